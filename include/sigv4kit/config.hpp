@@ -1,0 +1,76 @@
+// sigv4kit/config.hpp - every compile-time switch of sigv4kit, in one place.
+//
+// Define any of these before including a sigv4kit header (or on the command line) to
+// override the default. Capacities are hard limits: a request that exceeds one is rejected
+// with error_kind::capacity_exceeded, never truncated.
+//
+//   SIGV4KIT_MAX_HEADERS          headers in one request (default 64)
+//   SIGV4KIT_MAX_QUERY_PARAMS     query parameters in one URL (default 64)
+//   SIGV4KIT_MAX_PATH_SEGMENTS    path segments when normalising a path (default 128)
+//   SIGV4KIT_MAX_SCOPE_PART       bytes of a region or service name (default 64)
+//   SIGV4KIT_KEY_CACHE_SIZE       derived signing keys a signer keeps (default 8; 0 = none)
+//   SIGV4KIT_KEY_CACHE_ID_BYTES   bytes of key id + secret + region + service a cache entry
+//                                 can hold; longer credentials are signed uncached (default 256)
+//   SIGV4KIT_NO_THREADS           no <mutex>: the default cache lock is a no-op (bare metal)
+//   SIGV4KIT_FORCE_PORTABLE_SHA256 reserved: select the portable SHA-256 everywhere
+#ifndef SIGV4KIT_CONFIG_HPP
+#define SIGV4KIT_CONFIG_HPP
+
+#define SIGV4KIT_VERSION_MAJOR 0
+#define SIGV4KIT_VERSION_MINOR 1
+#define SIGV4KIT_VERSION_PATCH 0
+#define SIGV4KIT_VERSION_STRING "0.1.0"
+
+#ifndef SIGV4KIT_MAX_HEADERS
+#define SIGV4KIT_MAX_HEADERS 64
+#endif
+#ifndef SIGV4KIT_MAX_QUERY_PARAMS
+#define SIGV4KIT_MAX_QUERY_PARAMS 64
+#endif
+#ifndef SIGV4KIT_MAX_PATH_SEGMENTS
+#define SIGV4KIT_MAX_PATH_SEGMENTS 128
+#endif
+#ifndef SIGV4KIT_MAX_SCOPE_PART
+#define SIGV4KIT_MAX_SCOPE_PART 64
+#endif
+#ifndef SIGV4KIT_KEY_CACHE_SIZE
+#define SIGV4KIT_KEY_CACHE_SIZE 8
+#endif
+#ifndef SIGV4KIT_KEY_CACHE_ID_BYTES
+#define SIGV4KIT_KEY_CACHE_ID_BYTES 256
+#endif
+
+#if SIGV4KIT_MAX_HEADERS < 1 || SIGV4KIT_MAX_HEADERS > 4096
+#error "SIGV4KIT_MAX_HEADERS must be between 1 and 4096"
+#endif
+#if SIGV4KIT_MAX_QUERY_PARAMS < 1 || SIGV4KIT_MAX_QUERY_PARAMS > 4096
+#error "SIGV4KIT_MAX_QUERY_PARAMS must be between 1 and 4096"
+#endif
+#if SIGV4KIT_KEY_CACHE_SIZE < 0 || SIGV4KIT_KEY_CACHE_SIZE > 1024
+#error "SIGV4KIT_KEY_CACHE_SIZE must be between 0 and 1024"
+#endif
+
+// The inline namespace carries the version and the switches that change object layout, so
+// two translation units built with different settings fail to link instead of silently
+// violating the one-definition rule.
+#define SIGV4KIT_ABI_CAT2(a, b, c, d, e) abi_v##a##_##b##_h##c##_q##d##_c##e
+#define SIGV4KIT_ABI_CAT(a, b, c, d, e) SIGV4KIT_ABI_CAT2(a, b, c, d, e)
+#define SIGV4KIT_ABI_NAMESPACE                                                     \
+  SIGV4KIT_ABI_CAT(SIGV4KIT_VERSION_MAJOR, SIGV4KIT_VERSION_MINOR, SIGV4KIT_MAX_HEADERS, \
+                   SIGV4KIT_MAX_QUERY_PARAMS, SIGV4KIT_KEY_CACHE_SIZE)
+#define SIGV4KIT_BEGIN_NAMESPACE \
+  namespace sigv4kit {           \
+  inline namespace SIGV4KIT_ABI_NAMESPACE {
+#define SIGV4KIT_END_NAMESPACE \
+  }                            \
+  }
+
+#if defined(__GNUC__) || defined(__clang__)
+#define SIGV4KIT_ALWAYS_INLINE inline __attribute__((always_inline))
+#define SIGV4KIT_NOINLINE __attribute__((noinline))
+#else
+#define SIGV4KIT_ALWAYS_INLINE inline
+#define SIGV4KIT_NOINLINE
+#endif
+
+#endif  // SIGV4KIT_CONFIG_HPP

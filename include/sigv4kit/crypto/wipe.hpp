@@ -1,0 +1,37 @@
+// sigv4kit/crypto/wipe.hpp - secure wipe and constant-time comparison.
+#ifndef SIGV4KIT_CRYPTO_WIPE_HPP
+#define SIGV4KIT_CRYPTO_WIPE_HPP
+
+#include <sigv4kit/config.hpp>
+
+#include <cstddef>
+#include <cstring>
+
+SIGV4KIT_BEGIN_NAMESPACE
+
+/// Overwrites `n` bytes at `p` with zeros in a way the optimiser may not remove (as
+/// Monocypher's crypto_wipe: the stores are followed by a barrier that uses the memory).
+inline void secure_wipe(void* p, std::size_t n) noexcept {
+#if defined(__GNUC__) || defined(__clang__)
+  // memset, then an empty asm that "reads" p with a memory clobber: the stores must happen.
+  std::memset(p, 0, n);
+  __asm__ __volatile__("" : : "r"(p) : "memory");
+#else
+  volatile unsigned char* b = static_cast<volatile unsigned char*>(p);
+  while (n--) *b++ = 0;
+#endif
+}
+
+/// Compares two buffers of `n` bytes without branching on their contents (the time depends
+/// only on `n`). Returns true when they are equal.
+inline bool constant_time_equal(const void* a, const void* b, std::size_t n) noexcept {
+  const volatile unsigned char* x = static_cast<const volatile unsigned char*>(a);
+  const volatile unsigned char* y = static_cast<const volatile unsigned char*>(b);
+  unsigned char diff = 0;
+  for (std::size_t i = 0; i < n; ++i) diff = static_cast<unsigned char>(diff | (x[i] ^ y[i]));
+  return diff == 0;
+}
+
+SIGV4KIT_END_NAMESPACE
+
+#endif  // SIGV4KIT_CRYPTO_WIPE_HPP

@@ -1,0 +1,137 @@
+// sigv4kit/detail/text.hpp - character classes, hex, percent-encoding and ISO 8601 basic time.
+// Nothing here knows of AWS: these are the byte-level rules the canonical request is made of.
+#ifndef SIGV4KIT_DETAIL_TEXT_HPP
+#define SIGV4KIT_DETAIL_TEXT_HPP
+
+#include <sigv4kit/config.hpp>
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+SIGV4KIT_BEGIN_NAMESPACE
+namespace detail {
+
+inline constexpr char hex_upper[] = "0123456789ABCDEF";
+inline constexpr char hex_lower[] = "0123456789abcdef";
+
+/// RFC 3986 section 2.3 unreserved: ALPHA / DIGIT / "-" / "." / "_" / "~".
+constexpr bool is_unreserved(unsigned char c) noexcept {
+  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
+         c == '.' || c == '_' || c == '~';
+}
+
+/// RFC 9110 section 5.6.2 tchar (the characters of a token: method, header name).
+constexpr bool is_tchar(unsigned char c) noexcept {
+  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '!' ||
+         c == '#' || c == '$' || c == '%' || c == '&' || c == '\'' || c == '*' || c == '+' ||
+         c == '-' || c == '.' || c == '^' || c == '_' || c == '`' || c == '|' || c == '~';
+}
+
+constexpr bool is_token(std::string_view s) noexcept {
+  if (s.empty()) return false;
+  for (char c : s)
+    if (!is_tchar(static_cast<unsigned char>(c))) return false;
+  return true;
+}
+
+constexpr int hex_value(unsigned char c) noexcept {
+  return (c >= '0' && c <= '9')   ? c - '0'
+         : (c >= 'a' && c <= 'f') ? c - 'a' + 10
+         : (c >= 'A' && c <= 'F') ? c - 'A' + 10
+                                  : -1;
+}
+
+constexpr char to_lower(char c) noexcept {
+  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+}
+
+constexpr bool iequals(std::string_view a, std::string_view b) noexcept {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i)
+    if (to_lower(a[i]) != to_lower(b[i])) return false;
+  return true;
+}
+
+/// Case-insensitive ordering of ASCII names (as if both were lower-cased), -1/0/1.
+inline int icompare(std::string_view a, std::string_view b) noexcept {
+  std::size_t n = a.size() < b.size() ? a.size() : b.size();
+  for (std::size_t i = 0; i < n; ++i) {
+    unsigned char x = static_cast<unsigned char>(to_lower(a[i]));
+    unsigned char y = static_cast<unsigned char>(to_lower(b[i]));
+    if (x != y) return x < y ? -1 : 1;
+  }
+  return a.size() == b.size() ? 0 : (a.size() < b.size() ? -1 : 1);
+}
+
+/// Writes 2*n lower-case hex digits of `bytes` to `out`.
+inline void to_hex(const unsigned char* bytes, std::size_t n, char* out) noexcept {
+  for (std::size_t i = 0; i < n; ++i) {
+    out[2 * i] = hex_lower[bytes[i] >> 4];
+    out[2 * i + 1] = hex_lower[bytes[i] & 15];
+  }
+}
+
+constexpr bool is_lower_hex(std::string_view s) noexcept {
+  for (char c : s)
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+  return true;
+}
+
+/// True when s[i] starts a "%XX" escape with two hex digits.
+constexpr bool is_escape_at(std::string_view s, std::size_t i) noexcept {
+  return i + 2 < s.size() && s[i] == '%' && hex_value(static_cast<unsigned char>(s[i + 1])) >= 0 &&
+         hex_value(static_cast<unsigned char>(s[i + 2])) >= 0;
+}
+
+/// ISO 8601 basic format as SigV4 uses it, "YYYYMMDDTHHMMSSZ": true when `s` is exactly that
+/// and names a real UTC calendar time (month 1..12, day within the month incl. leap years,
+/// 00:00:00..23:59:59).
+constexpr bool is_amz_date(std::string_view s) noexcept {
+  if (s.size() != 16 || s[8] != 'T' || s[15] != 'Z') return false;
+  for (std::size_t i = 0; i < 15; ++i)
+    if (i != 8 && !(s[i] >= '0' && s[i] <= '9')) return false;
+  auto num = [&](std::size_t at, std::size_t n) {
+    int v = 0;
+    for (std::size_t i = 0; i < n; ++i) v = v * 10 + (s[at + i] - '0');
+    return v;
+  };
+  int year = num(0, 4), month = num(4, 2), day = num(6, 2);
+  int hour = num(9, 2), minute = num(11, 2), second = num(13, 2);
+  if (year < 1970 || month < 1 || month > 12 || day < 1) return false;
+  constexpr int days[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+  int dim = days[month - 1] + (month == 2 && leap ? 1 : 0);
+  return day <= dim && hour <= 23 && minute <= 59 && second <= 59;
+}
+
+/// Formats seconds since 1970-01-01T00:00:00Z as "YYYYMMDDTHHMMSSZ" into out[0..16) (no NUL).
+/// Civil-from-days after H. Hinnant's public-domain algorithm. Valid for years 1970..9999.
+inline void format_amz_date(std::int64_t unix_seconds, char out[16]) noexcept {
+  std::int64_t days = unix_seconds / 86400, secs = unix_seconds % 86400;
+  if (secs < 0) secs += 86400, --days;
+  days += 719468;
+  std::int64_t era = (days >= 0 ? days : days - 146096) / 146097;
+  std::int64_t doe = days - era * 146097;
+  std::int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  std::int64_t y = yoe + era * 400, doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  std::int64_t mp = (5 * doy + 2) / 153, d = doy - (153 * mp + 2) / 5 + 1;
+  std::int64_t m = mp < 10 ? mp + 3 : mp - 9;
+  if (m <= 2) ++y;
+  auto put = [](char* p, std::int64_t v, int width) {
+    for (int i = width - 1; i >= 0; --i, v /= 10) p[i] = static_cast<char>('0' + v % 10);
+  };
+  put(out, y, 4);
+  put(out + 4, m, 2);
+  put(out + 6, d, 2);
+  out[8] = 'T';
+  put(out + 9, secs / 3600, 2);
+  put(out + 11, secs / 60 % 60, 2);
+  put(out + 13, secs % 60, 2);
+  out[15] = 'Z';
+}
+
+}  // namespace detail
+SIGV4KIT_END_NAMESPACE
+
+#endif  // SIGV4KIT_DETAIL_TEXT_HPP

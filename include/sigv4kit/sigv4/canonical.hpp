@@ -1,0 +1,797 @@
+// sigv4kit/sigv4/canonical.hpp - the SigV4 canonical request, validated and streamed.
+//
+// The canonical request is never built as a string: `prepare` validates the request and
+// gathers views of its parts in fixed-capacity arrays (sorted), and `emit_canonical_request`
+// writes it piece by piece into a sink that feeds SHA-256. None of this depends on the
+// crypto backend, so one copy of the code serves every backend (fmt's thin-template rule).
+//
+// Rules: AWS General Reference, "Create a canonical request for Signature Version 4", and the
+// AWS SigV4 test suite. Header rules: RFC 9110 sections 5.5 (field values) and 5.6.2 (tokens).
+#ifndef SIGV4KIT_SIGV4_CANONICAL_HPP
+#define SIGV4KIT_SIGV4_CANONICAL_HPP
+
+#include <sigv4kit/config.hpp>
+#include <sigv4kit/detail/result.hpp>
+#include <sigv4kit/detail/text.hpp>
+#include <sigv4kit/sigv4/request.hpp>
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <string_view>
+
+SIGV4KIT_BEGIN_NAMESPACE
+namespace detail {
+
+inline constexpr std::string_view algorithm = "AWS4-HMAC-SHA256";
+inline constexpr std::uint32_t max_expires = 604800;  // 7 days: AWS's presigned-URL limit
+inline constexpr std::size_t max_access_key_id = 128;   // IAM AccessKeyId maximum length
+
+/// A buffered byte sink: writes are collected in `buf` and handed to `write` in chunks, so
+/// the hash is fed in large pieces and the canonicaliser needs no template parameter.
+struct sink {
+  using write_fn = void (*)(void* ctx, const char* data, std::size_t n) noexcept;
+  sink(write_fn w, void* c) noexcept : write(w), ctx(c) {}
+  write_fn write;
+  void* ctx;
+  std::size_t len = 0;
+  char buf[256];
+
+  void flush() noexcept {
+    if (len) write(ctx, buf, len);
+    len = 0;
+  }
+  void put(char c) noexcept {
+    if (len == sizeof buf) flush();
+    buf[len++] = c;
+  }
+  void put(std::string_view s) noexcept {
+    if (s.size() > sizeof buf - len) {
+      flush();
+      if (s.size() >= sizeof buf) {
+        write(ctx, s.data(), s.size());
+        return;
+      }
+    }
+    std::memcpy(buf + len, s.data(), s.size());
+    len += s.size();
+  }
+  void put_escape(unsigned char b) noexcept {
+    char e[3] = {'%', hex_upper[b >> 4], hex_upper[b & 15]};
+    put(std::string_view(e, 3));
+  }
+};
+
+/// The parts of an absolute URL (RFC 3986 section 3), as views into it.
+struct url_parts {
+  std::string_view scheme;     ///< "https"
+  std::string_view authority;  ///< host[:port] as written
+  std::string_view host;       ///< the Host header value: authority without a default port
+  std::string_view path;       ///< as written; "" when absent
+  std::string_view query;      ///< after '?', as written; "" when absent
+  std::string_view before_query;  ///< scheme://authority/path (for presigned URLs)
+  bool has_query_mark = false;    ///< a '?' was present (possibly with nothing after it)
+};
+
+inline status parse_url(std::string_view url, url_parts& out) noexcept {
+  for (char c : url) {
+    unsigned char u = static_cast<unsigned char>(c);
+    if (u < 0x20 || u == 0x7f)
+      return error(error_kind::invalid_url, "URL contains a control character (CR, LF, NUL, ...)");
+  }
+  std::size_t colon = url.find(':');
+  if (colon == std::string_view::npos || colon == 0 || url.substr(colon, 3) != "://")
+    return error(error_kind::invalid_url, "URL needs a scheme and host, like https://host/path");
+  out.scheme = url.substr(0, colon);
+  for (std::size_t i = 0; i < colon; ++i) {
+    char c = url[i];
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+              (i > 0 && ((c >= '0' && c <= '9') || c == '+' || c == '-' || c == '.'));
+    if (!ok) return error(error_kind::invalid_url, "URL scheme is not valid", out.scheme);
+  }
+  std::size_t auth_begin = colon + 3;
+  std::size_t auth_end = url.find_first_of("/?#", auth_begin);
+  if (auth_end == std::string_view::npos) auth_end = url.size();
+  out.authority = url.substr(auth_begin, auth_end - auth_begin);
+  if (url.find('#') != std::string_view::npos)
+    return error(error_kind::invalid_url,
+                 "URL has a fragment ('#...'), which is never sent to the server; remove it");
+  if (out.authority.find('@') != std::string_view::npos)
+    return error(error_kind::invalid_url, "URL must not contain user information ('user@host')");
+  if (out.authority.find_first_of(" \t\\") != std::string_view::npos)
+    return error(error_kind::invalid_url, "URL host contains a space or backslash");
+  // Split host and port; an IPv6 literal is bracketed (RFC 3986 section 3.2.2).
+  std::string_view hostpart = out.authority, port;
+  if (!hostpart.empty() && hostpart[0] == '[') {
+    std::size_t close = hostpart.find(']');
+    if (close == std::string_view::npos)
+      return error(error_kind::invalid_url, "URL has an unterminated IPv6 address ('[')");
+    if (close + 1 < hostpart.size()) {
+      if (hostpart[close + 1] != ':')
+        return error(error_kind::invalid_url, "URL has text after an IPv6 address", out.authority);
+      port = hostpart.substr(close + 2);
+    }
+    hostpart = hostpart.substr(0, close + 1);
+  } else {
+    std::size_t pc = hostpart.rfind(':');
+    if (pc != std::string_view::npos) {
+      port = hostpart.substr(pc + 1);
+      hostpart = hostpart.substr(0, pc);
+      if (port.empty()) return error(error_kind::invalid_url, "URL has ':' but no port", out.authority);
+    }
+  }
+  if (hostpart.empty() || hostpart == "[]") return error(error_kind::invalid_url, "URL has no host");
+  if (port.size() > 5) return error(error_kind::invalid_url, "URL port is not a number 0..65535", port);
+  std::uint32_t port_num = 0;
+  for (char c : port) {
+    if (c < '0' || c > '9') return error(error_kind::invalid_url, "URL port is not a number 0..65535", port);
+    port_num = port_num * 10 + static_cast<std::uint32_t>(c - '0');
+  }
+  if (port_num > 65535) return error(error_kind::invalid_url, "URL port is not a number 0..65535", port);
+  // The Host header omits the scheme's default port, as HTTP clients send it (RFC 9110 7.2).
+  bool default_port = (iequals(out.scheme, "https") && port == "443") || (iequals(out.scheme, "http") && port == "80");
+  out.host = (port.empty() || default_port) ? hostpart : out.authority;
+
+  std::size_t qmark = url.find('?', auth_end);
+  std::size_t path_end = qmark == std::string_view::npos ? url.size() : qmark;
+  out.path = url.substr(auth_end, path_end - auth_end);
+  out.before_query = url.substr(0, path_end);
+  out.has_query_mark = qmark != std::string_view::npos;
+  out.query = out.has_query_mark ? url.substr(qmark + 1) : std::string_view();
+  return {};
+}
+
+/// Reads a query key or value as its canonical encoding, byte by byte: wire text is
+/// percent-decoded first (an invalid '%' is a literal '%'), then every byte but the RFC 3986
+/// unreserved set is written as %XX with upper-case hex. Raw text is encoded without decoding.
+struct encoded_reader {
+  const char* p;
+  const char* end;
+  bool raw;
+  char pending[2];
+  int npending = 0;
+
+  encoded_reader(std::string_view s, bool raw_text) noexcept : p(s.data()), end(s.data() + s.size()), raw(raw_text) {}
+
+  int next() noexcept {
+    if (npending) return static_cast<unsigned char>(pending[2 - npending--]);
+    if (p == end) return -1;
+    unsigned char b = static_cast<unsigned char>(*p);
+    if (!raw && b == '%' && end - p >= 3 && hex_value(static_cast<unsigned char>(p[1])) >= 0 &&
+        hex_value(static_cast<unsigned char>(p[2])) >= 0) {
+      b = static_cast<unsigned char>(hex_value(static_cast<unsigned char>(p[1])) * 16 +
+                                     hex_value(static_cast<unsigned char>(p[2])));
+      p += 3;
+    } else {
+      ++p;
+    }
+    if (is_unreserved(b)) return b;
+    pending[0] = hex_upper[b >> 4];
+    pending[1] = hex_upper[b & 15];
+    npending = 2;
+    return '%';
+  }
+};
+
+/// True when wire text `s` is already its own canonical encoding (the common case), so it can
+/// be compared and written as it is.
+inline bool is_canonical_query_text(std::string_view s) noexcept {
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    if (is_unreserved(c)) continue;
+    if (c != '%' || i + 2 >= s.size()) return false;
+    char h1 = s[i + 1], h2 = s[i + 2];
+    bool upper_hex1 = (h1 >= '0' && h1 <= '9') || (h1 >= 'A' && h1 <= 'F');
+    bool upper_hex2 = (h2 >= '0' && h2 <= '9') || (h2 >= 'A' && h2 <= 'F');
+    if (!upper_hex1 || !upper_hex2) return false;
+    if (is_unreserved(static_cast<unsigned char>(hex_value(static_cast<unsigned char>(h1)) * 16 +
+                                                 hex_value(static_cast<unsigned char>(h2)))))
+      return false;  // "%41" canonicalises to "A"
+    i += 2;
+  }
+  return true;
+}
+
+struct query_param {
+  enum : unsigned char { key_canonical = 1, value_canonical = 2, raw_value = 4, signed_headers = 8 };
+  std::string_view key;
+  std::string_view value;
+  unsigned char flags;
+};
+
+inline int compare_encoded(std::string_view a, bool a_canonical, bool a_raw, std::string_view b,
+                           bool b_canonical, bool b_raw) noexcept {
+  if (a_canonical && b_canonical) {
+    int c = a.compare(b);
+    return c < 0 ? -1 : (c > 0 ? 1 : 0);
+  }
+  encoded_reader x(a, a_raw && !a_canonical), y(b, b_raw && !b_canonical);
+  for (;;) {
+    int cx = x.next(), cy = y.next();
+    if (cx != cy) return cx < cy ? -1 : 1;
+    if (cx < 0) return 0;
+  }
+}
+
+inline bool query_less(const query_param& a, const query_param& b) noexcept {
+  int c = compare_encoded(a.key, a.flags & query_param::key_canonical, false, b.key,
+                          b.flags & query_param::key_canonical, false);
+  if (c) return c < 0;
+  // The generated X-Amz-SignedHeaders parameter never ties on its key: prepare() rejects a URL
+  // that already carries it.
+  return compare_encoded(a.value, a.flags & query_param::value_canonical, a.flags & query_param::raw_value,
+                         b.value, b.flags & query_param::value_canonical, b.flags & query_param::raw_value) < 0;
+}
+
+struct header_entry {
+  std::string_view name;   ///< any case (user headers) or lower case (generated ones)
+  std::string_view value;  ///< untrimmed; canonicalised when written
+};
+
+/// Everything the canonical request, string to sign and output are made of, gathered and
+/// validated. Fixed capacity; lives on the caller's stack for one signature.
+struct prepared_request {
+  std::string_view method;
+  url_parts url;
+  bool normalize_path;
+  bool double_encode;
+  signing_mode mode;
+  std::string_view amz_date;        // "YYYYMMDDTHHMMSSZ"
+  std::string_view date;            // "YYYYMMDD"
+  std::string_view region, service;
+  std::string_view access_key_id;
+  std::string_view secret;
+  std::string_view session_token;   // empty: none
+  bool token_signed;                // token is part of the signature
+  bool add_content_sha256;
+  std::string_view payload_hash;    // what goes on the last line of the canonical request
+  std::uint32_t expires;
+
+  // "<akid>/<date>/<region>/<service>/aws4_request": X-Amz-Credential and Credential=.
+  char credential[max_access_key_id + 1 + 8 + 1 + 2 * SIGV4KIT_MAX_SCOPE_PART + 2 + 12];
+  std::size_t credential_len;
+  std::size_t scope_offset;  // where "<date>/..." starts in credential
+  char expires_text[8];
+  char payload_hash_hex[64];
+
+  header_entry headers[SIGV4KIT_MAX_HEADERS + 4];
+  std::size_t header_count;
+  query_param params[SIGV4KIT_MAX_QUERY_PARAMS + 6];
+  std::size_t param_count;
+
+  std::string_view credential_text() const noexcept { return std::string_view(credential, credential_len); }
+  std::string_view scope() const noexcept { return credential_text().substr(scope_offset); }
+};
+
+inline bool is_default_unsigned(std::string_view name) noexcept {
+  for (std::string_view u : default_unsigned_headers)
+    if (iequals(name, u)) return true;
+  return false;
+}
+
+inline status validate_header(const header& h) noexcept {
+  if (!is_token(h.name)) {
+    if (h.name.empty()) return error(error_kind::invalid_header, "header name is empty");
+    return error(error_kind::invalid_header, "header name has a character not allowed in an HTTP token", h.name);
+  }
+  std::string_view v = h.value;
+  for (std::size_t i = 0; i < v.size(); ++i) {
+    unsigned char c = static_cast<unsigned char>(v[i]);
+    if (c == '\r' || c == '\n') {
+      // Only an obsolete line fold is allowed: CRLF or LF followed by space or tab
+      // (RFC 9110 section 5.5); it is signed as one space.
+      if (c == '\r') {
+        if (i + 1 >= v.size() || v[i + 1] != '\n')
+          return error(error_kind::invalid_header, "header value has a CR that is not part of a line fold", h.name);
+        ++i;
+      }
+      if (i + 1 >= v.size() || (v[i + 1] != ' ' && v[i + 1] != '\t'))
+        return error(error_kind::invalid_header,
+                     "header value has a line break that is not a fold (CR/LF must be followed by a space)",
+                     h.name);
+    } else if (c == 0) {
+      return error(error_kind::invalid_header, "header value contains a NUL byte", h.name);
+    } else if ((c < 0x20 && c != '\t') || c == 0x7f) {
+      return error(error_kind::invalid_header, "header value contains a control character", h.name);
+    }
+  }
+  return {};
+}
+
+inline status validate_scope_part(std::string_view s, const char* what) noexcept {
+  if (s.empty()) return error(error_kind::invalid_scope, what, "(empty)");
+  if (s.size() > SIGV4KIT_MAX_SCOPE_PART) return error(error_kind::invalid_scope, what, s);
+  for (char c : s) {
+    unsigned char u = static_cast<unsigned char>(c);
+    if (u <= 0x20 || u >= 0x7f || c == '/') return error(error_kind::invalid_scope, what, s);
+  }
+  return {};
+}
+
+inline bool is_known_payload_constant(std::string_view s) noexcept {
+  return s == payload::unsigned_payload || s == payload::streaming_payload ||
+         s == payload::streaming_payload_trailer || s == payload::streaming_unsigned_trailer ||
+         s == payload::streaming_ecdsa_payload || s == payload::streaming_ecdsa_payload_trailer;
+}
+
+/// Validates everything and fills `p`. `payload_hash_hex` is consulted only when the request
+/// carries no payload hash (the caller hashes the body with its backend first).
+inline status prepare(const request& req, const signing_params& sp, prepared_request& p) noexcept {
+  // Method: an HTTP token (RFC 9110 section 9.1).
+  if (!is_token(req.method))
+    return error(error_kind::invalid_method, "HTTP method must be a non-empty token like GET or POST", req.method);
+  p.method = req.method;
+  if (status s = parse_url(req.url, p.url); !s) return s;
+
+  // Scope and credentials.
+  if (!is_amz_date(sp.timestamp))
+    return error(error_kind::invalid_timestamp,
+                 "timestamp must be a real UTC time written YYYYMMDDTHHMMSSZ, like 20150830T123600Z",
+                 sp.timestamp);
+  p.amz_date = sp.timestamp;
+  p.date = sp.timestamp.substr(0, 8);
+  if (status s = validate_scope_part(sp.region, "region must be 1-64 printable characters without '/' or spaces"); !s)
+    return s;
+  if (status s = validate_scope_part(sp.service, "service must be 1-64 printable characters without '/' or spaces"); !s)
+    return s;
+  p.region = sp.region;
+  p.service = sp.service;
+  const credentials_view& cr = sp.credentials;
+  if (cr.access_key_id.empty() || cr.access_key_id.size() > max_access_key_id)
+    return error(error_kind::invalid_credentials, "access key id must be 1-128 characters");
+  for (char c : cr.access_key_id) {
+    unsigned char u = static_cast<unsigned char>(c);
+    if (u <= 0x20 || u >= 0x7f || c == '/' || c == ',')
+      return error(error_kind::invalid_credentials,
+                   "access key id may hold only printable characters other than '/', ',' and space");
+  }
+  if (cr.secret_access_key.empty())
+    return error(error_kind::invalid_credentials, "secret access key is empty");
+  for (char c : cr.session_token) {
+    unsigned char u = static_cast<unsigned char>(c);
+    if (u < 0x20 || u == 0x7f)  // never echo the token itself
+      return error(error_kind::invalid_credentials, "session token contains a control character (CR, LF, NUL, ...)");
+  }
+  p.access_key_id = cr.access_key_id;
+  p.secret = cr.secret_access_key;
+  p.session_token = cr.session_token;
+  p.token_signed = !cr.session_token.empty() && sp.sign_session_token;
+  p.mode = sp.mode;
+  p.normalize_path = sp.normalize_path;
+  p.double_encode = sp.double_encode;
+  p.add_content_sha256 = sp.add_content_sha256 && sp.mode == signing_mode::header;
+
+  {  // credential = akid/date/region/service/aws4_request
+    char* o = p.credential;
+    auto put = [&o](std::string_view s) {
+      std::memcpy(o, s.data(), s.size());
+      o += s.size();
+    };
+    put(p.access_key_id);
+    put("/");
+    p.scope_offset = static_cast<std::size_t>(o - p.credential);
+    put(p.date);
+    put("/");
+    put(p.region);
+    put("/");
+    put(p.service);
+    put("/aws4_request");
+    p.credential_len = static_cast<std::size_t>(o - p.credential);
+  }
+
+  if (sp.mode == signing_mode::query) {
+    if (sp.expires < 1 || sp.expires > max_expires)
+      return error(error_kind::invalid_expires, "expires must be 1..604800 seconds (7 days) for a presigned URL");
+  }
+  p.expires = sp.expires;
+  {
+    char tmp[8];
+    std::size_t n = 0;
+    std::uint32_t v = sp.expires;
+    do {
+      tmp[n++] = static_cast<char>('0' + v % 10);
+      v /= 10;
+    } while (v && n < sizeof tmp);
+    for (std::size_t i = 0; i < n; ++i) p.expires_text[i] = tmp[n - 1 - i];
+    p.expires_text[n < sizeof p.expires_text ? n : 0] = '\0';
+  }
+
+  // Payload hash.
+  if (!req.payload_hash.empty()) {
+    if (!((req.payload_hash.size() == 64 && is_lower_hex(req.payload_hash)) ||
+          is_known_payload_constant(req.payload_hash)))
+      return error(error_kind::invalid_payload_hash,
+                   "payload hash must be 64 lower-case hex digits, UNSIGNED-PAYLOAD or a STREAMING-... constant",
+                   req.payload_hash);
+    p.payload_hash = req.payload_hash;
+  } else {
+    p.payload_hash = std::string_view(p.payload_hash_hex, 64);  // filled by the caller
+  }
+
+  // Query parameters of the URL.
+  p.param_count = 0;
+  bool query_mode = sp.mode == signing_mode::query;
+  std::string_view q = p.url.query;
+  while (!q.empty()) {
+    std::size_t amp = q.find('&');
+    std::string_view piece = q.substr(0, amp);
+    q = amp == std::string_view::npos ? std::string_view() : q.substr(amp + 1);
+    if (piece.empty()) continue;  // "a=1&&b=2": no parameter between the ampersands
+    if (p.param_count == SIGV4KIT_MAX_QUERY_PARAMS)
+      return error(error_kind::capacity_exceeded, "URL has more query parameters than SIGV4KIT_MAX_QUERY_PARAMS");
+    query_param& qp = p.params[p.param_count++];
+    std::size_t eq = piece.find('=');
+    qp.key = piece.substr(0, eq);
+    qp.value = eq == std::string_view::npos ? std::string_view() : piece.substr(eq + 1);
+    qp.flags = static_cast<unsigned char>((is_canonical_query_text(qp.key) ? query_param::key_canonical : 0) |
+                                          (is_canonical_query_text(qp.value) ? query_param::value_canonical : 0));
+    if (query_mode) {
+      static constexpr std::string_view reserved[] = {"X-Amz-Algorithm", "X-Amz-Credential", "X-Amz-Date",
+                                                      "X-Amz-Expires", "X-Amz-SignedHeaders",
+                                                      "X-Amz-Signature", "X-Amz-Security-Token"};
+      for (std::string_view r : reserved)
+        if (qp.key == r)
+          return error(error_kind::invalid_query, "URL to presign already has a signing parameter", qp.key);
+    }
+  }
+  if (query_mode) {
+    auto add = [&p](std::string_view k, std::string_view v, unsigned char extra) {
+      p.params[p.param_count++] = query_param{k, v, static_cast<unsigned char>(query_param::key_canonical | extra)};
+    };
+    add("X-Amz-Algorithm", algorithm, query_param::value_canonical);
+    add("X-Amz-Credential", p.credential_text(), query_param::raw_value);
+    add("X-Amz-Date", p.amz_date, query_param::value_canonical);
+    add("X-Amz-Expires", std::string_view(p.expires_text), query_param::value_canonical);
+    add("X-Amz-SignedHeaders", std::string_view(), query_param::signed_headers);
+    if (p.token_signed) add("X-Amz-Security-Token", p.session_token, query_param::raw_value);
+  }
+  // Insertion sort: stable, no allocation, and fast for the few parameters requests carry.
+  for (std::size_t i = 1; i < p.param_count; ++i) {
+    query_param x = p.params[i];
+    std::size_t j = i;
+    for (; j > 0 && query_less(x, p.params[j - 1]); --j) p.params[j] = p.params[j - 1];
+    p.params[j] = x;
+  }
+
+  // Headers: validate all, keep the signed ones.
+  p.header_count = 0;
+  bool have_host = false;
+  bool replace_date = sp.mode == signing_mode::header;
+  bool replace_token = sp.mode == signing_mode::header && !p.session_token.empty();
+  for (const header& h : req.headers) {
+    if (status s = validate_header(h); !s) return s;
+    bool is_host = iequals(h.name, "host");
+    if (is_host) {
+      if (have_host) return error(error_kind::invalid_header, "request has more than one Host header");
+      have_host = true;
+    } else {
+      if (is_default_unsigned(h.name)) continue;
+      if (replace_date && iequals(h.name, "x-amz-date")) continue;  // the signer sets it
+      if (replace_token && iequals(h.name, "x-amz-security-token")) continue;
+      if (p.add_content_sha256 && iequals(h.name, "x-amz-content-sha256")) continue;
+      bool skip = false;
+      for (std::string_view u : sp.unsigned_headers)
+        if (iequals(h.name, u)) skip = true;
+      if (skip) continue;
+    }
+    if (p.header_count == SIGV4KIT_MAX_HEADERS)
+      return error(error_kind::capacity_exceeded, "request has more signed headers than SIGV4KIT_MAX_HEADERS");
+    p.headers[p.header_count++] = header_entry{h.name, h.value};
+  }
+  if (!have_host) p.headers[p.header_count++] = header_entry{"host", p.url.host};
+  if (sp.mode == signing_mode::header) {
+    p.headers[p.header_count++] = header_entry{"x-amz-date", p.amz_date};
+    if (p.add_content_sha256) p.headers[p.header_count++] = header_entry{"x-amz-content-sha256", p.payload_hash};
+    if (p.token_signed) p.headers[p.header_count++] = header_entry{"x-amz-security-token", p.session_token};
+  }
+  for (std::size_t i = 1; i < p.header_count; ++i) {  // stable: repeated names keep their order
+    header_entry x = p.headers[i];
+    std::size_t j = i;
+    for (; j > 0 && icompare(x.name, p.headers[j - 1].name) < 0; --j) p.headers[j] = p.headers[j - 1];
+    p.headers[j] = x;
+  }
+  return {};
+}
+
+inline void emit_lower(sink& s, std::string_view name) noexcept {
+  for (char c : name) s.put(to_lower(c));
+}
+
+/// Header value as signed: leading and trailing whitespace removed, each inner run of
+/// whitespace (spaces, tabs and line folds) written as one space.
+inline void emit_header_value(sink& s, std::string_view v) noexcept {
+  auto ws = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };
+  std::size_t b = 0, e = v.size();
+  while (b < e && ws(v[b])) ++b;
+  while (e > b && ws(v[e - 1])) --e;
+  std::size_t run = b;
+  for (std::size_t i = b; i < e; ++i) {
+    if (ws(v[i])) {
+      s.put(v.substr(run, i - run));
+      s.put(' ');
+      while (i + 1 < e && ws(v[i + 1])) ++i;
+      run = i + 1;
+    }
+  }
+  s.put(v.substr(run, e - run));
+}
+
+inline void emit_signed_header_list(sink& s, const prepared_request& p) noexcept {
+  for (std::size_t i = 0; i < p.header_count; ++i) {
+    if (i && iequals(p.headers[i].name, p.headers[i - 1].name)) continue;
+    if (i) s.put(';');
+    emit_lower(s, p.headers[i].name);
+  }
+}
+
+inline std::size_t signed_header_list_size(const prepared_request& p) noexcept {
+  std::size_t n = 0;
+  for (std::size_t i = 0; i < p.header_count; ++i) {
+    if (i && iequals(p.headers[i].name, p.headers[i - 1].name)) continue;
+    n += p.headers[i].name.size() + (i ? 1 : 0);
+  }
+  return n;
+}
+
+/// Writes one path byte run: unreserved and '/' as they are; with `keep_escapes` (S3, single
+/// encoding) an existing "%XX" stays as sent; every other byte as %XX.
+inline void emit_path_bytes(sink& s, std::string_view t, bool keep_escapes) noexcept {
+  std::size_t run = 0;
+  for (std::size_t i = 0; i < t.size(); ++i) {
+    unsigned char c = static_cast<unsigned char>(t[i]);
+    if (is_unreserved(c) || c == '/') continue;
+    s.put(t.substr(run, i - run));
+    if (keep_escapes && is_escape_at(t, i)) {
+      s.put(t.substr(i, 3));
+      i += 2;
+    } else {
+      s.put_escape(c);
+    }
+    run = i + 1;
+  }
+  s.put(t.substr(run));
+}
+
+/// The canonical URI. With normalisation, "." segments, ".." segments (with the segment they
+/// cancel) and empty segments are dropped, as botocore's remove_dot_segments does, and a
+/// trailing '/' is kept. Segments are kept in a bitset found right to left, so no copy of the
+/// path is made.
+inline status emit_canonical_uri(sink& s, std::string_view path, bool normalize, bool double_encode) noexcept {
+  if (path.empty()) {
+    s.put('/');
+    return {};
+  }
+  if (!normalize) {
+    emit_path_bytes(s, path, !double_encode);
+    return {};
+  }
+  constexpr std::size_t max_segments = SIGV4KIT_MAX_PATH_SEGMENTS;
+  unsigned char keep[(max_segments + 7) / 8] = {};
+  std::size_t count = 0;
+  for (std::size_t i = 0; i <= path.size(); ++i)
+    if (i == path.size() || path[i] == '/') ++count;
+  if (count > max_segments)
+    return error(error_kind::capacity_exceeded, "URL path has more segments than SIGV4KIT_MAX_PATH_SEGMENTS");
+  // Right to left: a ".." cancels the nearest kept segment to its left.
+  std::size_t skip = 0, index = count, end = path.size();
+  bool any = false;
+  for (;;) {
+    std::size_t start = path.rfind('/', end == 0 ? std::string_view::npos : end - 1);
+    std::size_t seg_begin = (start == std::string_view::npos || end == 0) ? 0 : start + 1;
+    if (end == 0) seg_begin = 0;
+    std::string_view seg = path.substr(seg_begin, end - seg_begin);
+    --index;
+    if (seg == "..") {
+      ++skip;
+    } else if (!seg.empty() && seg != ".") {
+      if (skip) {
+        --skip;
+      } else {
+        keep[index / 8] = static_cast<unsigned char>(keep[index / 8] | (1u << (index % 8)));
+        any = true;
+      }
+    }
+    if (index == 0 || start == std::string_view::npos) break;
+    end = start;
+  }
+  s.put('/');
+  bool first = true;
+  std::size_t pos = 0;
+  for (std::size_t i = 0; i < count; ++i) {
+    std::size_t slash = path.find('/', pos);
+    std::size_t seg_end = slash == std::string_view::npos ? path.size() : slash;
+    if (keep[i / 8] & (1u << (i % 8))) {
+      if (!first) s.put('/');
+      emit_path_bytes(s, path.substr(pos, seg_end - pos), !double_encode);
+      first = false;
+    }
+    pos = seg_end + 1;
+  }
+  if (any && path.back() == '/') s.put('/');
+  return {};
+}
+
+inline void emit_query_text(sink& s, std::string_view t, bool canonical, bool raw) noexcept {
+  if (canonical) {
+    s.put(t);
+    return;
+  }
+  encoded_reader r(t, raw);
+  for (int c; (c = r.next()) >= 0;) s.put(static_cast<char>(c));
+}
+
+inline void emit_canonical_query(sink& s, const prepared_request& p) noexcept {
+  for (std::size_t i = 0; i < p.param_count; ++i) {
+    const query_param& q = p.params[i];
+    if (i) s.put('&');
+    emit_query_text(s, q.key, q.flags & query_param::key_canonical, false);
+    s.put('=');
+    if (q.flags & query_param::signed_headers) {
+      // ';' is not unreserved: encoded as %3B (the test suite's query-canonical-request files).
+      for (std::size_t h = 0; h < p.header_count; ++h) {
+        if (h && iequals(p.headers[h].name, p.headers[h - 1].name)) continue;
+        if (h) s.put("%3B");
+        emit_lower(s, p.headers[h].name);
+      }
+    } else {
+      emit_query_text(s, q.value, q.flags & query_param::value_canonical, q.flags & query_param::raw_value);
+    }
+  }
+}
+
+/// Streams the canonical request into `s` (and flushes it).
+inline status emit_canonical_request(sink& s, const prepared_request& p) noexcept {
+  s.put(p.method);
+  s.put('\n');
+  if (status st = emit_canonical_uri(s, p.url.path, p.normalize_path, p.double_encode); !st) return st;
+  s.put('\n');
+  emit_canonical_query(s, p);
+  s.put('\n');
+  for (std::size_t i = 0; i < p.header_count; ++i) {
+    const header_entry& h = p.headers[i];
+    bool continues = i && iequals(h.name, p.headers[i - 1].name);
+    if (continues) {
+      s.put(',');
+    } else {
+      if (i) s.put('\n');
+      emit_lower(s, h.name);
+      s.put(':');
+    }
+    emit_header_value(s, h.value);
+  }
+  s.put("\n\n");
+  emit_signed_header_list(s, p);
+  s.put('\n');
+  s.put(p.payload_hash);
+  s.flush();
+  return {};
+}
+
+/// Writes the string to sign into `out` (at least string_to_sign_capacity bytes) and returns
+/// its length.
+inline constexpr std::size_t string_to_sign_capacity =
+    sizeof("AWS4-HMAC-SHA256\n") + 16 + 1 + 8 + 1 + 2 * SIGV4KIT_MAX_SCOPE_PART + 2 + 12 + 1 + 64;
+
+inline std::size_t write_string_to_sign(const prepared_request& p, const char canonical_hash_hex[64],
+                                        char* out) noexcept {
+  char* o = out;
+  auto put = [&o](std::string_view s) {
+    std::memcpy(o, s.data(), s.size());
+    o += s.size();
+  };
+  put(algorithm);
+  put("\n");
+  put(p.amz_date);
+  put("\n");
+  put(p.scope());
+  put("\n");
+  put(std::string_view(canonical_hash_hex, 64));
+  return static_cast<std::size_t>(o - out);
+}
+
+/// Writes the output (Authorization header and the headers to add, or the presigned URL) into
+/// the caller's buffer and points `r` at it.
+inline status write_output(const prepared_request& p, const char signature_hex[64], char* out, std::size_t cap,
+                           signed_request& r) noexcept {
+  std::string_view sig(signature_hex, 64);
+  std::string_view token_name = "X-Amz-Security-Token";
+  std::size_t shl = signed_header_list_size(p);
+  std::size_t need;
+  if (p.mode == signing_mode::header) {
+    need = 16 + (p.add_content_sha256 ? p.payload_hash.size() : 0) + algorithm.size() + 12 + p.credential_len +
+           16 + shl + 12 + 64;
+  } else {
+    // URL + '?'/'&' + each parameter, encoded (at most 3 bytes per byte for raw values).
+    need = p.url.before_query.size() + 1 + p.url.query.size() + 1 + 16 + algorithm.size() + 18 +
+           3 * p.credential_len + 12 + 16 + 15 + 8 + 21 + 3 * shl + 17 + 64 + 22 + 3 * p.session_token.size();
+  }
+  if (need > cap) {
+    char num[24];
+    std::size_t n = 0;
+    for (std::size_t v = need; v; v /= 10) num[n++] = static_cast<char>('0' + v % 10);
+    char txt[24];
+    for (std::size_t i = 0; i < n; ++i) txt[i] = num[n - 1 - i];
+    return error(error_kind::buffer_too_small, "output buffer too small; bytes needed at most",
+                 std::string_view(txt, n));
+  }
+  char* o = out;
+  auto put = [&o](std::string_view s) {
+    std::memcpy(o, s.data(), s.size());
+    o += s.size();
+    return std::string_view(o - s.size(), s.size());
+  };
+  r = signed_request{};
+  if (p.mode == signing_mode::header) {
+    r.amz_date = put(p.amz_date);
+    r.headers[r.header_count++] = header{"X-Amz-Date", r.amz_date};
+    if (p.add_content_sha256)
+      r.headers[r.header_count++] = header{"x-amz-content-sha256", put(p.payload_hash)};
+    if (!p.session_token.empty()) r.headers[r.header_count++] = header{token_name, p.session_token};
+    char* a = o;
+    put(algorithm);
+    put(" Credential=");
+    put(p.credential_text());
+    put(", SignedHeaders=");
+    for (std::size_t i = 0; i < p.header_count; ++i) {
+      if (i && iequals(p.headers[i].name, p.headers[i - 1].name)) continue;
+      if (i) *o++ = ';';
+      for (char c : p.headers[i].name) *o++ = to_lower(c);
+    }
+    put(", Signature=");
+    r.signature = put(sig);
+    r.authorization = std::string_view(a, static_cast<std::size_t>(o - a));
+    r.headers[r.header_count++] = header{"Authorization", r.authorization};
+    return {};
+  }
+  // Query mode: the URL as given, then the signing parameters, canonically encoded.
+  auto put_encoded = [&o](std::string_view s) {
+    for (char c : s) {
+      unsigned char u = static_cast<unsigned char>(c);
+      if (is_unreserved(u)) {
+        *o++ = c;
+      } else {
+        *o++ = '%';
+        *o++ = hex_upper[u >> 4];
+        *o++ = hex_upper[u & 15];
+      }
+    }
+  };
+  char* u = o;
+  put(p.url.before_query);
+  put("?");
+  if (!p.url.query.empty()) {
+    put(p.url.query);
+    if (p.url.query.back() != '&') put("&");
+  }
+  put("X-Amz-Algorithm=");
+  put(algorithm);
+  put("&X-Amz-Credential=");
+  put_encoded(p.credential_text());
+  put("&X-Amz-Date=");
+  r.amz_date = put(p.amz_date);
+  put("&X-Amz-Expires=");
+  put(std::string_view(p.expires_text));
+  put("&X-Amz-SignedHeaders=");
+  for (std::size_t i = 0; i < p.header_count; ++i) {
+    if (i && iequals(p.headers[i].name, p.headers[i - 1].name)) continue;
+    if (i) put("%3B");
+    for (char c : p.headers[i].name) *o++ = to_lower(c);
+  }
+  if (p.token_signed) {
+    put("&X-Amz-Security-Token=");
+    put_encoded(p.session_token);
+  }
+  put("&X-Amz-Signature=");
+  r.signature = put(sig);
+  if (!p.token_signed && !p.session_token.empty()) {  // added after signing
+    put("&X-Amz-Security-Token=");
+    put_encoded(p.session_token);
+  }
+  r.url = std::string_view(u, static_cast<std::size_t>(o - u));
+  return {};
+}
+
+}  // namespace detail
+SIGV4KIT_END_NAMESPACE
+
+#endif  // SIGV4KIT_SIGV4_CANONICAL_HPP

@@ -1,0 +1,138 @@
+// sigv4kit/sigv4/request.hpp - what the signer is given and what it gives back.
+//
+// Everything here is a view: the signer reads the caller's strings in place and writes its
+// output into a caller buffer, so a signature needs no heap. Views must stay valid for the
+// duration of the call that takes them; a signed_request's views point into the caller's
+// output buffer and credentials, and live as long as those do.
+#ifndef SIGV4KIT_SIGV4_REQUEST_HPP
+#define SIGV4KIT_SIGV4_REQUEST_HPP
+
+#include <sigv4kit/config.hpp>
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+#include <type_traits>
+
+SIGV4KIT_BEGIN_NAMESPACE
+
+/// A read-only run of `T` (a minimal C++17 stand-in for std::span).
+template <class T>
+class span {
+ public:
+  constexpr span() noexcept = default;
+  constexpr span(const T* data, std::size_t size) noexcept : data_(data), size_(size) {}
+  template <std::size_t N>
+  constexpr span(const T (&array)[N]) noexcept : data_(array), size_(N) {}
+  /// Any contiguous container with data() and size() (std::vector, std::array, ...).
+  template <class C, class = std::enable_if_t<std::is_convertible<
+                         decltype(std::declval<const C&>().data()), const T*>::value>>
+  constexpr span(const C& c) noexcept : data_(c.data()), size_(c.size()) {}
+
+  constexpr const T* data() const noexcept { return data_; }
+  constexpr std::size_t size() const noexcept { return size_; }
+  constexpr bool empty() const noexcept { return size_ == 0; }
+  constexpr const T& operator[](std::size_t i) const noexcept { return data_[i]; }
+  constexpr const T* begin() const noexcept { return data_; }
+  constexpr const T* end() const noexcept { return data_ + size_; }
+
+ private:
+  const T* data_ = nullptr;
+  std::size_t size_ = 0;
+};
+
+/// One HTTP header as given: any case, value untrimmed, possibly with folded lines.
+struct header {
+  std::string_view name;
+  std::string_view value;
+};
+
+/// The request to sign, as it will be sent.
+struct request {
+  std::string_view method;         ///< HTTP method, a token ("GET", "PUT", ...)
+  std::string_view url;            ///< absolute URL as sent: scheme://host[:port]/path?query
+  span<header> headers;            ///< in order; repeated names allowed
+  std::string_view body;           ///< payload bytes (hashed unless payload_hash is set)
+  std::string_view payload_hash;   ///< empty: SHA-256 of body; else 64 lower-case hex digits,
+                                   ///< "UNSIGNED-PAYLOAD" or a "STREAMING-..." constant
+};
+
+/// Credentials as views. The signer never copies the secret except into its key cache
+/// (wiped on eviction) and never prints it.
+struct credentials_view {
+  std::string_view access_key_id;
+  std::string_view secret_access_key;
+  std::string_view session_token;  ///< empty when the credentials are long-term
+};
+
+enum class signing_mode : unsigned char {
+  header,  ///< add an Authorization header
+  query,   ///< presign: put the signature in the URL's query string
+};
+
+/// The well-known payload hash constants (AWS S3 API reference, "Signature Calculations").
+namespace payload {
+inline constexpr std::string_view unsigned_payload = "UNSIGNED-PAYLOAD";
+inline constexpr std::string_view streaming_payload = "STREAMING-AWS4-HMAC-SHA256-PAYLOAD";
+inline constexpr std::string_view streaming_payload_trailer = "STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER";
+inline constexpr std::string_view streaming_unsigned_trailer = "STREAMING-UNSIGNED-PAYLOAD-TRAILER";
+inline constexpr std::string_view streaming_ecdsa_payload = "STREAMING-AWS4-ECDSA-P256-SHA256-PAYLOAD";
+inline constexpr std::string_view streaming_ecdsa_payload_trailer =
+    "STREAMING-AWS4-ECDSA-P256-SHA256-PAYLOAD-TRAILER";
+}  // namespace payload
+
+/// How to sign. Defaults are the generic (non-S3) AWS rules in header mode; call
+/// `use_s3_rules()` (or set the three path/hash flags) for S3.
+struct signing_params {
+  credentials_view credentials;
+  std::string_view region;     ///< e.g. "us-east-1"
+  std::string_view service;    ///< signing name, e.g. "s3", "sts", "dynamodb"
+  std::string_view timestamp;  ///< signing time, "YYYYMMDDTHHMMSSZ" (UTC); see format_amz_date
+  signing_mode mode = signing_mode::header;
+  std::uint32_t expires = 3600;        ///< query mode: X-Amz-Expires, 1..604800 seconds
+  bool normalize_path = true;          ///< remove "." and ".." segments and empty segments
+  bool double_encode = true;           ///< encode the path as sent once more ("%" -> "%25")
+  bool add_content_sha256 = false;     ///< header mode: add signed x-amz-content-sha256
+  bool sign_session_token = true;      ///< false: add X-Amz-Security-Token after signing
+  span<std::string_view> unsigned_headers;  ///< left unsigned besides the default set
+
+  /// Debug: when set, receives the canonical request and then the string to sign, in pieces
+  /// (`part` 0 = canonical request, 1 = string to sign). Off on the hot path.
+  void (*debug_sink)(void* user, int part, const char* data, std::size_t n) = nullptr;
+  void* debug_user = nullptr;
+
+  /// S3's rules: path as sent (no second encoding, no normalisation) and a signed
+  /// x-amz-content-sha256 header (AWS S3 API reference, "Signature Calculations").
+  signing_params& use_s3_rules(bool on = true) noexcept {
+    normalize_path = !on;
+    double_encode = !on;
+    add_content_sha256 = on;
+    return *this;
+  }
+};
+
+/// Headers the signer leaves unsigned unless told otherwise: they are changed by proxies and
+/// clients after signing (the AWS SDKs' policy; hop-by-hop headers per RFC 9110 section 7.6.1).
+inline constexpr std::string_view default_unsigned_headers[] = {
+    "user-agent", "x-amzn-trace-id", "authorization", "connection", "expect", "keep-alive",
+    "proxy-authenticate", "proxy-authorization", "te", "trailer", "transfer-encoding", "upgrade"};
+
+/// The result of signing. All views point into the caller's output buffer (or, for the
+/// session token, into the caller's credentials).
+struct signed_request {
+  std::string_view signature;      ///< 64 lower-case hex digits
+  std::string_view amz_date;       ///< "YYYYMMDDTHHMMSSZ"
+  std::string_view authorization;  ///< header mode: the Authorization header's value
+  std::string_view url;            ///< query mode: the presigned URL
+  /// Header mode: headers to set on the request (replacing any of the same name):
+  /// X-Amz-Date, [x-amz-content-sha256], [X-Amz-Security-Token], Authorization.
+  /// Query mode: none (the signature travels in `url`).
+  header headers[4];
+  std::size_t header_count = 0;
+
+  span<header> headers_to_add() const noexcept { return span<header>(headers, header_count); }
+};
+
+SIGV4KIT_END_NAMESPACE
+
+#endif  // SIGV4KIT_SIGV4_REQUEST_HPP

@@ -1,0 +1,111 @@
+// sigv4kit/sigv4/signer.hpp - AWS Signature Version 4: header signing and presigned URLs.
+#ifndef SIGV4KIT_SIGV4_SIGNER_HPP
+#define SIGV4KIT_SIGV4_SIGNER_HPP
+
+#include <sigv4kit/config.hpp>
+#include <sigv4kit/crypto/hmac.hpp>
+#include <sigv4kit/crypto/sha256.hpp>
+#include <sigv4kit/detail/result.hpp>
+#include <sigv4kit/detail/text.hpp>
+#include <sigv4kit/sigv4/canonical.hpp>
+#include <sigv4kit/sigv4/key_cache.hpp>
+#include <sigv4kit/sigv4/request.hpp>
+
+#include <cstddef>
+#include <string_view>
+
+SIGV4KIT_BEGIN_NAMESPACE
+
+/// Signs requests with SigV4. The time is always the caller's (`signing_params::timestamp`):
+/// the signer has no clock. Derived signing keys are cached (SIGV4KIT_KEY_CACHE_SIZE entries),
+/// so a warm signature hashes the canonical request and runs one HMAC from a stored midstate.
+///
+/// Thread-safety: `sign` may be called concurrently on one signer when `Lock` is a real lock
+/// (the default unless SIGV4KIT_NO_THREADS); with `null_lock`, use one signer per thread.
+/// Heap: none. Exceptions: none.
+template <class Crypto = default_crypto, class Lock = default_lock>
+class basic_signer {
+ public:
+  using crypto = Crypto;
+  using key_cache = signing_key_cache<Crypto, Lock>;
+
+  basic_signer() noexcept = default;
+  basic_signer(const basic_signer&) = delete;
+  basic_signer& operator=(const basic_signer&) = delete;
+
+  /// Signs `req` as `params` say and writes the result (Authorization header value, or the
+  /// presigned URL) into `out[0..capacity)`. The returned views point into `out` and into
+  /// `params.credentials.session_token`. 1 KiB plus the URL length (query mode: plus three
+  /// times the token length) is always enough; error_kind::buffer_too_small says otherwise.
+  result<signed_request> sign(const request& req, const signing_params& params, char* out,
+                              std::size_t capacity) const noexcept {
+    detail::prepared_request p;
+    if (status s = detail::prepare(req, params, p); !s) return s.err();
+    if (req.payload_hash.empty()) {
+      unsigned char digest[32];
+      sha256<Crypto>::hash(req.body.data(), req.body.size(), digest);
+      detail::to_hex(digest, 32, p.payload_hash_hex);
+    }
+
+    // Canonical request, streamed into SHA-256 (and into the debug sink when asked).
+    hash_target target{{}, params};
+    Crypto::init(target.ctx);
+    detail::sink s(&hash_target::write, &target);
+    if (status st = detail::emit_canonical_request(s, p); !st) return st.err();
+    unsigned char digest[32];
+    Crypto::finish(target.ctx, digest);
+    char canonical_hex[64];
+    detail::to_hex(digest, 32, canonical_hex);
+
+    char sts[detail::string_to_sign_capacity];
+    std::size_t sts_len = detail::write_string_to_sign(p, canonical_hex, sts);
+    if (params.debug_sink) params.debug_sink(params.debug_user, 1, sts, sts_len);
+
+    // Signature = hex(HMAC(kSigning, string to sign)), kSigning from the cache.
+    hmac_key<Crypto> key = cache_.get(p.access_key_id, p.secret, p.date, p.region, p.service);
+    hmac<Crypto> mac(key);
+    mac.update(sts, sts_len);
+    mac.finish(digest);
+    char signature_hex[64];
+    detail::to_hex(digest, 32, signature_hex);
+
+    signed_request r;
+    if (status st = detail::write_output(p, signature_hex, out, capacity, r); !st) return st.err();
+    return r;
+  }
+
+  template <std::size_t N>
+  result<signed_request> sign(const request& req, const signing_params& params, char (&out)[N]) const noexcept {
+    return sign(req, params, out, N);
+  }
+
+  /// The cache of derived keys (e.g. to clear() it when credentials are revoked).
+  key_cache& cache() const noexcept { return cache_; }
+
+ private:
+  struct hash_target {
+    typename Crypto::sha256_context ctx;
+    const signing_params& params;
+    static void write(void* self, const char* data, std::size_t n) noexcept {
+      hash_target& t = *static_cast<hash_target*>(self);
+      Crypto::update(t.ctx, data, n);
+      if (t.params.debug_sink) t.params.debug_sink(t.params.debug_user, 0, data, n);
+    }
+  };
+
+  mutable key_cache cache_;
+};
+
+/// The signer with the default (built-in) crypto backend.
+using signer = basic_signer<>;
+
+/// Formats seconds since the Unix epoch as the SigV4 timestamp "YYYYMMDDTHHMMSSZ" into
+/// out[0..16) and returns a view of it (no NUL is written).
+inline std::string_view format_amz_date(std::int64_t unix_seconds, char (&out)[16]) noexcept {
+  detail::format_amz_date(unix_seconds, out);
+  return std::string_view(out, 16);
+}
+
+SIGV4KIT_END_NAMESPACE
+
+#endif  // SIGV4KIT_SIGV4_SIGNER_HPP
