@@ -1,0 +1,1940 @@
+// sigv4kit - AWS Signature Version 4 for C++17, as one header.
+//
+// GENERATED FILE - DO NOT EDIT. It is made from include/sigv4kit/ by
+// tools/amalgamate.py; edit those headers and run `python3 tools/amalgamate.py`.
+// ---- begin sigv4kit/sigv4kit.hpp ----
+// sigv4kit/sigv4kit.hpp - the umbrella header: everything sigv4kit offers.
+//
+// sigv4kit: AWS Signature Version 4 signing for C++17, header-only, no heap on the signing
+// path, no exceptions, pluggable crypto. See README.md.
+#ifndef SIGV4KIT_SIGV4KIT_HPP
+#define SIGV4KIT_SIGV4KIT_HPP
+
+// ---- begin sigv4kit/config.hpp ----
+// sigv4kit/config.hpp - every compile-time switch of sigv4kit, in one place.
+//
+// Define any of these before including a sigv4kit header (or on the command line) to
+// override the default. Capacities are hard limits: a request that exceeds one is rejected
+// with error_kind::capacity_exceeded, never truncated.
+//
+//   SIGV4KIT_MAX_HEADERS          headers in one request (default 64)
+//   SIGV4KIT_MAX_QUERY_PARAMS     query parameters in one URL (default 64)
+//   SIGV4KIT_MAX_PATH_SEGMENTS    path segments when normalising a path (default 128)
+//   SIGV4KIT_MAX_SCOPE_PART       bytes of a region or service name (default 64)
+//   SIGV4KIT_KEY_CACHE_SIZE       derived signing keys a signer keeps (default 8; 0 = none)
+//   SIGV4KIT_KEY_CACHE_ID_BYTES   bytes of key id + secret + region + service a cache entry
+//                                 can hold; longer credentials are signed uncached (default 256)
+//   SIGV4KIT_NO_THREADS           no <mutex>: the default cache lock is a no-op (bare metal)
+//   SIGV4KIT_FORCE_PORTABLE_SHA256 reserved: select the portable SHA-256 everywhere
+#ifndef SIGV4KIT_CONFIG_HPP
+#define SIGV4KIT_CONFIG_HPP
+
+#define SIGV4KIT_VERSION_MAJOR 0
+#define SIGV4KIT_VERSION_MINOR 1
+#define SIGV4KIT_VERSION_PATCH 0
+#define SIGV4KIT_VERSION_STRING "0.1.0"
+
+#ifndef SIGV4KIT_MAX_HEADERS
+#define SIGV4KIT_MAX_HEADERS 64
+#endif
+#ifndef SIGV4KIT_MAX_QUERY_PARAMS
+#define SIGV4KIT_MAX_QUERY_PARAMS 64
+#endif
+#ifndef SIGV4KIT_MAX_PATH_SEGMENTS
+#define SIGV4KIT_MAX_PATH_SEGMENTS 128
+#endif
+#ifndef SIGV4KIT_MAX_SCOPE_PART
+#define SIGV4KIT_MAX_SCOPE_PART 64
+#endif
+#ifndef SIGV4KIT_KEY_CACHE_SIZE
+#define SIGV4KIT_KEY_CACHE_SIZE 8
+#endif
+#ifndef SIGV4KIT_KEY_CACHE_ID_BYTES
+#define SIGV4KIT_KEY_CACHE_ID_BYTES 256
+#endif
+
+#if SIGV4KIT_MAX_HEADERS < 1 || SIGV4KIT_MAX_HEADERS > 4096
+#error "SIGV4KIT_MAX_HEADERS must be between 1 and 4096"
+#endif
+#if SIGV4KIT_MAX_QUERY_PARAMS < 1 || SIGV4KIT_MAX_QUERY_PARAMS > 4096
+#error "SIGV4KIT_MAX_QUERY_PARAMS must be between 1 and 4096"
+#endif
+#if SIGV4KIT_KEY_CACHE_SIZE < 0 || SIGV4KIT_KEY_CACHE_SIZE > 1024
+#error "SIGV4KIT_KEY_CACHE_SIZE must be between 0 and 1024"
+#endif
+
+// The inline namespace carries the version and the switches that change object layout, so
+// two translation units built with different settings fail to link instead of silently
+// violating the one-definition rule.
+#define SIGV4KIT_ABI_CAT2(a, b, c, d, e) abi_v##a##_##b##_h##c##_q##d##_c##e
+#define SIGV4KIT_ABI_CAT(a, b, c, d, e) SIGV4KIT_ABI_CAT2(a, b, c, d, e)
+#define SIGV4KIT_ABI_NAMESPACE                                                     \
+  SIGV4KIT_ABI_CAT(SIGV4KIT_VERSION_MAJOR, SIGV4KIT_VERSION_MINOR, SIGV4KIT_MAX_HEADERS, \
+                   SIGV4KIT_MAX_QUERY_PARAMS, SIGV4KIT_KEY_CACHE_SIZE)
+#define SIGV4KIT_BEGIN_NAMESPACE \
+  namespace sigv4kit {           \
+  inline namespace SIGV4KIT_ABI_NAMESPACE {
+#define SIGV4KIT_END_NAMESPACE \
+  }                            \
+  }
+
+#if defined(__GNUC__) || defined(__clang__)
+#define SIGV4KIT_ALWAYS_INLINE inline __attribute__((always_inline))
+#define SIGV4KIT_NOINLINE __attribute__((noinline))
+#else
+#define SIGV4KIT_ALWAYS_INLINE inline
+#define SIGV4KIT_NOINLINE
+#endif
+
+#endif  // SIGV4KIT_CONFIG_HPP
+// ---- end sigv4kit/config.hpp ----
+// ---- begin sigv4kit/detail/result.hpp ----
+// sigv4kit/detail/result.hpp - the one error vocabulary and result type of the library.
+#ifndef SIGV4KIT_DETAIL_RESULT_HPP
+#define SIGV4KIT_DETAIL_RESULT_HPP
+
+
+#include <cstddef>
+#include <new>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+
+SIGV4KIT_BEGIN_NAMESPACE
+
+/// What went wrong, as a machine-readable word (see to_string(error_kind)).
+enum class error_kind : unsigned char {
+  invalid_method,        ///< method is not an HTTP token
+  invalid_url,           ///< URL malformed: no scheme, no host, fragment, control character
+  invalid_header,        ///< header name not a token, or CR/LF/NUL in a value outside a fold
+  invalid_query,         ///< query parameter that may not be there (e.g. X-Amz-Signature)
+  invalid_timestamp,     ///< not YYYYMMDDTHHMMSSZ or not a real calendar time
+  invalid_scope,         ///< region or service empty, too long, or with '/' or whitespace
+  invalid_credentials,   ///< access key id or secret missing or malformed
+  invalid_payload_hash,  ///< not 64 lower-case hex digits nor a known constant
+  invalid_expires,       ///< X-Amz-Expires outside 1..604800
+  capacity_exceeded,     ///< more headers/params/segments than configured (SIGV4KIT_MAX_*)
+  buffer_too_small,      ///< the caller's output buffer cannot hold the result
+  invalid_argument,      ///< anything else the caller passed that cannot be used
+};
+
+/// Short stable word for an error kind, e.g. "invalid_header".
+constexpr std::string_view to_string(error_kind k) noexcept {
+  switch (k) {
+    case error_kind::invalid_method: return "invalid_method";
+    case error_kind::invalid_url: return "invalid_url";
+    case error_kind::invalid_header: return "invalid_header";
+    case error_kind::invalid_query: return "invalid_query";
+    case error_kind::invalid_timestamp: return "invalid_timestamp";
+    case error_kind::invalid_scope: return "invalid_scope";
+    case error_kind::invalid_credentials: return "invalid_credentials";
+    case error_kind::invalid_payload_hash: return "invalid_payload_hash";
+    case error_kind::invalid_expires: return "invalid_expires";
+    case error_kind::capacity_exceeded: return "capacity_exceeded";
+    case error_kind::buffer_too_small: return "buffer_too_small";
+    case error_kind::invalid_argument: return "invalid_argument";
+  }
+  return "unknown";
+}
+
+/// An error: its kind and a message for a person. The message is composed when the error is
+/// made, from a fixed sentence and at most one short piece of non-secret context (a header
+/// name, a parameter name); callers never pass secrets as context. No heap is used.
+class error {
+ public:
+  static constexpr std::size_t max_message = 160;
+
+  constexpr error() noexcept = default;
+  error(error_kind kind, std::string_view what, std::string_view context = {}) noexcept
+      : kind_(kind) {
+    append(what);
+    if (!context.empty()) {
+      append(": '");
+      constexpr std::size_t max_context = 48;
+      if (context.size() > max_context) {
+        append(context.substr(0, max_context));
+        append("...");
+      } else {
+        append(context);
+      }
+      append("'");
+    }
+  }
+
+  error_kind kind() const noexcept { return kind_; }
+  /// The message, e.g. "header name has a character not allowed in a token: 'My Header'".
+  std::string_view message() const noexcept { return std::string_view(text_, len_); }
+
+ private:
+  void append(std::string_view s) noexcept {
+    for (char c : s) {
+      if (std::size_t(len_) + 1 >= max_message) break;
+      // Keep messages printable even when context came from hostile input.
+      unsigned char u = static_cast<unsigned char>(c);
+      text_[len_++] = (u < 0x20 || u == 0x7f) ? '?' : c;
+    }
+    text_[len_] = '\0';
+  }
+
+  error_kind kind_ = error_kind::invalid_argument;
+  unsigned char len_ = 0;
+  char text_[max_message] = {};
+};
+
+/// Either a value or an error. Never throws; check with `ok()` / `operator bool` before
+/// calling `value()`.
+template <class T>
+class result {
+  static_assert(std::is_nothrow_move_constructible<T>::value, "T must be nothrow movable");
+
+ public:
+  result(T value) noexcept : ok_(true) { ::new (static_cast<void*>(&storage_.value)) T(std::move(value)); }
+  result(error e) noexcept : ok_(false) { ::new (static_cast<void*>(&storage_.err)) error(e); }
+  result(const result& o) noexcept(std::is_nothrow_copy_constructible<T>::value) : ok_(o.ok_) {
+    if (ok_) ::new (static_cast<void*>(&storage_.value)) T(o.storage_.value);
+    else ::new (static_cast<void*>(&storage_.err)) error(o.storage_.err);
+  }
+  result(result&& o) noexcept : ok_(o.ok_) {
+    if (ok_) ::new (static_cast<void*>(&storage_.value)) T(std::move(o.storage_.value));
+    else ::new (static_cast<void*>(&storage_.err)) error(o.storage_.err);
+  }
+  result& operator=(const result&) = delete;
+  result& operator=(result&&) = delete;
+  ~result() {
+    if (ok_) storage_.value.~T();
+  }
+
+  bool ok() const noexcept { return ok_; }
+  explicit operator bool() const noexcept { return ok_; }
+  T& value() noexcept { return storage_.value; }
+  const T& value() const noexcept { return storage_.value; }
+  T* operator->() noexcept { return &storage_.value; }
+  const T* operator->() const noexcept { return &storage_.value; }
+  T& operator*() noexcept { return storage_.value; }
+  const T& operator*() const noexcept { return storage_.value; }
+  const error& err() const noexcept { return storage_.err; }
+
+ private:
+  union storage_t {
+    storage_t() noexcept {}
+    ~storage_t() {}
+    T value;
+    error err;
+  } storage_;
+  bool ok_;
+};
+
+/// result<void>: success, or an error.
+class status {
+ public:
+  status() noexcept = default;
+  status(error e) noexcept : ok_(false), err_(e) {}
+  bool ok() const noexcept { return ok_; }
+  explicit operator bool() const noexcept { return ok_; }
+  const error& err() const noexcept { return err_; }
+
+ private:
+  bool ok_ = true;
+  error err_;
+};
+
+SIGV4KIT_END_NAMESPACE
+
+#endif  // SIGV4KIT_DETAIL_RESULT_HPP
+// ---- end sigv4kit/detail/result.hpp ----
+// ---- begin sigv4kit/detail/text.hpp ----
+// sigv4kit/detail/text.hpp - character classes, hex, percent-encoding and ISO 8601 basic time.
+// Nothing here knows of AWS: these are the byte-level rules the canonical request is made of.
+#ifndef SIGV4KIT_DETAIL_TEXT_HPP
+#define SIGV4KIT_DETAIL_TEXT_HPP
+
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+SIGV4KIT_BEGIN_NAMESPACE
+namespace detail {
+
+inline constexpr char hex_upper[] = "0123456789ABCDEF";
+inline constexpr char hex_lower[] = "0123456789abcdef";
+
+/// RFC 3986 section 2.3 unreserved: ALPHA / DIGIT / "-" / "." / "_" / "~".
+constexpr bool is_unreserved(unsigned char c) noexcept {
+  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
+         c == '.' || c == '_' || c == '~';
+}
+
+/// RFC 9110 section 5.6.2 tchar (the characters of a token: method, header name).
+constexpr bool is_tchar(unsigned char c) noexcept {
+  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '!' ||
+         c == '#' || c == '$' || c == '%' || c == '&' || c == '\'' || c == '*' || c == '+' ||
+         c == '-' || c == '.' || c == '^' || c == '_' || c == '`' || c == '|' || c == '~';
+}
+
+constexpr bool is_token(std::string_view s) noexcept {
+  if (s.empty()) return false;
+  for (char c : s)
+    if (!is_tchar(static_cast<unsigned char>(c))) return false;
+  return true;
+}
+
+constexpr int hex_value(unsigned char c) noexcept {
+  return (c >= '0' && c <= '9')   ? c - '0'
+         : (c >= 'a' && c <= 'f') ? c - 'a' + 10
+         : (c >= 'A' && c <= 'F') ? c - 'A' + 10
+                                  : -1;
+}
+
+constexpr char to_lower(char c) noexcept {
+  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+}
+
+constexpr bool iequals(std::string_view a, std::string_view b) noexcept {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i)
+    if (to_lower(a[i]) != to_lower(b[i])) return false;
+  return true;
+}
+
+/// Case-insensitive ordering of ASCII names (as if both were lower-cased), -1/0/1.
+inline int icompare(std::string_view a, std::string_view b) noexcept {
+  std::size_t n = a.size() < b.size() ? a.size() : b.size();
+  for (std::size_t i = 0; i < n; ++i) {
+    unsigned char x = static_cast<unsigned char>(to_lower(a[i]));
+    unsigned char y = static_cast<unsigned char>(to_lower(b[i]));
+    if (x != y) return x < y ? -1 : 1;
+  }
+  return a.size() == b.size() ? 0 : (a.size() < b.size() ? -1 : 1);
+}
+
+/// Writes 2*n lower-case hex digits of `bytes` to `out`.
+inline void to_hex(const unsigned char* bytes, std::size_t n, char* out) noexcept {
+  for (std::size_t i = 0; i < n; ++i) {
+    out[2 * i] = hex_lower[bytes[i] >> 4];
+    out[2 * i + 1] = hex_lower[bytes[i] & 15];
+  }
+}
+
+constexpr bool is_lower_hex(std::string_view s) noexcept {
+  for (char c : s)
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+  return true;
+}
+
+/// True when s[i] starts a "%XX" escape with two hex digits.
+constexpr bool is_escape_at(std::string_view s, std::size_t i) noexcept {
+  return i + 2 < s.size() && s[i] == '%' && hex_value(static_cast<unsigned char>(s[i + 1])) >= 0 &&
+         hex_value(static_cast<unsigned char>(s[i + 2])) >= 0;
+}
+
+/// ISO 8601 basic format as SigV4 uses it, "YYYYMMDDTHHMMSSZ": true when `s` is exactly that
+/// and names a real UTC calendar time (month 1..12, day within the month incl. leap years,
+/// 00:00:00..23:59:59).
+constexpr bool is_amz_date(std::string_view s) noexcept {
+  if (s.size() != 16 || s[8] != 'T' || s[15] != 'Z') return false;
+  for (std::size_t i = 0; i < 15; ++i)
+    if (i != 8 && !(s[i] >= '0' && s[i] <= '9')) return false;
+  auto num = [&](std::size_t at, std::size_t n) {
+    int v = 0;
+    for (std::size_t i = 0; i < n; ++i) v = v * 10 + (s[at + i] - '0');
+    return v;
+  };
+  int year = num(0, 4), month = num(4, 2), day = num(6, 2);
+  int hour = num(9, 2), minute = num(11, 2), second = num(13, 2);
+  if (year < 1970 || month < 1 || month > 12 || day < 1) return false;
+  constexpr int days[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+  int dim = days[month - 1] + (month == 2 && leap ? 1 : 0);
+  return day <= dim && hour <= 23 && minute <= 59 && second <= 59;
+}
+
+/// Formats seconds since 1970-01-01T00:00:00Z as "YYYYMMDDTHHMMSSZ" into out[0..16) (no NUL).
+/// Civil-from-days after H. Hinnant's public-domain algorithm. Valid for years 1970..9999.
+inline void format_amz_date(std::int64_t unix_seconds, char out[16]) noexcept {
+  std::int64_t days = unix_seconds / 86400, secs = unix_seconds % 86400;
+  if (secs < 0) secs += 86400, --days;
+  days += 719468;
+  std::int64_t era = (days >= 0 ? days : days - 146096) / 146097;
+  std::int64_t doe = days - era * 146097;
+  std::int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  std::int64_t y = yoe + era * 400, doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  std::int64_t mp = (5 * doy + 2) / 153, d = doy - (153 * mp + 2) / 5 + 1;
+  std::int64_t m = mp < 10 ? mp + 3 : mp - 9;
+  if (m <= 2) ++y;
+  auto put = [](char* p, std::int64_t v, int width) {
+    for (int i = width - 1; i >= 0; --i, v /= 10) p[i] = static_cast<char>('0' + v % 10);
+  };
+  put(out, y, 4);
+  put(out + 4, m, 2);
+  put(out + 6, d, 2);
+  out[8] = 'T';
+  put(out + 9, secs / 3600, 2);
+  put(out + 11, secs / 60 % 60, 2);
+  put(out + 13, secs % 60, 2);
+  out[15] = 'Z';
+}
+
+}  // namespace detail
+SIGV4KIT_END_NAMESPACE
+
+#endif  // SIGV4KIT_DETAIL_TEXT_HPP
+// ---- end sigv4kit/detail/text.hpp ----
+// ---- begin sigv4kit/crypto/wipe.hpp ----
+// sigv4kit/crypto/wipe.hpp - secure wipe and constant-time comparison.
+#ifndef SIGV4KIT_CRYPTO_WIPE_HPP
+#define SIGV4KIT_CRYPTO_WIPE_HPP
+
+
+#include <cstddef>
+#include <cstring>
+
+SIGV4KIT_BEGIN_NAMESPACE
+
+/// Overwrites `n` bytes at `p` with zeros in a way the optimiser may not remove (as
+/// Monocypher's crypto_wipe: the stores are followed by a barrier that uses the memory).
+inline void secure_wipe(void* p, std::size_t n) noexcept {
+#if defined(__GNUC__) || defined(__clang__)
+  // memset, then an empty asm that "reads" p with a memory clobber: the stores must happen.
+  std::memset(p, 0, n);
+  __asm__ __volatile__("" : : "r"(p) : "memory");
+#else
+  volatile unsigned char* b = static_cast<volatile unsigned char*>(p);
+  while (n--) *b++ = 0;
+#endif
+}
+
+/// Compares two buffers of `n` bytes without branching on their contents (the time depends
+/// only on `n`). Returns true when they are equal.
+inline bool constant_time_equal(const void* a, const void* b, std::size_t n) noexcept {
+  const volatile unsigned char* x = static_cast<const volatile unsigned char*>(a);
+  const volatile unsigned char* y = static_cast<const volatile unsigned char*>(b);
+  unsigned char diff = 0;
+  for (std::size_t i = 0; i < n; ++i) diff = static_cast<unsigned char>(diff | (x[i] ^ y[i]));
+  return diff == 0;
+}
+
+SIGV4KIT_END_NAMESPACE
+
+#endif  // SIGV4KIT_CRYPTO_WIPE_HPP
+// ---- end sigv4kit/crypto/wipe.hpp ----
+// ---- begin sigv4kit/crypto/sha256.hpp ----
+// sigv4kit/crypto/sha256.hpp - portable SHA-256 (FIPS 180-4) and the crypto backend concept.
+//
+// A crypto backend is a type with static members:
+//
+//   struct Backend {
+//     struct sha256_context;                  // trivially copyable, no pointers inside
+//     static void init(sha256_context&) noexcept;
+//     static void update(sha256_context&, const void* data, std::size_t n) noexcept;
+//     static void finish(sha256_context&, unsigned char out[32]) noexcept;  // then re-init
+//   };
+//
+// HMAC, the signing-key cache and the signer are written once over that concept, so an
+// MCU's hash engine plugs in by writing those four members (see README "Plug in a backend").
+#ifndef SIGV4KIT_CRYPTO_SHA256_HPP
+#define SIGV4KIT_CRYPTO_SHA256_HPP
+
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+
+SIGV4KIT_BEGIN_NAMESPACE
+namespace detail {
+
+inline std::uint32_t rotr32(std::uint32_t x, unsigned n) noexcept { return (x >> n) | (x << (32 - n)); }
+
+inline std::uint32_t load_be32(const unsigned char* p) noexcept {
+  return (std::uint32_t(p[0]) << 24) | (std::uint32_t(p[1]) << 16) | (std::uint32_t(p[2]) << 8) |
+         std::uint32_t(p[3]);
+}
+inline void store_be32(unsigned char* p, std::uint32_t v) noexcept {
+  p[0] = static_cast<unsigned char>(v >> 24);
+  p[1] = static_cast<unsigned char>(v >> 16);
+  p[2] = static_cast<unsigned char>(v >> 8);
+  p[3] = static_cast<unsigned char>(v);
+}
+
+// FIPS 180-4 section 4.2.2.
+alignas(64) inline constexpr std::uint32_t sha256_k[64] = {
+    0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
+    0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
+    0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
+    0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967,
+    0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85,
+    0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
+    0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
+    0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2};
+
+/// Processes `blocks` 64-byte blocks into `h` (FIPS 180-4 section 6.2.2). Not inlined:
+/// one copy of the round function serves every caller, which keeps embedded code small.
+SIGV4KIT_NOINLINE inline void sha256_compress_portable(std::uint32_t h[8], const unsigned char* p,
+                                                       std::size_t blocks) noexcept {
+  std::uint32_t w[16];
+  while (blocks--) {
+    std::uint32_t a = h[0], b = h[1], c = h[2], d = h[3], e = h[4], f = h[5], g = h[6], k = h[7];
+    for (unsigned i = 0; i < 64; ++i) {
+      std::uint32_t wi;
+      if (i < 16) {
+        wi = w[i] = load_be32(p + 4 * i);
+      } else {
+        std::uint32_t w15 = w[(i - 15) & 15], w2 = w[(i - 2) & 15];
+        std::uint32_t s0 = rotr32(w15, 7) ^ rotr32(w15, 18) ^ (w15 >> 3);
+        std::uint32_t s1 = rotr32(w2, 17) ^ rotr32(w2, 19) ^ (w2 >> 10);
+        wi = w[i & 15] = w[i & 15] + s0 + w[(i - 7) & 15] + s1;
+      }
+      std::uint32_t t1 = k + (rotr32(e, 6) ^ rotr32(e, 11) ^ rotr32(e, 25)) + ((e & f) ^ (~e & g)) +
+                         sha256_k[i] + wi;
+      std::uint32_t t2 = (rotr32(a, 2) ^ rotr32(a, 13) ^ rotr32(a, 22)) + ((a & b) ^ (a & c) ^ (b & c));
+      k = g;
+      g = f;
+      f = e;
+      e = d + t1;
+      d = c;
+      c = b;
+      b = a;
+      a = t1 + t2;
+    }
+    h[0] += a; h[1] += b; h[2] += c; h[3] += d; h[4] += e; h[5] += f; h[6] += g; h[7] += k;
+    p += 64;
+  }
+  secure_wipe(w, sizeof w);
+}
+
+/// Streaming SHA-256 over a block function. The context is plain data (copyable with
+/// memcpy), so a running hash - an HMAC midstate - can be saved and resumed.
+struct sha256_state {
+  std::uint32_t h[8];
+  std::uint64_t total;  // bytes absorbed
+  unsigned char buf[64];
+  std::uint32_t used;  // bytes in buf
+};
+
+inline void sha256_state_init(sha256_state& s) noexcept {
+  static constexpr std::uint32_t iv[8] = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
+                                          0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19};
+  std::memcpy(s.h, iv, sizeof iv);
+  s.total = 0;
+  s.used = 0;
+}
+
+template <void (*Compress)(std::uint32_t*, const unsigned char*, std::size_t)>
+inline void sha256_state_update(sha256_state& s, const void* data, std::size_t n) noexcept {
+  const unsigned char* p = static_cast<const unsigned char*>(data);
+  s.total += n;
+  if (s.used) {
+    std::size_t take = 64 - s.used < n ? 64 - s.used : n;
+    std::memcpy(s.buf + s.used, p, take);
+    s.used += static_cast<std::uint32_t>(take);
+    p += take;
+    n -= take;
+    if (s.used < 64) return;
+    Compress(s.h, s.buf, 1);
+    s.used = 0;
+  }
+  if (n >= 64) {
+    Compress(s.h, p, n / 64);
+    p += n & ~std::size_t(63);
+    n &= 63;
+  }
+  if (n) {
+    std::memcpy(s.buf, p, n);
+    s.used = static_cast<std::uint32_t>(n);
+  }
+}
+
+template <void (*Compress)(std::uint32_t*, const unsigned char*, std::size_t)>
+inline void sha256_state_finish(sha256_state& s, unsigned char out[32]) noexcept {
+  std::uint64_t bits = s.total * 8;
+  s.buf[s.used++] = 0x80;
+  if (s.used > 56) {
+    std::memset(s.buf + s.used, 0, 64 - s.used);
+    Compress(s.h, s.buf, 1);
+    s.used = 0;
+  }
+  std::memset(s.buf + s.used, 0, 56 - s.used);
+  store_be32(s.buf + 56, static_cast<std::uint32_t>(bits >> 32));
+  store_be32(s.buf + 60, static_cast<std::uint32_t>(bits));
+  Compress(s.h, s.buf, 1);
+  for (int i = 0; i < 8; ++i) store_be32(out + 4 * i, s.h[i]);
+  secure_wipe(&s, sizeof s);
+  sha256_state_init(s);
+}
+
+}  // namespace detail
+
+/// The built-in portable backend: plain C++17, no intrinsics, no tables beyond the 64 round
+/// constants. Correct everywhere; hardware paths are separate backends.
+struct portable_crypto {
+  using sha256_context = detail::sha256_state;
+  static void init(sha256_context& c) noexcept { detail::sha256_state_init(c); }
+  static void update(sha256_context& c, const void* data, std::size_t n) noexcept {
+    detail::sha256_state_update<detail::sha256_compress_portable>(c, data, n);
+  }
+  static void finish(sha256_context& c, unsigned char out[32]) noexcept {
+    detail::sha256_state_finish<detail::sha256_compress_portable>(c, out);
+  }
+};
+
+/// The backend used when none is named: `basic_signer<>`, `sha256<>`.
+using default_crypto = portable_crypto;
+
+/// One-shot and streaming SHA-256 over a backend. Copyable: a copy continues independently.
+template <class Crypto = default_crypto>
+class sha256 {
+ public:
+  static constexpr std::size_t digest_size = 32;
+  sha256() noexcept { Crypto::init(ctx_); }
+  sha256& update(const void* data, std::size_t n) noexcept {
+    Crypto::update(ctx_, data, n);
+    return *this;
+  }
+  /// Writes the digest to `out` (32 bytes) and resets the object for a new message.
+  void finish(unsigned char out[32]) noexcept { Crypto::finish(ctx_, out); }
+  static void hash(const void* data, std::size_t n, unsigned char out[32]) noexcept {
+    typename Crypto::sha256_context c;
+    Crypto::init(c);
+    Crypto::update(c, data, n);
+    Crypto::finish(c, out);
+  }
+
+ private:
+  typename Crypto::sha256_context ctx_;
+};
+
+SIGV4KIT_END_NAMESPACE
+
+#endif  // SIGV4KIT_CRYPTO_SHA256_HPP
+// ---- end sigv4kit/crypto/sha256.hpp ----
+// ---- begin sigv4kit/crypto/hmac.hpp ----
+// sigv4kit/crypto/hmac.hpp - HMAC-SHA256 (RFC 2104) as a reusable key context.
+//
+// Following BearSSL's hmac_key_context: the key is processed once into the two hash states
+// that follow the ipad and opad blocks. A message then costs only its own blocks plus one
+// outer block, which is what lets the signing-key cache skip both pad blocks.
+#ifndef SIGV4KIT_CRYPTO_HMAC_HPP
+#define SIGV4KIT_CRYPTO_HMAC_HPP
+
+
+#include <cstddef>
+
+SIGV4KIT_BEGIN_NAMESPACE
+
+/// A processed HMAC-SHA256 key: the midstates after the ipad and opad blocks. Plain data,
+/// copyable; wiped on destruction. Holds secret-derived state: never log it.
+template <class Crypto = default_crypto>
+class hmac_key {
+ public:
+  using context = typename Crypto::sha256_context;
+
+  hmac_key() noexcept = default;
+  /// Processes `key` (any length; keys over 64 bytes are hashed first, RFC 2104 section 2).
+  hmac_key(const void* key, std::size_t n) noexcept { set(key, n); }
+  hmac_key(const hmac_key&) noexcept = default;
+  hmac_key& operator=(const hmac_key&) noexcept = default;
+  ~hmac_key() { secure_wipe(this, sizeof *this); }
+
+  void set(const void* key, std::size_t n) noexcept {
+    unsigned char block[64] = {};
+    if (n > 64) {
+      sha256<Crypto>::hash(key, n, block);
+    } else if (n) {
+      std::memcpy(block, key, n);
+    }
+    for (unsigned char& b : block) b ^= 0x36;
+    Crypto::init(inner_);
+    Crypto::update(inner_, block, 64);
+    for (unsigned char& b : block) b ^= 0x36 ^ 0x5c;
+    Crypto::init(outer_);
+    Crypto::update(outer_, block, 64);
+    secure_wipe(block, sizeof block);
+  }
+
+  const context& inner() const noexcept { return inner_; }
+  const context& outer() const noexcept { return outer_; }
+
+ private:
+  context inner_;
+  context outer_;
+};
+
+/// One HMAC computation, started from a key context (cheap: two context copies).
+template <class Crypto = default_crypto>
+class hmac {
+ public:
+  explicit hmac(const hmac_key<Crypto>& key) noexcept : inner_(key.inner()), outer_(key.outer()) {}
+  hmac(const hmac&) = delete;
+  hmac& operator=(const hmac&) = delete;
+  ~hmac() { secure_wipe(this, sizeof *this); }
+
+  hmac& update(const void* data, std::size_t n) noexcept {
+    Crypto::update(inner_, data, n);
+    return *this;
+  }
+  /// Writes the 32-byte MAC. The object is spent afterwards.
+  void finish(unsigned char out[32]) noexcept {
+    unsigned char ih[32];
+    Crypto::finish(inner_, ih);
+    Crypto::update(outer_, ih, 32);
+    Crypto::finish(outer_, out);
+    secure_wipe(ih, sizeof ih);
+  }
+
+  /// One-shot HMAC-SHA256(key, data).
+  static void mac(const void* key, std::size_t key_len, const void* data, std::size_t n,
+                  unsigned char out[32]) noexcept {
+    hmac_key<Crypto> k(key, key_len);
+    hmac h(k);
+    h.update(data, n);
+    h.finish(out);
+  }
+
+ private:
+  typename Crypto::sha256_context inner_;
+  typename Crypto::sha256_context outer_;
+};
+
+SIGV4KIT_END_NAMESPACE
+
+#endif  // SIGV4KIT_CRYPTO_HMAC_HPP
+// ---- end sigv4kit/crypto/hmac.hpp ----
+// ---- begin sigv4kit/sigv4/request.hpp ----
+// sigv4kit/sigv4/request.hpp - what the signer is given and what it gives back.
+//
+// Everything here is a view: the signer reads the caller's strings in place and writes its
+// output into a caller buffer, so a signature needs no heap. Views must stay valid for the
+// duration of the call that takes them; a signed_request's views point into the caller's
+// output buffer and credentials, and live as long as those do.
+#ifndef SIGV4KIT_SIGV4_REQUEST_HPP
+#define SIGV4KIT_SIGV4_REQUEST_HPP
+
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+#include <type_traits>
+
+SIGV4KIT_BEGIN_NAMESPACE
+
+/// A read-only run of `T` (a minimal C++17 stand-in for std::span).
+template <class T>
+class span {
+ public:
+  constexpr span() noexcept = default;
+  constexpr span(const T* data, std::size_t size) noexcept : data_(data), size_(size) {}
+  template <std::size_t N>
+  constexpr span(const T (&array)[N]) noexcept : data_(array), size_(N) {}
+  /// Any contiguous container with data() and size() (std::vector, std::array, ...).
+  template <class C, class = std::enable_if_t<std::is_convertible<
+                         decltype(std::declval<const C&>().data()), const T*>::value>>
+  constexpr span(const C& c) noexcept : data_(c.data()), size_(c.size()) {}
+
+  constexpr const T* data() const noexcept { return data_; }
+  constexpr std::size_t size() const noexcept { return size_; }
+  constexpr bool empty() const noexcept { return size_ == 0; }
+  constexpr const T& operator[](std::size_t i) const noexcept { return data_[i]; }
+  constexpr const T* begin() const noexcept { return data_; }
+  constexpr const T* end() const noexcept { return data_ + size_; }
+
+ private:
+  const T* data_ = nullptr;
+  std::size_t size_ = 0;
+};
+
+/// One HTTP header as given: any case, value untrimmed, possibly with folded lines.
+struct header {
+  std::string_view name;
+  std::string_view value;
+};
+
+/// The request to sign, as it will be sent.
+struct request {
+  std::string_view method;         ///< HTTP method, a token ("GET", "PUT", ...)
+  std::string_view url;            ///< absolute URL as sent: scheme://host[:port]/path?query
+  span<header> headers;            ///< in order; repeated names allowed
+  std::string_view body;           ///< payload bytes (hashed unless payload_hash is set)
+  std::string_view payload_hash;   ///< empty: SHA-256 of body; else 64 lower-case hex digits,
+                                   ///< "UNSIGNED-PAYLOAD" or a "STREAMING-..." constant
+};
+
+/// Credentials as views. The signer never copies the secret except into its key cache
+/// (wiped on eviction) and never prints it.
+struct credentials_view {
+  std::string_view access_key_id;
+  std::string_view secret_access_key;
+  std::string_view session_token;  ///< empty when the credentials are long-term
+};
+
+enum class signing_mode : unsigned char {
+  header,  ///< add an Authorization header
+  query,   ///< presign: put the signature in the URL's query string
+};
+
+/// The well-known payload hash constants (AWS S3 API reference, "Signature Calculations").
+namespace payload {
+inline constexpr std::string_view unsigned_payload = "UNSIGNED-PAYLOAD";
+inline constexpr std::string_view streaming_payload = "STREAMING-AWS4-HMAC-SHA256-PAYLOAD";
+inline constexpr std::string_view streaming_payload_trailer = "STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER";
+inline constexpr std::string_view streaming_unsigned_trailer = "STREAMING-UNSIGNED-PAYLOAD-TRAILER";
+inline constexpr std::string_view streaming_ecdsa_payload = "STREAMING-AWS4-ECDSA-P256-SHA256-PAYLOAD";
+inline constexpr std::string_view streaming_ecdsa_payload_trailer =
+    "STREAMING-AWS4-ECDSA-P256-SHA256-PAYLOAD-TRAILER";
+}  // namespace payload
+
+/// How to sign. Defaults are the generic (non-S3) AWS rules in header mode; call
+/// `use_s3_rules()` (or set the three path/hash flags) for S3.
+struct signing_params {
+  credentials_view credentials;
+  std::string_view region;     ///< e.g. "us-east-1"
+  std::string_view service;    ///< signing name, e.g. "s3", "sts", "dynamodb"
+  std::string_view timestamp;  ///< signing time, "YYYYMMDDTHHMMSSZ" (UTC); see format_amz_date
+  signing_mode mode = signing_mode::header;
+  std::uint32_t expires = 3600;        ///< query mode: X-Amz-Expires, 1..604800 seconds
+  bool normalize_path = true;          ///< remove "." and ".." segments and empty segments
+  bool double_encode = true;           ///< encode the path as sent once more ("%" -> "%25")
+  bool add_content_sha256 = false;     ///< header mode: add signed x-amz-content-sha256
+  bool sign_session_token = true;      ///< false: add X-Amz-Security-Token after signing
+  span<std::string_view> unsigned_headers;  ///< left unsigned besides the default set
+
+  /// Debug: when set, receives the canonical request and then the string to sign, in pieces
+  /// (`part` 0 = canonical request, 1 = string to sign). Off on the hot path.
+  void (*debug_sink)(void* user, int part, const char* data, std::size_t n) = nullptr;
+  void* debug_user = nullptr;
+
+  /// S3's rules: path as sent (no second encoding, no normalisation) and a signed
+  /// x-amz-content-sha256 header (AWS S3 API reference, "Signature Calculations").
+  signing_params& use_s3_rules(bool on = true) noexcept {
+    normalize_path = !on;
+    double_encode = !on;
+    add_content_sha256 = on;
+    return *this;
+  }
+};
+
+/// Headers the signer leaves unsigned unless told otherwise: they are changed by proxies and
+/// clients after signing (the AWS SDKs' policy; hop-by-hop headers per RFC 9110 section 7.6.1).
+inline constexpr std::string_view default_unsigned_headers[] = {
+    "user-agent", "x-amzn-trace-id", "authorization", "connection", "expect", "keep-alive",
+    "proxy-authenticate", "proxy-authorization", "te", "trailer", "transfer-encoding", "upgrade"};
+
+/// The result of signing. All views point into the caller's output buffer (or, for the
+/// session token, into the caller's credentials).
+struct signed_request {
+  std::string_view signature;      ///< 64 lower-case hex digits
+  std::string_view amz_date;       ///< "YYYYMMDDTHHMMSSZ"
+  std::string_view authorization;  ///< header mode: the Authorization header's value
+  std::string_view url;            ///< query mode: the presigned URL
+  /// Header mode: headers to set on the request (replacing any of the same name):
+  /// X-Amz-Date, [x-amz-content-sha256], [X-Amz-Security-Token], Authorization.
+  /// Query mode: none (the signature travels in `url`).
+  header headers[4];
+  std::size_t header_count = 0;
+
+  span<header> headers_to_add() const noexcept { return span<header>(headers, header_count); }
+};
+
+SIGV4KIT_END_NAMESPACE
+
+#endif  // SIGV4KIT_SIGV4_REQUEST_HPP
+// ---- end sigv4kit/sigv4/request.hpp ----
+// ---- begin sigv4kit/sigv4/canonical.hpp ----
+// sigv4kit/sigv4/canonical.hpp - the SigV4 canonical request, validated and streamed.
+//
+// The canonical request is never built as a string: `prepare` validates the request and
+// gathers views of its parts in fixed-capacity arrays (sorted), and `emit_canonical_request`
+// writes it piece by piece into a sink that feeds SHA-256. None of this depends on the
+// crypto backend, so one copy of the code serves every backend (fmt's thin-template rule).
+//
+// Rules: AWS General Reference, "Create a canonical request for Signature Version 4", and the
+// AWS SigV4 test suite. Header rules: RFC 9110 sections 5.5 (field values) and 5.6.2 (tokens).
+#ifndef SIGV4KIT_SIGV4_CANONICAL_HPP
+#define SIGV4KIT_SIGV4_CANONICAL_HPP
+
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <string_view>
+
+SIGV4KIT_BEGIN_NAMESPACE
+namespace detail {
+
+inline constexpr std::string_view algorithm = "AWS4-HMAC-SHA256";
+inline constexpr std::uint32_t max_expires = 604800;  // 7 days: AWS's presigned-URL limit
+inline constexpr std::size_t max_access_key_id = 128;   // IAM AccessKeyId maximum length
+
+/// A buffered byte sink: writes are collected in `buf` and handed to `write` in chunks, so
+/// the hash is fed in large pieces and the canonicaliser needs no template parameter.
+struct sink {
+  using write_fn = void (*)(void* ctx, const char* data, std::size_t n) noexcept;
+  sink(write_fn w, void* c) noexcept : write(w), ctx(c) {}
+  write_fn write;
+  void* ctx;
+  std::size_t len = 0;
+  char buf[256];
+
+  void flush() noexcept {
+    if (len) write(ctx, buf, len);
+    len = 0;
+  }
+  void put(char c) noexcept {
+    if (len == sizeof buf) flush();
+    buf[len++] = c;
+  }
+  void put(std::string_view s) noexcept {
+    if (s.size() > sizeof buf - len) {
+      flush();
+      if (s.size() >= sizeof buf) {
+        write(ctx, s.data(), s.size());
+        return;
+      }
+    }
+    std::memcpy(buf + len, s.data(), s.size());
+    len += s.size();
+  }
+  void put_escape(unsigned char b) noexcept {
+    char e[3] = {'%', hex_upper[b >> 4], hex_upper[b & 15]};
+    put(std::string_view(e, 3));
+  }
+};
+
+/// The parts of an absolute URL (RFC 3986 section 3), as views into it.
+struct url_parts {
+  std::string_view scheme;     ///< "https"
+  std::string_view authority;  ///< host[:port] as written
+  std::string_view host;       ///< the Host header value: authority without a default port
+  std::string_view path;       ///< as written; "" when absent
+  std::string_view query;      ///< after '?', as written; "" when absent
+  std::string_view before_query;  ///< scheme://authority/path (for presigned URLs)
+  bool has_query_mark = false;    ///< a '?' was present (possibly with nothing after it)
+};
+
+inline status parse_url(std::string_view url, url_parts& out) noexcept {
+  for (char c : url) {
+    unsigned char u = static_cast<unsigned char>(c);
+    if (u < 0x20 || u == 0x7f)
+      return error(error_kind::invalid_url, "URL contains a control character (CR, LF, NUL, ...)");
+  }
+  std::size_t colon = url.find(':');
+  if (colon == std::string_view::npos || colon == 0 || url.substr(colon, 3) != "://")
+    return error(error_kind::invalid_url, "URL needs a scheme and host, like https://host/path");
+  out.scheme = url.substr(0, colon);
+  for (std::size_t i = 0; i < colon; ++i) {
+    char c = url[i];
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+              (i > 0 && ((c >= '0' && c <= '9') || c == '+' || c == '-' || c == '.'));
+    if (!ok) return error(error_kind::invalid_url, "URL scheme is not valid", out.scheme);
+  }
+  std::size_t auth_begin = colon + 3;
+  std::size_t auth_end = url.find_first_of("/?#", auth_begin);
+  if (auth_end == std::string_view::npos) auth_end = url.size();
+  out.authority = url.substr(auth_begin, auth_end - auth_begin);
+  if (url.find('#') != std::string_view::npos)
+    return error(error_kind::invalid_url,
+                 "URL has a fragment ('#...'), which is never sent to the server; remove it");
+  if (out.authority.find('@') != std::string_view::npos)
+    return error(error_kind::invalid_url, "URL must not contain user information ('user@host')");
+  if (out.authority.find_first_of(" \t\\") != std::string_view::npos)
+    return error(error_kind::invalid_url, "URL host contains a space or backslash");
+  // Split host and port; an IPv6 literal is bracketed (RFC 3986 section 3.2.2).
+  std::string_view hostpart = out.authority, port;
+  if (!hostpart.empty() && hostpart[0] == '[') {
+    std::size_t close = hostpart.find(']');
+    if (close == std::string_view::npos)
+      return error(error_kind::invalid_url, "URL has an unterminated IPv6 address ('[')");
+    if (close + 1 < hostpart.size()) {
+      if (hostpart[close + 1] != ':')
+        return error(error_kind::invalid_url, "URL has text after an IPv6 address", out.authority);
+      port = hostpart.substr(close + 2);
+    }
+    hostpart = hostpart.substr(0, close + 1);
+  } else {
+    std::size_t pc = hostpart.rfind(':');
+    if (pc != std::string_view::npos) {
+      port = hostpart.substr(pc + 1);
+      hostpart = hostpart.substr(0, pc);
+      if (port.empty()) return error(error_kind::invalid_url, "URL has ':' but no port", out.authority);
+    }
+  }
+  if (hostpart.empty() || hostpart == "[]") return error(error_kind::invalid_url, "URL has no host");
+  if (port.size() > 5) return error(error_kind::invalid_url, "URL port is not a number 0..65535", port);
+  std::uint32_t port_num = 0;
+  for (char c : port) {
+    if (c < '0' || c > '9') return error(error_kind::invalid_url, "URL port is not a number 0..65535", port);
+    port_num = port_num * 10 + static_cast<std::uint32_t>(c - '0');
+  }
+  if (port_num > 65535) return error(error_kind::invalid_url, "URL port is not a number 0..65535", port);
+  // The Host header omits the scheme's default port, as HTTP clients send it (RFC 9110 7.2).
+  bool default_port = (iequals(out.scheme, "https") && port == "443") || (iequals(out.scheme, "http") && port == "80");
+  out.host = (port.empty() || default_port) ? hostpart : out.authority;
+
+  std::size_t qmark = url.find('?', auth_end);
+  std::size_t path_end = qmark == std::string_view::npos ? url.size() : qmark;
+  out.path = url.substr(auth_end, path_end - auth_end);
+  out.before_query = url.substr(0, path_end);
+  out.has_query_mark = qmark != std::string_view::npos;
+  out.query = out.has_query_mark ? url.substr(qmark + 1) : std::string_view();
+  return {};
+}
+
+/// Reads a query key or value as its canonical encoding, byte by byte: wire text is
+/// percent-decoded first (an invalid '%' is a literal '%'), then every byte but the RFC 3986
+/// unreserved set is written as %XX with upper-case hex. Raw text is encoded without decoding.
+struct encoded_reader {
+  const char* p;
+  const char* end;
+  bool raw;
+  char pending[2];
+  int npending = 0;
+
+  encoded_reader(std::string_view s, bool raw_text) noexcept : p(s.data()), end(s.data() + s.size()), raw(raw_text) {}
+
+  int next() noexcept {
+    if (npending) return static_cast<unsigned char>(pending[2 - npending--]);
+    if (p == end) return -1;
+    unsigned char b = static_cast<unsigned char>(*p);
+    if (!raw && b == '%' && end - p >= 3 && hex_value(static_cast<unsigned char>(p[1])) >= 0 &&
+        hex_value(static_cast<unsigned char>(p[2])) >= 0) {
+      b = static_cast<unsigned char>(hex_value(static_cast<unsigned char>(p[1])) * 16 +
+                                     hex_value(static_cast<unsigned char>(p[2])));
+      p += 3;
+    } else {
+      ++p;
+    }
+    if (is_unreserved(b)) return b;
+    pending[0] = hex_upper[b >> 4];
+    pending[1] = hex_upper[b & 15];
+    npending = 2;
+    return '%';
+  }
+};
+
+/// True when wire text `s` is already its own canonical encoding (the common case), so it can
+/// be compared and written as it is.
+inline bool is_canonical_query_text(std::string_view s) noexcept {
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    if (is_unreserved(c)) continue;
+    if (c != '%' || i + 2 >= s.size()) return false;
+    char h1 = s[i + 1], h2 = s[i + 2];
+    bool upper_hex1 = (h1 >= '0' && h1 <= '9') || (h1 >= 'A' && h1 <= 'F');
+    bool upper_hex2 = (h2 >= '0' && h2 <= '9') || (h2 >= 'A' && h2 <= 'F');
+    if (!upper_hex1 || !upper_hex2) return false;
+    if (is_unreserved(static_cast<unsigned char>(hex_value(static_cast<unsigned char>(h1)) * 16 +
+                                                 hex_value(static_cast<unsigned char>(h2)))))
+      return false;  // "%41" canonicalises to "A"
+    i += 2;
+  }
+  return true;
+}
+
+struct query_param {
+  enum : unsigned char { key_canonical = 1, value_canonical = 2, raw_value = 4, signed_headers = 8 };
+  std::string_view key;
+  std::string_view value;
+  unsigned char flags;
+};
+
+inline int compare_encoded(std::string_view a, bool a_canonical, bool a_raw, std::string_view b,
+                           bool b_canonical, bool b_raw) noexcept {
+  if (a_canonical && b_canonical) {
+    int c = a.compare(b);
+    return c < 0 ? -1 : (c > 0 ? 1 : 0);
+  }
+  encoded_reader x(a, a_raw && !a_canonical), y(b, b_raw && !b_canonical);
+  for (;;) {
+    int cx = x.next(), cy = y.next();
+    if (cx != cy) return cx < cy ? -1 : 1;
+    if (cx < 0) return 0;
+  }
+}
+
+inline bool query_less(const query_param& a, const query_param& b) noexcept {
+  int c = compare_encoded(a.key, a.flags & query_param::key_canonical, false, b.key,
+                          b.flags & query_param::key_canonical, false);
+  if (c) return c < 0;
+  // The generated X-Amz-SignedHeaders parameter never ties on its key: prepare() rejects a URL
+  // that already carries it.
+  return compare_encoded(a.value, a.flags & query_param::value_canonical, a.flags & query_param::raw_value,
+                         b.value, b.flags & query_param::value_canonical, b.flags & query_param::raw_value) < 0;
+}
+
+struct header_entry {
+  std::string_view name;   ///< any case (user headers) or lower case (generated ones)
+  std::string_view value;  ///< untrimmed; canonicalised when written
+};
+
+/// Everything the canonical request, string to sign and output are made of, gathered and
+/// validated. Fixed capacity; lives on the caller's stack for one signature.
+struct prepared_request {
+  std::string_view method;
+  url_parts url;
+  bool normalize_path;
+  bool double_encode;
+  signing_mode mode;
+  std::string_view amz_date;        // "YYYYMMDDTHHMMSSZ"
+  std::string_view date;            // "YYYYMMDD"
+  std::string_view region, service;
+  std::string_view access_key_id;
+  std::string_view secret;
+  std::string_view session_token;   // empty: none
+  bool token_signed;                // token is part of the signature
+  bool add_content_sha256;
+  std::string_view payload_hash;    // what goes on the last line of the canonical request
+  std::uint32_t expires;
+
+  // "<akid>/<date>/<region>/<service>/aws4_request": X-Amz-Credential and Credential=.
+  char credential[max_access_key_id + 1 + 8 + 1 + 2 * SIGV4KIT_MAX_SCOPE_PART + 2 + 12];
+  std::size_t credential_len;
+  std::size_t scope_offset;  // where "<date>/..." starts in credential
+  char expires_text[8];
+  char payload_hash_hex[64];
+
+  header_entry headers[SIGV4KIT_MAX_HEADERS + 4];
+  std::size_t header_count;
+  query_param params[SIGV4KIT_MAX_QUERY_PARAMS + 6];
+  std::size_t param_count;
+
+  std::string_view credential_text() const noexcept { return std::string_view(credential, credential_len); }
+  std::string_view scope() const noexcept { return credential_text().substr(scope_offset); }
+};
+
+inline bool is_default_unsigned(std::string_view name) noexcept {
+  for (std::string_view u : default_unsigned_headers)
+    if (iequals(name, u)) return true;
+  return false;
+}
+
+inline status validate_header(const header& h) noexcept {
+  if (!is_token(h.name)) {
+    if (h.name.empty()) return error(error_kind::invalid_header, "header name is empty");
+    return error(error_kind::invalid_header, "header name has a character not allowed in an HTTP token", h.name);
+  }
+  std::string_view v = h.value;
+  for (std::size_t i = 0; i < v.size(); ++i) {
+    unsigned char c = static_cast<unsigned char>(v[i]);
+    if (c == '\r' || c == '\n') {
+      // Only an obsolete line fold is allowed: CRLF or LF followed by space or tab
+      // (RFC 9110 section 5.5); it is signed as one space.
+      if (c == '\r') {
+        if (i + 1 >= v.size() || v[i + 1] != '\n')
+          return error(error_kind::invalid_header, "header value has a CR that is not part of a line fold", h.name);
+        ++i;
+      }
+      if (i + 1 >= v.size() || (v[i + 1] != ' ' && v[i + 1] != '\t'))
+        return error(error_kind::invalid_header,
+                     "header value has a line break that is not a fold (CR/LF must be followed by a space)",
+                     h.name);
+    } else if (c == 0) {
+      return error(error_kind::invalid_header, "header value contains a NUL byte", h.name);
+    } else if ((c < 0x20 && c != '\t') || c == 0x7f) {
+      return error(error_kind::invalid_header, "header value contains a control character", h.name);
+    }
+  }
+  return {};
+}
+
+inline status validate_scope_part(std::string_view s, const char* what) noexcept {
+  if (s.empty()) return error(error_kind::invalid_scope, what, "(empty)");
+  if (s.size() > SIGV4KIT_MAX_SCOPE_PART) return error(error_kind::invalid_scope, what, s);
+  for (char c : s) {
+    unsigned char u = static_cast<unsigned char>(c);
+    if (u <= 0x20 || u >= 0x7f || c == '/') return error(error_kind::invalid_scope, what, s);
+  }
+  return {};
+}
+
+inline bool is_known_payload_constant(std::string_view s) noexcept {
+  return s == payload::unsigned_payload || s == payload::streaming_payload ||
+         s == payload::streaming_payload_trailer || s == payload::streaming_unsigned_trailer ||
+         s == payload::streaming_ecdsa_payload || s == payload::streaming_ecdsa_payload_trailer;
+}
+
+/// Validates everything and fills `p`. `payload_hash_hex` is consulted only when the request
+/// carries no payload hash (the caller hashes the body with its backend first).
+inline status prepare(const request& req, const signing_params& sp, prepared_request& p) noexcept {
+  // Method: an HTTP token (RFC 9110 section 9.1).
+  if (!is_token(req.method))
+    return error(error_kind::invalid_method, "HTTP method must be a non-empty token like GET or POST", req.method);
+  p.method = req.method;
+  if (status s = parse_url(req.url, p.url); !s) return s;
+
+  // Scope and credentials.
+  if (!is_amz_date(sp.timestamp))
+    return error(error_kind::invalid_timestamp,
+                 "timestamp must be a real UTC time written YYYYMMDDTHHMMSSZ, like 20150830T123600Z",
+                 sp.timestamp);
+  p.amz_date = sp.timestamp;
+  p.date = sp.timestamp.substr(0, 8);
+  if (status s = validate_scope_part(sp.region, "region must be 1-64 printable characters without '/' or spaces"); !s)
+    return s;
+  if (status s = validate_scope_part(sp.service, "service must be 1-64 printable characters without '/' or spaces"); !s)
+    return s;
+  p.region = sp.region;
+  p.service = sp.service;
+  const credentials_view& cr = sp.credentials;
+  if (cr.access_key_id.empty() || cr.access_key_id.size() > max_access_key_id)
+    return error(error_kind::invalid_credentials, "access key id must be 1-128 characters");
+  for (char c : cr.access_key_id) {
+    unsigned char u = static_cast<unsigned char>(c);
+    if (u <= 0x20 || u >= 0x7f || c == '/' || c == ',')
+      return error(error_kind::invalid_credentials,
+                   "access key id may hold only printable characters other than '/', ',' and space");
+  }
+  if (cr.secret_access_key.empty())
+    return error(error_kind::invalid_credentials, "secret access key is empty");
+  for (char c : cr.session_token) {
+    unsigned char u = static_cast<unsigned char>(c);
+    if (u < 0x20 || u == 0x7f)  // never echo the token itself
+      return error(error_kind::invalid_credentials, "session token contains a control character (CR, LF, NUL, ...)");
+  }
+  p.access_key_id = cr.access_key_id;
+  p.secret = cr.secret_access_key;
+  p.session_token = cr.session_token;
+  p.token_signed = !cr.session_token.empty() && sp.sign_session_token;
+  p.mode = sp.mode;
+  p.normalize_path = sp.normalize_path;
+  p.double_encode = sp.double_encode;
+  p.add_content_sha256 = sp.add_content_sha256 && sp.mode == signing_mode::header;
+
+  {  // credential = akid/date/region/service/aws4_request
+    char* o = p.credential;
+    auto put = [&o](std::string_view s) {
+      std::memcpy(o, s.data(), s.size());
+      o += s.size();
+    };
+    put(p.access_key_id);
+    put("/");
+    p.scope_offset = static_cast<std::size_t>(o - p.credential);
+    put(p.date);
+    put("/");
+    put(p.region);
+    put("/");
+    put(p.service);
+    put("/aws4_request");
+    p.credential_len = static_cast<std::size_t>(o - p.credential);
+  }
+
+  if (sp.mode == signing_mode::query) {
+    if (sp.expires < 1 || sp.expires > max_expires)
+      return error(error_kind::invalid_expires, "expires must be 1..604800 seconds (7 days) for a presigned URL");
+  }
+  p.expires = sp.expires;
+  {
+    char tmp[8];
+    std::size_t n = 0;
+    std::uint32_t v = sp.expires;
+    do {
+      tmp[n++] = static_cast<char>('0' + v % 10);
+      v /= 10;
+    } while (v && n < sizeof tmp);
+    for (std::size_t i = 0; i < n; ++i) p.expires_text[i] = tmp[n - 1 - i];
+    p.expires_text[n < sizeof p.expires_text ? n : 0] = '\0';
+  }
+
+  // Payload hash.
+  if (!req.payload_hash.empty()) {
+    if (!((req.payload_hash.size() == 64 && is_lower_hex(req.payload_hash)) ||
+          is_known_payload_constant(req.payload_hash)))
+      return error(error_kind::invalid_payload_hash,
+                   "payload hash must be 64 lower-case hex digits, UNSIGNED-PAYLOAD or a STREAMING-... constant",
+                   req.payload_hash);
+    p.payload_hash = req.payload_hash;
+  } else {
+    p.payload_hash = std::string_view(p.payload_hash_hex, 64);  // filled by the caller
+  }
+
+  // Query parameters of the URL.
+  p.param_count = 0;
+  bool query_mode = sp.mode == signing_mode::query;
+  std::string_view q = p.url.query;
+  while (!q.empty()) {
+    std::size_t amp = q.find('&');
+    std::string_view piece = q.substr(0, amp);
+    q = amp == std::string_view::npos ? std::string_view() : q.substr(amp + 1);
+    if (piece.empty()) continue;  // "a=1&&b=2": no parameter between the ampersands
+    if (p.param_count == SIGV4KIT_MAX_QUERY_PARAMS)
+      return error(error_kind::capacity_exceeded, "URL has more query parameters than SIGV4KIT_MAX_QUERY_PARAMS");
+    query_param& qp = p.params[p.param_count++];
+    std::size_t eq = piece.find('=');
+    qp.key = piece.substr(0, eq);
+    qp.value = eq == std::string_view::npos ? std::string_view() : piece.substr(eq + 1);
+    qp.flags = static_cast<unsigned char>((is_canonical_query_text(qp.key) ? query_param::key_canonical : 0) |
+                                          (is_canonical_query_text(qp.value) ? query_param::value_canonical : 0));
+    if (query_mode) {
+      static constexpr std::string_view reserved[] = {"X-Amz-Algorithm", "X-Amz-Credential", "X-Amz-Date",
+                                                      "X-Amz-Expires", "X-Amz-SignedHeaders",
+                                                      "X-Amz-Signature", "X-Amz-Security-Token"};
+      for (std::string_view r : reserved)
+        if (qp.key == r)
+          return error(error_kind::invalid_query, "URL to presign already has a signing parameter", qp.key);
+    }
+  }
+  if (query_mode) {
+    auto add = [&p](std::string_view k, std::string_view v, unsigned char extra) {
+      p.params[p.param_count++] = query_param{k, v, static_cast<unsigned char>(query_param::key_canonical | extra)};
+    };
+    add("X-Amz-Algorithm", algorithm, query_param::value_canonical);
+    add("X-Amz-Credential", p.credential_text(), query_param::raw_value);
+    add("X-Amz-Date", p.amz_date, query_param::value_canonical);
+    add("X-Amz-Expires", std::string_view(p.expires_text), query_param::value_canonical);
+    add("X-Amz-SignedHeaders", std::string_view(), query_param::signed_headers);
+    if (p.token_signed) add("X-Amz-Security-Token", p.session_token, query_param::raw_value);
+  }
+  // Insertion sort: stable, no allocation, and fast for the few parameters requests carry.
+  for (std::size_t i = 1; i < p.param_count; ++i) {
+    query_param x = p.params[i];
+    std::size_t j = i;
+    for (; j > 0 && query_less(x, p.params[j - 1]); --j) p.params[j] = p.params[j - 1];
+    p.params[j] = x;
+  }
+
+  // Headers: validate all, keep the signed ones.
+  p.header_count = 0;
+  bool have_host = false;
+  bool replace_date = sp.mode == signing_mode::header;
+  bool replace_token = sp.mode == signing_mode::header && !p.session_token.empty();
+  for (const header& h : req.headers) {
+    if (status s = validate_header(h); !s) return s;
+    bool is_host = iequals(h.name, "host");
+    if (is_host) {
+      if (have_host) return error(error_kind::invalid_header, "request has more than one Host header");
+      have_host = true;
+    } else {
+      if (is_default_unsigned(h.name)) continue;
+      if (replace_date && iequals(h.name, "x-amz-date")) continue;  // the signer sets it
+      if (replace_token && iequals(h.name, "x-amz-security-token")) continue;
+      if (p.add_content_sha256 && iequals(h.name, "x-amz-content-sha256")) continue;
+      bool skip = false;
+      for (std::string_view u : sp.unsigned_headers)
+        if (iequals(h.name, u)) skip = true;
+      if (skip) continue;
+    }
+    if (p.header_count == SIGV4KIT_MAX_HEADERS)
+      return error(error_kind::capacity_exceeded, "request has more signed headers than SIGV4KIT_MAX_HEADERS");
+    p.headers[p.header_count++] = header_entry{h.name, h.value};
+  }
+  if (!have_host) p.headers[p.header_count++] = header_entry{"host", p.url.host};
+  if (sp.mode == signing_mode::header) {
+    p.headers[p.header_count++] = header_entry{"x-amz-date", p.amz_date};
+    if (p.add_content_sha256) p.headers[p.header_count++] = header_entry{"x-amz-content-sha256", p.payload_hash};
+    if (p.token_signed) p.headers[p.header_count++] = header_entry{"x-amz-security-token", p.session_token};
+  }
+  for (std::size_t i = 1; i < p.header_count; ++i) {  // stable: repeated names keep their order
+    header_entry x = p.headers[i];
+    std::size_t j = i;
+    for (; j > 0 && icompare(x.name, p.headers[j - 1].name) < 0; --j) p.headers[j] = p.headers[j - 1];
+    p.headers[j] = x;
+  }
+  return {};
+}
+
+inline void emit_lower(sink& s, std::string_view name) noexcept {
+  for (char c : name) s.put(to_lower(c));
+}
+
+/// Header value as signed: leading and trailing whitespace removed, each inner run of
+/// whitespace (spaces, tabs and line folds) written as one space.
+inline void emit_header_value(sink& s, std::string_view v) noexcept {
+  auto ws = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };
+  std::size_t b = 0, e = v.size();
+  while (b < e && ws(v[b])) ++b;
+  while (e > b && ws(v[e - 1])) --e;
+  std::size_t run = b;
+  for (std::size_t i = b; i < e; ++i) {
+    if (ws(v[i])) {
+      s.put(v.substr(run, i - run));
+      s.put(' ');
+      while (i + 1 < e && ws(v[i + 1])) ++i;
+      run = i + 1;
+    }
+  }
+  s.put(v.substr(run, e - run));
+}
+
+inline void emit_signed_header_list(sink& s, const prepared_request& p) noexcept {
+  for (std::size_t i = 0; i < p.header_count; ++i) {
+    if (i && iequals(p.headers[i].name, p.headers[i - 1].name)) continue;
+    if (i) s.put(';');
+    emit_lower(s, p.headers[i].name);
+  }
+}
+
+inline std::size_t signed_header_list_size(const prepared_request& p) noexcept {
+  std::size_t n = 0;
+  for (std::size_t i = 0; i < p.header_count; ++i) {
+    if (i && iequals(p.headers[i].name, p.headers[i - 1].name)) continue;
+    n += p.headers[i].name.size() + (i ? 1 : 0);
+  }
+  return n;
+}
+
+/// Writes one path byte run: unreserved and '/' as they are; with `keep_escapes` (S3, single
+/// encoding) an existing "%XX" stays as sent; every other byte as %XX.
+inline void emit_path_bytes(sink& s, std::string_view t, bool keep_escapes) noexcept {
+  std::size_t run = 0;
+  for (std::size_t i = 0; i < t.size(); ++i) {
+    unsigned char c = static_cast<unsigned char>(t[i]);
+    if (is_unreserved(c) || c == '/') continue;
+    s.put(t.substr(run, i - run));
+    if (keep_escapes && is_escape_at(t, i)) {
+      s.put(t.substr(i, 3));
+      i += 2;
+    } else {
+      s.put_escape(c);
+    }
+    run = i + 1;
+  }
+  s.put(t.substr(run));
+}
+
+/// The canonical URI. With normalisation, "." segments, ".." segments (with the segment they
+/// cancel) and empty segments are dropped, as botocore's remove_dot_segments does, and a
+/// trailing '/' is kept. Segments are kept in a bitset found right to left, so no copy of the
+/// path is made.
+inline status emit_canonical_uri(sink& s, std::string_view path, bool normalize, bool double_encode) noexcept {
+  if (path.empty()) {
+    s.put('/');
+    return {};
+  }
+  if (!normalize) {
+    emit_path_bytes(s, path, !double_encode);
+    return {};
+  }
+  constexpr std::size_t max_segments = SIGV4KIT_MAX_PATH_SEGMENTS;
+  unsigned char keep[(max_segments + 7) / 8] = {};
+  std::size_t count = 0;
+  for (std::size_t i = 0; i <= path.size(); ++i)
+    if (i == path.size() || path[i] == '/') ++count;
+  if (count > max_segments)
+    return error(error_kind::capacity_exceeded, "URL path has more segments than SIGV4KIT_MAX_PATH_SEGMENTS");
+  // Right to left: a ".." cancels the nearest kept segment to its left.
+  std::size_t skip = 0, index = count, end = path.size();
+  bool any = false;
+  for (;;) {
+    std::size_t start = path.rfind('/', end == 0 ? std::string_view::npos : end - 1);
+    std::size_t seg_begin = (start == std::string_view::npos || end == 0) ? 0 : start + 1;
+    if (end == 0) seg_begin = 0;
+    std::string_view seg = path.substr(seg_begin, end - seg_begin);
+    --index;
+    if (seg == "..") {
+      ++skip;
+    } else if (!seg.empty() && seg != ".") {
+      if (skip) {
+        --skip;
+      } else {
+        keep[index / 8] = static_cast<unsigned char>(keep[index / 8] | (1u << (index % 8)));
+        any = true;
+      }
+    }
+    if (index == 0 || start == std::string_view::npos) break;
+    end = start;
+  }
+  s.put('/');
+  bool first = true;
+  std::size_t pos = 0;
+  for (std::size_t i = 0; i < count; ++i) {
+    std::size_t slash = path.find('/', pos);
+    std::size_t seg_end = slash == std::string_view::npos ? path.size() : slash;
+    if (keep[i / 8] & (1u << (i % 8))) {
+      if (!first) s.put('/');
+      emit_path_bytes(s, path.substr(pos, seg_end - pos), !double_encode);
+      first = false;
+    }
+    pos = seg_end + 1;
+  }
+  if (any && path.back() == '/') s.put('/');
+  return {};
+}
+
+inline void emit_query_text(sink& s, std::string_view t, bool canonical, bool raw) noexcept {
+  if (canonical) {
+    s.put(t);
+    return;
+  }
+  encoded_reader r(t, raw);
+  for (int c; (c = r.next()) >= 0;) s.put(static_cast<char>(c));
+}
+
+inline void emit_canonical_query(sink& s, const prepared_request& p) noexcept {
+  for (std::size_t i = 0; i < p.param_count; ++i) {
+    const query_param& q = p.params[i];
+    if (i) s.put('&');
+    emit_query_text(s, q.key, q.flags & query_param::key_canonical, false);
+    s.put('=');
+    if (q.flags & query_param::signed_headers) {
+      // ';' is not unreserved: encoded as %3B (the test suite's query-canonical-request files).
+      for (std::size_t h = 0; h < p.header_count; ++h) {
+        if (h && iequals(p.headers[h].name, p.headers[h - 1].name)) continue;
+        if (h) s.put("%3B");
+        emit_lower(s, p.headers[h].name);
+      }
+    } else {
+      emit_query_text(s, q.value, q.flags & query_param::value_canonical, q.flags & query_param::raw_value);
+    }
+  }
+}
+
+/// Streams the canonical request into `s` (and flushes it).
+inline status emit_canonical_request(sink& s, const prepared_request& p) noexcept {
+  s.put(p.method);
+  s.put('\n');
+  if (status st = emit_canonical_uri(s, p.url.path, p.normalize_path, p.double_encode); !st) return st;
+  s.put('\n');
+  emit_canonical_query(s, p);
+  s.put('\n');
+  for (std::size_t i = 0; i < p.header_count; ++i) {
+    const header_entry& h = p.headers[i];
+    bool continues = i && iequals(h.name, p.headers[i - 1].name);
+    if (continues) {
+      s.put(',');
+    } else {
+      if (i) s.put('\n');
+      emit_lower(s, h.name);
+      s.put(':');
+    }
+    emit_header_value(s, h.value);
+  }
+  s.put("\n\n");
+  emit_signed_header_list(s, p);
+  s.put('\n');
+  s.put(p.payload_hash);
+  s.flush();
+  return {};
+}
+
+/// Writes the string to sign into `out` (at least string_to_sign_capacity bytes) and returns
+/// its length.
+inline constexpr std::size_t string_to_sign_capacity =
+    sizeof("AWS4-HMAC-SHA256\n") + 16 + 1 + 8 + 1 + 2 * SIGV4KIT_MAX_SCOPE_PART + 2 + 12 + 1 + 64;
+
+inline std::size_t write_string_to_sign(const prepared_request& p, const char canonical_hash_hex[64],
+                                        char* out) noexcept {
+  char* o = out;
+  auto put = [&o](std::string_view s) {
+    std::memcpy(o, s.data(), s.size());
+    o += s.size();
+  };
+  put(algorithm);
+  put("\n");
+  put(p.amz_date);
+  put("\n");
+  put(p.scope());
+  put("\n");
+  put(std::string_view(canonical_hash_hex, 64));
+  return static_cast<std::size_t>(o - out);
+}
+
+/// Writes the output (Authorization header and the headers to add, or the presigned URL) into
+/// the caller's buffer and points `r` at it.
+inline status write_output(const prepared_request& p, const char signature_hex[64], char* out, std::size_t cap,
+                           signed_request& r) noexcept {
+  std::string_view sig(signature_hex, 64);
+  std::string_view token_name = "X-Amz-Security-Token";
+  std::size_t shl = signed_header_list_size(p);
+  std::size_t need;
+  if (p.mode == signing_mode::header) {
+    need = 16 + (p.add_content_sha256 ? p.payload_hash.size() : 0) + algorithm.size() + 12 + p.credential_len +
+           16 + shl + 12 + 64;
+  } else {
+    // URL + '?'/'&' + each parameter, encoded (at most 3 bytes per byte for raw values).
+    need = p.url.before_query.size() + 1 + p.url.query.size() + 1 + 16 + algorithm.size() + 18 +
+           3 * p.credential_len + 12 + 16 + 15 + 8 + 21 + 3 * shl + 17 + 64 + 22 + 3 * p.session_token.size();
+  }
+  if (need > cap) {
+    char num[24];
+    std::size_t n = 0;
+    for (std::size_t v = need; v; v /= 10) num[n++] = static_cast<char>('0' + v % 10);
+    char txt[24];
+    for (std::size_t i = 0; i < n; ++i) txt[i] = num[n - 1 - i];
+    return error(error_kind::buffer_too_small, "output buffer too small; bytes needed at most",
+                 std::string_view(txt, n));
+  }
+  char* o = out;
+  auto put = [&o](std::string_view s) {
+    std::memcpy(o, s.data(), s.size());
+    o += s.size();
+    return std::string_view(o - s.size(), s.size());
+  };
+  r = signed_request{};
+  if (p.mode == signing_mode::header) {
+    r.amz_date = put(p.amz_date);
+    r.headers[r.header_count++] = header{"X-Amz-Date", r.amz_date};
+    if (p.add_content_sha256)
+      r.headers[r.header_count++] = header{"x-amz-content-sha256", put(p.payload_hash)};
+    if (!p.session_token.empty()) r.headers[r.header_count++] = header{token_name, p.session_token};
+    char* a = o;
+    put(algorithm);
+    put(" Credential=");
+    put(p.credential_text());
+    put(", SignedHeaders=");
+    for (std::size_t i = 0; i < p.header_count; ++i) {
+      if (i && iequals(p.headers[i].name, p.headers[i - 1].name)) continue;
+      if (i) *o++ = ';';
+      for (char c : p.headers[i].name) *o++ = to_lower(c);
+    }
+    put(", Signature=");
+    r.signature = put(sig);
+    r.authorization = std::string_view(a, static_cast<std::size_t>(o - a));
+    r.headers[r.header_count++] = header{"Authorization", r.authorization};
+    return {};
+  }
+  // Query mode: the URL as given, then the signing parameters, canonically encoded.
+  auto put_encoded = [&o](std::string_view s) {
+    for (char c : s) {
+      unsigned char u = static_cast<unsigned char>(c);
+      if (is_unreserved(u)) {
+        *o++ = c;
+      } else {
+        *o++ = '%';
+        *o++ = hex_upper[u >> 4];
+        *o++ = hex_upper[u & 15];
+      }
+    }
+  };
+  char* u = o;
+  put(p.url.before_query);
+  put("?");
+  if (!p.url.query.empty()) {
+    put(p.url.query);
+    if (p.url.query.back() != '&') put("&");
+  }
+  put("X-Amz-Algorithm=");
+  put(algorithm);
+  put("&X-Amz-Credential=");
+  put_encoded(p.credential_text());
+  put("&X-Amz-Date=");
+  r.amz_date = put(p.amz_date);
+  put("&X-Amz-Expires=");
+  put(std::string_view(p.expires_text));
+  put("&X-Amz-SignedHeaders=");
+  for (std::size_t i = 0; i < p.header_count; ++i) {
+    if (i && iequals(p.headers[i].name, p.headers[i - 1].name)) continue;
+    if (i) put("%3B");
+    for (char c : p.headers[i].name) *o++ = to_lower(c);
+  }
+  if (p.token_signed) {
+    put("&X-Amz-Security-Token=");
+    put_encoded(p.session_token);
+  }
+  put("&X-Amz-Signature=");
+  r.signature = put(sig);
+  if (!p.token_signed && !p.session_token.empty()) {  // added after signing
+    put("&X-Amz-Security-Token=");
+    put_encoded(p.session_token);
+  }
+  r.url = std::string_view(u, static_cast<std::size_t>(o - u));
+  return {};
+}
+
+}  // namespace detail
+SIGV4KIT_END_NAMESPACE
+
+#endif  // SIGV4KIT_SIGV4_CANONICAL_HPP
+// ---- end sigv4kit/sigv4/canonical.hpp ----
+// ---- begin sigv4kit/sigv4/key_cache.hpp ----
+// sigv4kit/sigv4/key_cache.hpp - SigV4 signing-key derivation and a bounded cache of the
+// derived keys as processed HMAC key contexts.
+#ifndef SIGV4KIT_SIGV4_KEY_CACHE_HPP
+#define SIGV4KIT_SIGV4_KEY_CACHE_HPP
+
+
+#include <cstddef>
+#include <cstring>
+#include <string_view>
+
+#ifndef SIGV4KIT_NO_THREADS
+#include <mutex>
+#endif
+
+SIGV4KIT_BEGIN_NAMESPACE
+
+/// Derives kSigning = HMAC(HMAC(HMAC(HMAC("AWS4" + secret, date), region), service),
+/// "aws4_request") and returns it processed as an HMAC key context (AWS General Reference,
+/// "Calculate the signature"). `date` is "YYYYMMDD". Intermediate keys are wiped.
+template <class Crypto = default_crypto>
+hmac_key<Crypto> derive_signing_key(std::string_view secret, std::string_view date,
+                                    std::string_view region, std::string_view service) noexcept {
+  unsigned char k[32];
+  {
+    // "AWS4" + secret, streamed into the key: secrets up to 60 bytes fit one block; longer
+    // ones are hashed by hmac_key as RFC 2104 requires, so build the key in a bounded buffer.
+    unsigned char seed[4 + 128];
+    std::size_t n = secret.size() <= 128 ? secret.size() : 128;
+    std::memcpy(seed, "AWS4", 4);
+    std::memcpy(seed + 4, secret.data(), n);
+    if (secret.size() <= 128) {
+      hmac<Crypto>::mac(seed, 4 + n, date.data(), date.size(), k);
+    } else {
+      // Longer than any AWS secret: hash "AWS4" + secret in pieces (RFC 2104: K = H(K)).
+      unsigned char hk[32];
+      sha256<Crypto> h;
+      h.update("AWS4", 4).update(secret.data(), secret.size());
+      h.finish(hk);
+      hmac<Crypto>::mac(hk, 32, date.data(), date.size(), k);
+      secure_wipe(hk, sizeof hk);
+    }
+    secure_wipe(seed, sizeof seed);
+  }
+  hmac<Crypto>::mac(k, 32, region.data(), region.size(), k);
+  hmac<Crypto>::mac(k, 32, service.data(), service.size(), k);
+  hmac<Crypto>::mac(k, 32, "aws4_request", 12, k);
+  hmac_key<Crypto> key(k, 32);
+  secure_wipe(k, sizeof k);
+  return key;
+}
+
+/// Lock policies for the cache. `null_lock` for one thread (or bare metal, where there may
+/// be no <mutex>); `mutex_lock` where signers are shared between threads.
+struct null_lock {
+  void lock() noexcept {}
+  void unlock() noexcept {}
+};
+#ifndef SIGV4KIT_NO_THREADS
+struct mutex_lock {
+  void lock() noexcept { m.lock(); }
+  void unlock() noexcept { m.unlock(); }
+  std::mutex m;
+};
+using default_lock = mutex_lock;
+#else
+using default_lock = null_lock;
+#endif
+
+/// A bounded cache of derived signing keys, keyed by the *whole* identity that determines
+/// the key: access key id, secret, date, region and service. Keying on the secret too means a
+/// rotated secret under the same key id never hits an old entry. Entries hold a copy of the
+/// secret (compared in constant time) and are wiped when evicted and when the cache dies.
+/// Replacement is first-in-first-out: a hit writes nothing, so concurrent readers of a warm
+/// entry do not write shared cache lines other than the lock.
+/// Thread-safety: as `Lock` provides (default_lock: safe to share across threads).
+template <class Crypto = default_crypto, class Lock = default_lock,
+          std::size_t Capacity = SIGV4KIT_KEY_CACHE_SIZE>
+class signing_key_cache {
+ public:
+  static constexpr std::size_t capacity = Capacity;
+  static constexpr std::size_t id_bytes = SIGV4KIT_KEY_CACHE_ID_BYTES;
+
+  signing_key_cache() noexcept = default;
+  signing_key_cache(const signing_key_cache&) = delete;
+  signing_key_cache& operator=(const signing_key_cache&) = delete;
+  ~signing_key_cache() { clear(); }
+
+  /// Returns the signing key for this identity, deriving and storing it on a miss.
+  /// `hit` (optional) tells which happened.
+  hmac_key<Crypto> get(std::string_view access_key_id, std::string_view secret,
+                       std::string_view date, std::string_view region, std::string_view service,
+                       bool* hit = nullptr) noexcept {
+    if (hit) *hit = false;
+    if constexpr (Capacity == 0) {
+      return derive_signing_key<Crypto>(secret, date, region, service);
+    } else {
+      std::size_t need = access_key_id.size() + secret.size() + date.size() + region.size() + service.size();
+      if (need > id_bytes) return derive_signing_key<Crypto>(secret, date, region, service);
+      lock_.lock();
+      for (std::size_t i = 0; i < used_; ++i) {
+        entry& e = entries_[i];
+        if (e.matches(access_key_id, secret, date, region, service)) {
+          hmac_key<Crypto> key = e.key;
+          lock_.unlock();
+          if (hit) *hit = true;
+          return key;
+        }
+      }
+      lock_.unlock();
+      // Derive outside the lock: a miss costs ~8 compressions; others keep signing meanwhile.
+      hmac_key<Crypto> key = derive_signing_key<Crypto>(secret, date, region, service);
+      lock_.lock();
+      std::size_t slot;
+      if (used_ < Capacity) {
+        slot = used_++;
+      } else {
+        slot = next_;
+        next_ = (next_ + 1) % Capacity;
+        entries_[slot].wipe();
+      }
+      entries_[slot].store(access_key_id, secret, date, region, service, key);
+      lock_.unlock();
+      return key;
+    }
+  }
+
+  /// Number of entries held.
+  std::size_t size() noexcept {
+    lock_.lock();
+    std::size_t n = used_;
+    lock_.unlock();
+    return n;
+  }
+
+  /// Wipes and drops every entry (e.g. after credentials are revoked).
+  void clear() noexcept {
+    lock_.lock();
+    for (std::size_t i = 0; i < used_; ++i) entries_[i].wipe();
+    used_ = 0;
+    next_ = 0;
+    lock_.unlock();
+  }
+
+ private:
+  struct entry {
+    // id = access_key_id | secret | date | region | service, lengths kept apart.
+    unsigned short len[5];
+    char id[id_bytes];
+    hmac_key<Crypto> key;
+
+    bool matches(std::string_view a, std::string_view s, std::string_view d, std::string_view r,
+                 std::string_view v) const noexcept {
+      if (len[0] != a.size() || len[1] != s.size() || len[2] != d.size() || len[3] != r.size() ||
+          len[4] != v.size())
+        return false;
+      const char* p = id;
+      // Non-secret parts first with memcmp; the secret last, in constant time.
+      if (std::memcmp(p, d.data(), d.size()) != 0) return false;
+      p += d.size();
+      if (std::memcmp(p, a.data(), a.size()) != 0) return false;
+      p += a.size();
+      if (std::memcmp(p, r.data(), r.size()) != 0) return false;
+      p += r.size();
+      if (std::memcmp(p, v.data(), v.size()) != 0) return false;
+      p += v.size();
+      return constant_time_equal(p, s.data(), s.size());
+    }
+    void store(std::string_view a, std::string_view s, std::string_view d, std::string_view r,
+               std::string_view v, const hmac_key<Crypto>& k) noexcept {
+      // The caller checked that all parts together fit id_bytes (<= 65535).
+      len[0] = static_cast<unsigned short>(a.size());
+      len[1] = static_cast<unsigned short>(s.size());
+      len[2] = static_cast<unsigned short>(d.size());
+      len[3] = static_cast<unsigned short>(r.size());
+      len[4] = static_cast<unsigned short>(v.size());
+      char* p = id;
+      for (std::string_view part : {d, a, r, v, s}) {
+        std::memcpy(p, part.data(), part.size());
+        p += part.size();
+      }
+      key = k;
+    }
+    void wipe() noexcept { secure_wipe(this, sizeof *this); }
+  };
+  static_assert(SIGV4KIT_KEY_CACHE_ID_BYTES <= 65535, "SIGV4KIT_KEY_CACHE_ID_BYTES is too large");
+
+  Lock lock_;
+  std::size_t used_ = 0;
+  std::size_t next_ = 0;
+  entry entries_[Capacity == 0 ? 1 : Capacity];
+};
+
+SIGV4KIT_END_NAMESPACE
+
+#endif  // SIGV4KIT_SIGV4_KEY_CACHE_HPP
+// ---- end sigv4kit/sigv4/key_cache.hpp ----
+// ---- begin sigv4kit/sigv4/signer.hpp ----
+// sigv4kit/sigv4/signer.hpp - AWS Signature Version 4: header signing and presigned URLs.
+#ifndef SIGV4KIT_SIGV4_SIGNER_HPP
+#define SIGV4KIT_SIGV4_SIGNER_HPP
+
+
+#include <cstddef>
+#include <string_view>
+
+SIGV4KIT_BEGIN_NAMESPACE
+
+/// Signs requests with SigV4. The time is always the caller's (`signing_params::timestamp`):
+/// the signer has no clock. Derived signing keys are cached (SIGV4KIT_KEY_CACHE_SIZE entries),
+/// so a warm signature hashes the canonical request and runs one HMAC from a stored midstate.
+///
+/// Thread-safety: `sign` may be called concurrently on one signer when `Lock` is a real lock
+/// (the default unless SIGV4KIT_NO_THREADS); with `null_lock`, use one signer per thread.
+/// Heap: none. Exceptions: none.
+template <class Crypto = default_crypto, class Lock = default_lock>
+class basic_signer {
+ public:
+  using crypto = Crypto;
+  using key_cache = signing_key_cache<Crypto, Lock>;
+
+  basic_signer() noexcept = default;
+  basic_signer(const basic_signer&) = delete;
+  basic_signer& operator=(const basic_signer&) = delete;
+
+  /// Signs `req` as `params` say and writes the result (Authorization header value, or the
+  /// presigned URL) into `out[0..capacity)`. The returned views point into `out` and into
+  /// `params.credentials.session_token`. 1 KiB plus the URL length (query mode: plus three
+  /// times the token length) is always enough; error_kind::buffer_too_small says otherwise.
+  result<signed_request> sign(const request& req, const signing_params& params, char* out,
+                              std::size_t capacity) const noexcept {
+    detail::prepared_request p;
+    if (status s = detail::prepare(req, params, p); !s) return s.err();
+    if (req.payload_hash.empty()) {
+      unsigned char digest[32];
+      sha256<Crypto>::hash(req.body.data(), req.body.size(), digest);
+      detail::to_hex(digest, 32, p.payload_hash_hex);
+    }
+
+    // Canonical request, streamed into SHA-256 (and into the debug sink when asked).
+    hash_target target{{}, params};
+    Crypto::init(target.ctx);
+    detail::sink s(&hash_target::write, &target);
+    if (status st = detail::emit_canonical_request(s, p); !st) return st.err();
+    unsigned char digest[32];
+    Crypto::finish(target.ctx, digest);
+    char canonical_hex[64];
+    detail::to_hex(digest, 32, canonical_hex);
+
+    char sts[detail::string_to_sign_capacity];
+    std::size_t sts_len = detail::write_string_to_sign(p, canonical_hex, sts);
+    if (params.debug_sink) params.debug_sink(params.debug_user, 1, sts, sts_len);
+
+    // Signature = hex(HMAC(kSigning, string to sign)), kSigning from the cache.
+    hmac_key<Crypto> key = cache_.get(p.access_key_id, p.secret, p.date, p.region, p.service);
+    hmac<Crypto> mac(key);
+    mac.update(sts, sts_len);
+    mac.finish(digest);
+    char signature_hex[64];
+    detail::to_hex(digest, 32, signature_hex);
+
+    signed_request r;
+    if (status st = detail::write_output(p, signature_hex, out, capacity, r); !st) return st.err();
+    return r;
+  }
+
+  template <std::size_t N>
+  result<signed_request> sign(const request& req, const signing_params& params, char (&out)[N]) const noexcept {
+    return sign(req, params, out, N);
+  }
+
+  /// The cache of derived keys (e.g. to clear() it when credentials are revoked).
+  key_cache& cache() const noexcept { return cache_; }
+
+ private:
+  struct hash_target {
+    typename Crypto::sha256_context ctx;
+    const signing_params& params;
+    static void write(void* self, const char* data, std::size_t n) noexcept {
+      hash_target& t = *static_cast<hash_target*>(self);
+      Crypto::update(t.ctx, data, n);
+      if (t.params.debug_sink) t.params.debug_sink(t.params.debug_user, 0, data, n);
+    }
+  };
+
+  mutable key_cache cache_;
+};
+
+/// The signer with the default (built-in) crypto backend.
+using signer = basic_signer<>;
+
+/// Formats seconds since the Unix epoch as the SigV4 timestamp "YYYYMMDDTHHMMSSZ" into
+/// out[0..16) and returns a view of it (no NUL is written).
+inline std::string_view format_amz_date(std::int64_t unix_seconds, char (&out)[16]) noexcept {
+  detail::format_amz_date(unix_seconds, out);
+  return std::string_view(out, 16);
+}
+
+SIGV4KIT_END_NAMESPACE
+
+#endif  // SIGV4KIT_SIGV4_SIGNER_HPP
+// ---- end sigv4kit/sigv4/signer.hpp ----
+
+#endif  // SIGV4KIT_SIGV4KIT_HPP
+// ---- end sigv4kit/sigv4kit.hpp ----

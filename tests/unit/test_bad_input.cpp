@@ -1,0 +1,173 @@
+// One test per kind of bad input: each must give a clear error of the right kind, never a
+// signature, and the message must not carry any secret.
+#include <catch2/catch.hpp>
+
+#include <string>
+
+#include "helpers.hpp"
+
+using sigv4kit::header;
+using sigv4kit::request;
+using sigv4kit::signing_mode;
+using sigv4kit::signing_params;
+
+namespace {
+constexpr std::string_view secret = "SECRETwJalrXUtnFEMIK7MDENGbPxRfiCY";
+constexpr std::string_view token = "TOKENsecretsessiontoken";
+
+signing_params params() {
+  signing_params p;
+  p.credentials = {"AKIDEXAMPLE", secret, token};
+  p.region = "us-east-1";
+  p.service = "service";
+  p.timestamp = "20150830T123600Z";
+  return p;
+}
+
+test::signed_out fails(const request& r, const signing_params& p, const char* kind) {
+  auto o = test::sign(r, p);
+  INFO("message: " << o.message);
+  CHECK_FALSE(o.ok);
+  CHECK(o.kind == kind);
+  CHECK_FALSE(o.message.empty());
+  CHECK(o.message.find("SECRET") == std::string::npos);
+  CHECK(o.message.find("TOKEN") == std::string::npos);
+  return o;
+}
+}  // namespace
+
+TEST_CASE("Bad input: CR, LF or NUL in a header value (but a proper fold is fine)", "[bad-input]") {
+  for (std::string_view v : {std::string_view("a\rb"), std::string_view("a\nb"), std::string_view("a\r\nb"),
+                             std::string_view("a\0b", 3), std::string_view("trailing\n"), std::string_view("a\x01")}) {
+    header hs[] = {{"X-Test", v}};
+    request r{"GET", "https://example.amazonaws.com/", hs, "", ""};
+    auto o = fails(r, params(), "invalid_header");
+    CHECK(o.message.find("X-Test") != std::string::npos);  // names the header
+  }
+  header ok[] = {{"X-Test", "a\r\n b\n\tc"}};
+  CHECK(test::sign(request{"GET", "https://example.amazonaws.com/", ok, "", ""}, params()).ok);
+}
+
+TEST_CASE("Bad input: header names that are not tokens", "[bad-input]") {
+  for (std::string_view n : {"", "My Header", "a:b", "x\r\ny", "caf\xc3\xa9", "(x)"}) {
+    header hs[] = {{n, "v"}};
+    fails(request{"GET", "https://example.amazonaws.com/", hs, "", ""}, params(), "invalid_header");
+  }
+  header two_hosts[] = {{"Host", "a"}, {"host", "b"}};
+  fails(request{"GET", "https://example.amazonaws.com/", two_hosts, "", ""}, params(), "invalid_header");
+}
+
+TEST_CASE("Bad input: CR/LF/NUL in the session token", "[bad-input]") {
+  signing_params p = params();
+  p.credentials.session_token = "TOKEN\r\nX-Injected: 1";
+  fails(request{"GET", "https://example.amazonaws.com/", {}, "", ""}, p, "invalid_credentials");
+}
+
+TEST_CASE("Bad input: region and service", "[bad-input]") {
+  const std::string too_long(65, 'a');
+  for (std::string_view v : {std::string_view(""), std::string_view("us/east"), std::string_view("us east"),
+                             std::string_view("a\nb"), std::string_view(too_long)}) {
+    signing_params p = params();
+    p.region = v;
+    fails(request{"GET", "https://h/", {}, "", ""}, p, "invalid_scope");
+    p = params();
+    p.service = v;
+    fails(request{"GET", "https://h/", {}, "", ""}, p, "invalid_scope");
+  }
+}
+
+TEST_CASE("Bad input: malformed or impossible timestamps", "[bad-input]") {
+  for (std::string_view t : {"", "2015-08-30T12:36:00Z", "20150830T123600", "20150830 123600Z", "20150230T000000Z",
+                             "20150431T000000Z", "20150001T000000Z", "20151301T000000Z", "20150830T243600Z",
+                             "20150830T126000Z", "20150830T123660Z", "19000229T000000Z", "2015083aT123600Z"}) {
+    signing_params p = params();
+    p.timestamp = t;
+    fails(request{"GET", "https://h/", {}, "", ""}, p, "invalid_timestamp");
+  }
+  signing_params leap = params();
+  leap.timestamp = "20000229T235959Z";
+  CHECK(test::sign(request{"GET", "https://h/", {}, "", ""}, leap).ok);
+}
+
+TEST_CASE("Bad input: URLs without scheme or host, or otherwise malformed", "[bad-input]") {
+  for (std::string_view u : {"", "example.amazonaws.com/", "/path", "https://", "https:///path", "https//h/",
+                             "1http://h/", "https://h:port/", "https://h:99999/", "https://h:/", "https://user@h/",
+                             "https://h/a#frag", "https://h/a\r\nb", "https://[::1/"}) {
+    fails(request{"GET", u, {}, "", ""}, params(), "invalid_url");
+  }
+  CHECK(test::sign(request{"GET", "https://[::1]:8443/x", {}, "", ""}, params()).ok);
+}
+
+TEST_CASE("Bad input: expires out of range in query mode", "[bad-input]") {
+  for (std::uint32_t e : {0u, 604801u, 4000000000u}) {
+    signing_params p = params();
+    p.mode = signing_mode::query;
+    p.expires = e;
+    fails(request{"GET", "https://h/", {}, "", ""}, p, "invalid_expires");
+  }
+  signing_params p = params();
+  p.mode = signing_mode::query;
+  p.expires = 604800;
+  CHECK(test::sign(request{"GET", "https://h/", {}, "", ""}, p).ok);
+  p.expires = 1;
+  CHECK(test::sign(request{"GET", "https://h/", {}, "", ""}, p).ok);
+}
+
+TEST_CASE("Bad input: payload hash that is not 64 hex digits or a known constant", "[bad-input]") {
+  for (std::string_view h : {"abc", "UNSIGNED", "unsigned-payload", "STREAMING-FOO",
+                             "BA7816BF8F01CFEA414140DE5DAE2223B00361A396177A9CB410FF61F20015AD",
+                             "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015a",
+                             "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015adz"}) {
+    fails(request{"PUT", "https://h/", {}, "", h}, params(), "invalid_payload_hash");
+  }
+}
+
+TEST_CASE("Bad input: method that is not an HTTP token", "[bad-input]") {
+  for (std::string_view m : {"", "GE T", "GET\r\n", "G(E)T", "GET/1"}) {
+    fails(request{m, "https://h/", {}, "", ""}, params(), "invalid_method");
+  }
+}
+
+TEST_CASE("Bad input: credentials", "[bad-input]") {
+  signing_params p = params();
+  p.credentials.access_key_id = "";
+  fails(request{"GET", "https://h/", {}, "", ""}, p, "invalid_credentials");
+  p.credentials.access_key_id = "AKID/EXAMPLE";
+  fails(request{"GET", "https://h/", {}, "", ""}, p, "invalid_credentials");
+  p = params();
+  p.credentials.secret_access_key = "";
+  fails(request{"GET", "https://h/", {}, "", ""}, p, "invalid_credentials");
+}
+
+TEST_CASE("Bad input: a URL to presign that already carries signing parameters", "[bad-input]") {
+  signing_params p = params();
+  p.mode = signing_mode::query;
+  fails(request{"GET", "https://h/?X-Amz-Signature=abc", {}, "", ""}, p, "invalid_query");
+  fails(request{"GET", "https://h/?a=1&X-Amz-Credential=x", {}, "", ""}, p, "invalid_query");
+}
+
+TEST_CASE("Bad input: capacities are errors, never truncation", "[bad-input]") {
+  std::vector<header> many(SIGV4KIT_MAX_HEADERS + 1, header{"X-H", "v"});
+  fails(request{"GET", "https://h/", many, "", ""}, params(), "capacity_exceeded");
+  std::vector<header> just(SIGV4KIT_MAX_HEADERS - 1, header{"X-H", "v"});  // + host
+  CHECK(test::sign(request{"GET", "https://h/", just, "", ""}, params()).ok);
+
+  std::string url = "https://h/?";
+  for (int i = 0; i <= SIGV4KIT_MAX_QUERY_PARAMS; ++i) url += "p" + std::to_string(i) + "=1&";
+  fails(request{"GET", url, {}, "", ""}, params(), "capacity_exceeded");
+
+  std::string path = "https://h";
+  for (int i = 0; i <= SIGV4KIT_MAX_PATH_SEGMENTS; ++i) path += "/s";
+  fails(request{"GET", path, {}, "", ""}, params(), "capacity_exceeded");
+  signing_params raw = params();
+  raw.normalize_path = false;  // without normalisation there is no segment limit
+  CHECK(test::sign(request{"GET", path, {}, "", ""}, raw).ok);
+}
+
+TEST_CASE("Bad input: output buffer too small", "[bad-input]") {
+  sigv4kit::signer s;
+  char small[64];
+  auto r = s.sign(request{"GET", "https://h/", {}, "", ""}, params(), small);
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.err().kind() == sigv4kit::error_kind::buffer_too_small);
+}

@@ -1,0 +1,148 @@
+// SHA-256 against FIPS 180-4 / NIST CSRC examples, HMAC-SHA256 against RFC 4231.
+#include <catch2/catch.hpp>
+
+#include <cstring>
+#include <string>
+
+#include "helpers.hpp"
+
+using sigv4kit::hmac;
+using sigv4kit::hmac_key;
+using sigv4kit::sha256;
+
+namespace {
+std::string sha_hex(const std::string& m) {
+  unsigned char d[32];
+  sha256<>::hash(m.data(), m.size(), d);
+  return test::hex(d, 32);
+}
+std::string hmac_hex(const std::string& key, const std::string& data) {
+  unsigned char d[32];
+  hmac<>::mac(key.data(), key.size(), data.data(), data.size(), d);
+  return test::hex(d, 32);
+}
+}  // namespace
+
+TEST_CASE("SHA-256: FIPS 180-4 example messages", "[crypto]") {
+  CHECK(sha_hex("") == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+  CHECK(sha_hex("abc") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  // 448-bit message: the padding needs a second block.
+  CHECK(sha_hex("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq") ==
+        "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
+  // 896-bit message.
+  CHECK(sha_hex("abcdefghbcdefghicdefghijdefghijkefghijklfghijklmghijklmnhijklmnoijklmnopjklmnopqklmnopqrlmnopqrs"
+                "mnopqrstnopqrstu") == "cf5b16a778af8380036ce59e7b0492370b249b11e8f07a51afac45037afee9d1");
+}
+
+TEST_CASE("SHA-256: one million 'a', fed in uneven pieces", "[crypto]") {
+  const std::string expected = "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0";
+  std::string chunk(1000, 'a');
+  sha256<> h;
+  std::size_t fed = 0, step = 1;
+  while (fed < 1000000) {
+    std::size_t n = std::min<std::size_t>(step, 1000000 - fed);
+    n = std::min<std::size_t>(n, chunk.size());
+    h.update(chunk.data(), n);
+    fed += n;
+    step = step * 7 % 997 + 1;  // 1..997 bytes: crosses block boundaries in every way
+  }
+  unsigned char d[32];
+  h.finish(d);
+  CHECK(test::hex(d, 32) == expected);
+  CHECK(sha_hex(std::string(1000000, 'a')) == expected);
+}
+
+TEST_CASE("SHA-256: every length around the padding boundaries", "[crypto]") {
+  // Streaming byte-by-byte must equal one-shot for lengths 0..200 (55/56/63/64 are the edges).
+  for (std::size_t len = 0; len <= 200; ++len) {
+    std::string m;
+    for (std::size_t i = 0; i < len; ++i) m.push_back(static_cast<char>('a' + i % 26));
+    sha256<> h;
+    for (char c : m) h.update(&c, 1);
+    unsigned char a[32], b[32];
+    h.finish(a);
+    sha256<>::hash(m.data(), m.size(), b);
+    INFO("length " << len);
+    CHECK(std::memcmp(a, b, 32) == 0);
+  }
+}
+
+TEST_CASE("SHA-256: a context copy continues independently (midstate)", "[crypto]") {
+  sha256<> h;
+  h.update("ab", 2);
+  sha256<> copy = h;
+  h.update("c", 1);
+  copy.update("c", 1);
+  unsigned char a[32], b[32];
+  h.finish(a);
+  copy.finish(b);
+  CHECK(test::hex(a, 32) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  CHECK(std::memcmp(a, b, 32) == 0);
+  // finish() resets: the object hashes a new message.
+  h.update("abc", 3);
+  h.finish(b);
+  CHECK(std::memcmp(a, b, 32) == 0);
+}
+
+TEST_CASE("HMAC-SHA256: RFC 4231 test cases 1-7", "[crypto]") {
+  CHECK(hmac_hex(std::string(20, '\x0b'), "Hi There") ==
+        "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7");
+  CHECK(hmac_hex("Jefe", "what do ya want for nothing?") ==
+        "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+  CHECK(hmac_hex(std::string(20, '\xaa'), std::string(50, '\xdd')) ==
+        "773ea91e36800e46854db8ebd09181a72959098b3ef8c122d9635514ced565fe");
+  std::string key4;
+  for (int i = 1; i <= 25; ++i) key4.push_back(static_cast<char>(i));
+  CHECK(hmac_hex(key4, std::string(50, '\xcd')) == "82558a389a443c0ea4cc819899f2083a85f0faa3e578f8077a2e3ff46729665b");
+  // Case 5 is truncated to 128 bits in the RFC.
+  CHECK(hmac_hex(std::string(20, '\x0c'), "Test With Truncation").substr(0, 32) == "a3b6167473100ee06e0c796c2955552b");
+  // Cases 6 and 7: keys longer than a block are hashed first.
+  CHECK(hmac_hex(std::string(131, '\xaa'), "Test Using Larger Than Block-Size Key - Hash Key First") ==
+        "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54");
+  CHECK(hmac_hex(std::string(131, '\xaa'),
+                 "This is a test using a larger than block-size key and a larger than block-size data. The key "
+                 "needs to be hashed before being used by the HMAC algorithm.") ==
+        "9b09ffa71b942fcb27635fbcd5b0e944bfdc63644f0713938a7f51535c3a35e2");
+}
+
+TEST_CASE("HMAC-SHA256: a key context is reusable and messages may be streamed", "[crypto]") {
+  hmac_key<> key("Jefe", 4);
+  for (int round = 0; round < 3; ++round) {
+    hmac<> h(key);
+    h.update("what do ya ", 11).update("want for nothing?", 17);
+    unsigned char d[32];
+    h.finish(d);
+    CHECK(test::hex(d, 32) == "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+  }
+}
+
+TEST_CASE("constant_time_equal and secure_wipe", "[crypto]") {
+  unsigned char a[32], b[32];
+  for (int i = 0; i < 32; ++i) a[i] = b[i] = static_cast<unsigned char>(i * 7);
+  CHECK(sigv4kit::constant_time_equal(a, b, 32));
+  b[31] ^= 1;
+  CHECK_FALSE(sigv4kit::constant_time_equal(a, b, 32));
+  b[31] ^= 1;
+  b[0] ^= 0x80;
+  CHECK_FALSE(sigv4kit::constant_time_equal(a, b, 32));
+  CHECK(sigv4kit::constant_time_equal(a, b, 0));
+  sigv4kit::secure_wipe(a, sizeof a);
+  for (unsigned char c : a) CHECK(c == 0);
+}
+
+TEST_CASE("SigV4 signing key derivation: AWS documentation example", "[crypto]") {
+  // AWS General Reference, "Examples of how to derive a signing key for Signature Version 4":
+  // secret wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY, 20120215, us-east-1, iam gives kSigning
+  // f4780e2d9f65fa895f9c67b32ce1baf0b0d8a43505a000a1a9e090d414db404d. Check it through the
+  // key context: HMAC(kSigning, m) must equal HMAC computed with the raw documented key.
+  auto key = sigv4kit::derive_signing_key<>("wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", "20120215", "us-east-1", "iam");
+  const unsigned char documented[32] = {0xf4, 0x78, 0x0e, 0x2d, 0x9f, 0x65, 0xfa, 0x89, 0x5f, 0x9c, 0x67,
+                                        0xb3, 0x2c, 0xe1, 0xba, 0xf0, 0xb0, 0xd8, 0xa4, 0x35, 0x05, 0xa0,
+                                        0x00, 0xa1, 0xa9, 0xe0, 0x90, 0xd4, 0x14, 0xdb, 0x40, 0x4d};
+  unsigned char a[32], b[32];
+  hmac<> h(key);
+  h.update("message", 7);
+  h.finish(a);
+  hmac<>::mac(documented, 32, "message", 7, b);
+  CHECK(test::hex(a, 32) == test::hex(b, 32));
+}
