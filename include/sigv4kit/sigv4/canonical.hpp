@@ -572,27 +572,24 @@ inline status emit_canonical_uri(sink& s, std::string_view path, bool normalize,
     if (i == path.size() || path[i] == '/') ++count;
   if (count > max_segments)
     return error(error_kind::capacity_exceeded, "URL path has more segments than SIGV4KIT_MAX_PATH_SEGMENTS");
-  // Right to left: a ".." cancels the nearest kept segment to its left.
-  std::size_t skip = 0, index = count, end = path.size();
+  // Right to left: a ".." cancels the nearest kept segment to its left. Segment i ends at
+  // `end` (a '/' or the end of the path) and has i slashes before it, so end >= i.
+  std::size_t skip = 0, end = path.size();
   bool any = false;
-  for (;;) {
-    std::size_t start = path.rfind('/', end == 0 ? std::string_view::npos : end - 1);
-    std::size_t seg_begin = (start == std::string_view::npos || end == 0) ? 0 : start + 1;
-    if (end == 0) seg_begin = 0;
-    std::string_view seg = path.substr(seg_begin, end - seg_begin);
-    --index;
+  for (std::size_t i = count; i-- > 0;) {
+    std::size_t begin = i == 0 ? 0 : path.rfind('/', end - 1) + 1;
+    std::string_view seg = path.substr(begin, end - begin);
     if (seg == "..") {
       ++skip;
     } else if (!seg.empty() && seg != ".") {
       if (skip) {
         --skip;
       } else {
-        keep[index / 8] = static_cast<unsigned char>(keep[index / 8] | (1u << (index % 8)));
+        keep[i / 8] = static_cast<unsigned char>(keep[i / 8] | (1u << (i % 8)));
         any = true;
       }
     }
-    if (index == 0 || start == std::string_view::npos) break;
-    end = start;
+    if (i) end = begin - 1;
   }
   s.put('/');
   bool first = true;
