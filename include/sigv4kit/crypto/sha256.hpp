@@ -1,165 +1,54 @@
-// sigv4kit/crypto/sha256.hpp - portable SHA-256 (FIPS 180-4) and the crypto backend concept.
+// sigv4kit/crypto/sha256.hpp - SHA-256 over a backend, and the built-in backends.
 //
-// A crypto backend is a type with static members:
-//
-//   struct Backend {
-//     struct sha256_context;                  // trivially copyable, no pointers inside
-//     static void init(sha256_context&) noexcept;
-//     static void update(sha256_context&, const void* data, std::size_t n) noexcept;
-//     static void finish(sha256_context&, unsigned char out[32]) noexcept;  // then re-init
-//   };
-//
-// HMAC, the signing-key cache and the signer are written once over that concept, so an
-// MCU's hash engine plugs in by writing those four members (see README "Plug in a backend").
+// Backends: portable_crypto (plain C++, everywhere), shani_crypto (x86 SHA extensions, where
+// the CPU has them), auto_crypto (picks at run time) and default_crypto (auto_crypto, or
+// portable_crypto with SIGV4KIT_FORCE_PORTABLE_SHA256). See sha256_portable.hpp for the
+// backend concept.
 #ifndef SIGV4KIT_CRYPTO_SHA256_HPP
 #define SIGV4KIT_CRYPTO_SHA256_HPP
 
 #include <sigv4kit/config.hpp>
-#include <sigv4kit/crypto/wipe.hpp>
+#include <sigv4kit/crypto/sha256_portable.hpp>
+#include <sigv4kit/crypto/sha256_x86.hpp>
 
 #include <cstddef>
 #include <cstdint>
-#include <cstring>
 
 SIGV4KIT_BEGIN_NAMESPACE
+
 namespace detail {
-
-inline std::uint32_t rotr32(std::uint32_t x, unsigned n) noexcept { return (x >> n) | (x << (32 - n)); }
-
-inline std::uint32_t load_be32(const unsigned char* p) noexcept {
-  return (std::uint32_t(p[0]) << 24) | (std::uint32_t(p[1]) << 16) | (std::uint32_t(p[2]) << 8) |
-         std::uint32_t(p[3]);
-}
-inline void store_be32(unsigned char* p, std::uint32_t v) noexcept {
-  p[0] = static_cast<unsigned char>(v >> 24);
-  p[1] = static_cast<unsigned char>(v >> 16);
-  p[2] = static_cast<unsigned char>(v >> 8);
-  p[3] = static_cast<unsigned char>(v);
-}
-
-// FIPS 180-4 section 4.2.2.
-alignas(64) inline constexpr std::uint32_t sha256_k[64] = {
-    0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
-    0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
-    0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
-    0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967,
-    0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85,
-    0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
-    0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
-    0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2};
-
-/// Processes `blocks` 64-byte blocks into `h` (FIPS 180-4 section 6.2.2). Not inlined:
-/// one copy of the round function serves every caller, which keeps embedded code small.
-SIGV4KIT_NOINLINE inline void sha256_compress_portable(std::uint32_t h[8], const unsigned char* p,
-                                                       std::size_t blocks) noexcept {
-  std::uint32_t w[16];
-  while (blocks--) {
-    std::uint32_t a = h[0], b = h[1], c = h[2], d = h[3], e = h[4], f = h[5], g = h[6], k = h[7];
-    for (unsigned i = 0; i < 64; ++i) {
-      std::uint32_t wi;
-      if (i < 16) {
-        wi = w[i] = load_be32(p + 4 * i);
-      } else {
-        std::uint32_t w15 = w[(i - 15) & 15], w2 = w[(i - 2) & 15];
-        std::uint32_t s0 = rotr32(w15, 7) ^ rotr32(w15, 18) ^ (w15 >> 3);
-        std::uint32_t s1 = rotr32(w2, 17) ^ rotr32(w2, 19) ^ (w2 >> 10);
-        wi = w[i & 15] = w[i & 15] + s0 + w[(i - 7) & 15] + s1;
-      }
-      std::uint32_t t1 = k + (rotr32(e, 6) ^ rotr32(e, 11) ^ rotr32(e, 25)) + ((e & f) ^ (~e & g)) +
-                         sha256_k[i] + wi;
-      std::uint32_t t2 = (rotr32(a, 2) ^ rotr32(a, 13) ^ rotr32(a, 22)) + ((a & b) ^ (a & c) ^ (b & c));
-      k = g;
-      g = f;
-      f = e;
-      e = d + t1;
-      d = c;
-      c = b;
-      b = a;
-      a = t1 + t2;
-    }
-    h[0] += a; h[1] += b; h[2] += c; h[3] += d; h[4] += e; h[5] += f; h[6] += g; h[7] += k;
-    p += 64;
+/// The block function of auto_crypto: SHA-NI where the CPU has it, else portable C++.
+inline void sha256_compress_auto(std::uint32_t h[8], const unsigned char* p, std::size_t blocks) noexcept {
+#if SIGV4KIT_HAVE_SHANI
+  if (cpu_has_shani()) {
+    sha256_compress_shani(h, p, blocks);
+    return;
   }
-  secure_wipe(w, sizeof w);
+#endif
+  sha256_compress_portable(h, p, blocks);
 }
-
-/// Streaming SHA-256 over a block function. The context is plain data (copyable with
-/// memcpy), so a running hash - an HMAC midstate - can be saved and resumed.
-struct sha256_state {
-  std::uint32_t h[8];
-  std::uint64_t total;  // bytes absorbed
-  unsigned char buf[64];
-  std::uint32_t used;  // bytes in buf
-};
-
-inline void sha256_state_init(sha256_state& s) noexcept {
-  static constexpr std::uint32_t iv[8] = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
-                                          0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19};
-  std::memcpy(s.h, iv, sizeof iv);
-  s.total = 0;
-  s.used = 0;
-}
-
-template <void (*Compress)(std::uint32_t*, const unsigned char*, std::size_t)>
-inline void sha256_state_update(sha256_state& s, const void* data, std::size_t n) noexcept {
-  const unsigned char* p = static_cast<const unsigned char*>(data);
-  s.total += n;
-  if (s.used) {
-    std::size_t take = 64 - s.used < n ? 64 - s.used : n;
-    std::memcpy(s.buf + s.used, p, take);
-    s.used += static_cast<std::uint32_t>(take);
-    p += take;
-    n -= take;
-    if (s.used < 64) return;
-    Compress(s.h, s.buf, 1);
-    s.used = 0;
-  }
-  if (n >= 64) {
-    Compress(s.h, p, n / 64);
-    p += n & ~std::size_t(63);
-    n &= 63;
-  }
-  if (n) {
-    std::memcpy(s.buf, p, n);
-    s.used = static_cast<std::uint32_t>(n);
-  }
-}
-
-template <void (*Compress)(std::uint32_t*, const unsigned char*, std::size_t)>
-inline void sha256_state_finish(sha256_state& s, unsigned char out[32]) noexcept {
-  std::uint64_t bits = s.total * 8;
-  s.buf[s.used++] = 0x80;
-  if (s.used > 56) {
-    std::memset(s.buf + s.used, 0, 64 - s.used);
-    Compress(s.h, s.buf, 1);
-    s.used = 0;
-  }
-  std::memset(s.buf + s.used, 0, 56 - s.used);
-  store_be32(s.buf + 56, static_cast<std::uint32_t>(bits >> 32));
-  store_be32(s.buf + 60, static_cast<std::uint32_t>(bits));
-  Compress(s.h, s.buf, 1);
-  for (int i = 0; i < 8; ++i) store_be32(out + 4 * i, s.h[i]);
-  secure_wipe(&s, sizeof s);
-  sha256_state_init(s);
-}
-
 }  // namespace detail
 
-/// The built-in portable backend: plain C++17, no intrinsics, no tables beyond the 64 round
-/// constants. Correct everywhere; hardware paths are separate backends.
-struct portable_crypto {
+/// The built-in backend with run-time dispatch: x86 SHA-NI when CPUID reports it, the portable
+/// code otherwise. Same context type as portable_crypto.
+struct auto_crypto {
   using sha256_context = detail::sha256_state;
   static void init(sha256_context& c) noexcept { detail::sha256_state_init(c); }
   static void update(sha256_context& c, const void* data, std::size_t n) noexcept {
-    detail::sha256_state_update<detail::sha256_compress_portable>(c, data, n);
+    detail::sha256_state_update<detail::sha256_compress_auto>(c, data, n);
   }
   static void finish(sha256_context& c, unsigned char out[32]) noexcept {
-    detail::sha256_state_finish<detail::sha256_compress_portable>(c, out);
+    detail::sha256_state_finish<detail::sha256_compress_auto>(c, out);
   }
 };
 
-/// The backend used when none is named: `basic_signer<>`, `sha256<>`.
+/// The backend used when none is named (`basic_signer<>`, `sha256<>`): auto_crypto, or
+/// portable_crypto when SIGV4KIT_FORCE_PORTABLE_SHA256 is defined.
+#if defined(SIGV4KIT_FORCE_PORTABLE_SHA256) || !SIGV4KIT_HAVE_SHANI
 using default_crypto = portable_crypto;
+#else
+using default_crypto = auto_crypto;
+#endif
 
 /// One-shot and streaming SHA-256 over a backend. Copyable: a copy continues independently.
 template <class Crypto = default_crypto>

@@ -1,0 +1,105 @@
+// sigv4kit/crypto/sha256_x86.hpp - SHA-256 with the x86 SHA extensions (SHA-NI).
+//
+// The block function is compiled for the SHA/SSE4.1 instruction sets with a function target
+// attribute, so users need no special compiler flags; it is only called after CPUID says the
+// CPU has them (Intel SDM vol. 2, CPUID leaf 7 EBX bit 29 "SHA"; leaf 1 ECX bits 19/9).
+#ifndef SIGV4KIT_CRYPTO_SHA256_X86_HPP
+#define SIGV4KIT_CRYPTO_SHA256_X86_HPP
+
+#include <sigv4kit/config.hpp>
+#include <sigv4kit/crypto/sha256_portable.hpp>
+
+#include <cstddef>
+#include <cstdint>
+
+#if !defined(SIGV4KIT_NO_SHANI) && (defined(__x86_64__) || defined(__i386__)) && \
+    (defined(__GNUC__) || defined(__clang__))
+#define SIGV4KIT_HAVE_SHANI 1
+#include <cpuid.h>
+#include <immintrin.h>
+#else
+#define SIGV4KIT_HAVE_SHANI 0
+#endif
+
+SIGV4KIT_BEGIN_NAMESPACE
+namespace detail {
+
+#if SIGV4KIT_HAVE_SHANI
+
+/// True when this CPU executes the SHA extensions (and the SSSE3/SSE4.1 they are used with).
+inline bool cpu_has_shani() noexcept {
+  static const bool has = [] {
+    unsigned a = 0, b = 0, c = 0, d = 0;
+    if (!__get_cpuid(1, &a, &b, &c, &d)) return false;
+    bool ssse3 = (c >> 9) & 1, sse41 = (c >> 19) & 1;
+    if (__get_cpuid_max(0, nullptr) < 7) return false;
+    __cpuid_count(7, 0, a, b, c, d);
+    return ssse3 && sse41 && ((b >> 29) & 1);
+  }();
+  return has;
+}
+
+/// FIPS 180-4 compression of `blocks` 64-byte blocks with SHA256RNDS2/MSG1/MSG2. The state is
+/// kept as ABEF/CDGH lane pairs, the layout the instructions use.
+__attribute__((target("sha,sse4.1,ssse3"))) inline void sha256_compress_shani(std::uint32_t h[8],
+                                                                              const unsigned char* p,
+                                                                              std::size_t blocks) noexcept {
+  const __m128i byteswap = _mm_set_epi64x(0x0c0d0e0f08090a0bLL, 0x0405060700010203LL);
+  __m128i tmp = _mm_loadu_si128(reinterpret_cast<const __m128i*>(h));           // DCBA
+  __m128i state1 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(h + 4));    // HGFE
+  tmp = _mm_shuffle_epi32(tmp, 0xB1);                                           // CDAB
+  state1 = _mm_shuffle_epi32(state1, 0x1B);                                     // EFGH
+  __m128i state0 = _mm_alignr_epi8(tmp, state1, 8);                             // ABEF
+  state1 = _mm_blend_epi16(state1, tmp, 0xF0);                                  // CDGH
+  while (blocks--) {
+    const __m128i abef = state0, cdgh = state1;
+    __m128i m[4];
+    for (int g = 0; g < 16; ++g) {  // 16 groups of 4 rounds
+      __m128i& w = m[g & 3];
+      if (g < 4) {
+        w = _mm_shuffle_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 16 * g)), byteswap);
+      } else {
+        // W[t] = s1(W[t-2]) + W[t-7] + s0(W[t-15]) + W[t-16], four at a time.
+        __m128i x = _mm_sha256msg1_epu32(m[g & 3], m[(g + 1) & 3]);
+        x = _mm_add_epi32(x, _mm_alignr_epi8(m[(g + 3) & 3], m[(g + 2) & 3], 4));
+        w = _mm_sha256msg2_epu32(x, m[(g + 3) & 3]);
+      }
+      __m128i k = _mm_add_epi32(w, _mm_load_si128(reinterpret_cast<const __m128i*>(sha256_k + 4 * g)));
+      state1 = _mm_sha256rnds2_epu32(state1, state0, k);
+      state0 = _mm_sha256rnds2_epu32(state0, state1, _mm_shuffle_epi32(k, 0x0E));
+    }
+    state0 = _mm_add_epi32(state0, abef);
+    state1 = _mm_add_epi32(state1, cdgh);
+    p += 64;
+  }
+  tmp = _mm_shuffle_epi32(state0, 0x1B);        // FEBA
+  state1 = _mm_shuffle_epi32(state1, 0xB1);     // DCHG
+  state0 = _mm_blend_epi16(tmp, state1, 0xF0);  // DCBA
+  state1 = _mm_alignr_epi8(state1, tmp, 8);     // HGFE
+  _mm_storeu_si128(reinterpret_cast<__m128i*>(h), state0);
+  _mm_storeu_si128(reinterpret_cast<__m128i*>(h + 4), state1);
+}
+
+#endif  // SIGV4KIT_HAVE_SHANI
+
+}  // namespace detail
+
+#if SIGV4KIT_HAVE_SHANI
+/// Backend using SHA-NI unconditionally: only for CPUs that have it (check
+/// `shani_crypto::available()`); `auto_crypto` picks it for you.
+struct shani_crypto {
+  using sha256_context = detail::sha256_state;
+  static bool available() noexcept { return detail::cpu_has_shani(); }
+  static void init(sha256_context& c) noexcept { detail::sha256_state_init(c); }
+  static void update(sha256_context& c, const void* data, std::size_t n) noexcept {
+    detail::sha256_state_update<detail::sha256_compress_shani>(c, data, n);
+  }
+  static void finish(sha256_context& c, unsigned char out[32]) noexcept {
+    detail::sha256_state_finish<detail::sha256_compress_shani>(c, out);
+  }
+};
+#endif
+
+SIGV4KIT_END_NAMESPACE
+
+#endif  // SIGV4KIT_CRYPTO_SHA256_X86_HPP
