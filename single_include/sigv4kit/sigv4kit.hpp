@@ -316,9 +316,9 @@ inline void to_hex(const unsigned char* bytes, std::size_t n, char* out) noexcep
   }
 }
 
-constexpr bool is_lower_hex(std::string_view s) noexcept {
+constexpr bool is_hex(std::string_view s) noexcept {
   for (char c : s)
-    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+    if (hex_value(static_cast<unsigned char>(c)) < 0) return false;
   return true;
 }
 
@@ -910,7 +910,7 @@ struct request {
   std::string_view url;            ///< absolute URL as sent: scheme://host[:port]/path?query
   span<header> headers;            ///< in order; repeated names allowed
   std::string_view body;           ///< payload bytes (hashed unless payload_hash is set)
-  std::string_view payload_hash;   ///< empty: SHA-256 of body; else 64 lower-case hex digits,
+  std::string_view payload_hash;   ///< empty: SHA-256 of body; else 64 hex digits (used as given),
                                    ///< "UNSIGNED-PAYLOAD" or a "STREAMING-..." constant
 };
 
@@ -981,6 +981,9 @@ struct signed_request {
   std::string_view amz_date;       ///< "YYYYMMDDTHHMMSSZ"
   std::string_view authorization;  ///< header mode: the Authorization header's value
   std::string_view url;            ///< query mode: the presigned URL
+  /// The Host value that was signed: the request's Host header, or (when it has none) the
+  /// URL's host[:port] lower-cased, without a default port. Send exactly this Host header.
+  std::string_view host;
   /// Header mode: headers to set on the request (replacing any of the same name):
   /// X-Amz-Date, [x-amz-content-sha256], [X-Amz-Security-Token], Authorization.
   /// Query mode: none (the signature travels in `url`).
@@ -1019,6 +1022,7 @@ namespace detail {
 inline constexpr std::string_view algorithm = "AWS4-HMAC-SHA256";
 inline constexpr std::uint32_t max_expires = 604800;  // 7 days: AWS's presigned-URL limit
 inline constexpr std::size_t max_access_key_id = 128;   // IAM AccessKeyId maximum length
+inline constexpr std::size_t max_host = 255 + 1 + 5;    // RFC 1035 name + ":" + port
 
 /// A buffered byte sink: writes are collected in `buf` and handed to `write` in chunks, so
 /// the hash is fed in large pieces and the canonicaliser needs no template parameter.
@@ -1039,6 +1043,7 @@ struct sink {
     buf[len++] = c;
   }
   void put(std::string_view s) noexcept {
+    if (s.empty()) return;  // an empty view may have a null data(): no memcpy with it
     if (s.size() > sizeof buf - len) {
       flush();
       if (s.size() >= sizeof buf) {
@@ -1246,6 +1251,8 @@ struct prepared_request {
   std::size_t scope_offset;  // where "<date>/..." starts in credential
   char expires_text[8];
   char payload_hash_hex[64];
+  char host_lower[max_host + 1];  // the URL's host[:port], lower-cased (DNS names ignore case)
+  std::string_view host;          // the Host value signed: a given Host header, or host_lower
 
   header_entry headers[SIGV4KIT_MAX_HEADERS + 4];
   std::size_t header_count;
@@ -1315,6 +1322,10 @@ inline status prepare(const request& req, const signing_params& sp, prepared_req
     return error(error_kind::invalid_method, "HTTP method must be a non-empty token like GET or POST", req.method);
   p.method = req.method;
   if (status s = parse_url(req.url, p.url); !s) return s;
+  if (p.url.host.size() > max_host)
+    return error(error_kind::invalid_url, "URL host is longer than 255 characters");
+  for (std::size_t i = 0; i < p.url.host.size(); ++i) p.host_lower[i] = to_lower(p.url.host[i]);
+  p.host = std::string_view(p.host_lower, p.url.host.size());
 
   // Scope and credentials.
   if (!is_amz_date(sp.timestamp))
@@ -1391,10 +1402,11 @@ inline status prepare(const request& req, const signing_params& sp, prepared_req
 
   // Payload hash.
   if (!req.payload_hash.empty()) {
-    if (!((req.payload_hash.size() == 64 && is_lower_hex(req.payload_hash)) ||
+    // Used as given, as the AWS SDKs do (S3 documents lower-case hex; the caller decides).
+    if (!((req.payload_hash.size() == 64 && is_hex(req.payload_hash)) ||
           is_known_payload_constant(req.payload_hash)))
       return error(error_kind::invalid_payload_hash,
-                   "payload hash must be 64 lower-case hex digits, UNSIGNED-PAYLOAD or a STREAMING-... constant",
+                   "payload hash must be 64 hex digits, UNSIGNED-PAYLOAD or a STREAMING-... constant",
                    req.payload_hash);
     p.payload_hash = req.payload_hash;
   } else {
@@ -1457,6 +1469,7 @@ inline status prepare(const request& req, const signing_params& sp, prepared_req
     if (is_host) {
       if (have_host) return error(error_kind::invalid_header, "request has more than one Host header");
       have_host = true;
+      p.host = h.value;
     } else {
       if (is_default_unsigned(h.name)) continue;
       if (replace_date && iequals(h.name, "x-amz-date")) continue;  // the signer sets it
@@ -1471,7 +1484,7 @@ inline status prepare(const request& req, const signing_params& sp, prepared_req
       return error(error_kind::capacity_exceeded, "request has more signed headers than SIGV4KIT_MAX_HEADERS");
     p.headers[p.header_count++] = header_entry{h.name, h.value};
   }
-  if (!have_host) p.headers[p.header_count++] = header_entry{"host", p.url.host};
+  if (!have_host) p.headers[p.header_count++] = header_entry{"host", p.host};
   if (sp.mode == signing_mode::header) {
     p.headers[p.header_count++] = header_entry{"x-amz-date", p.amz_date};
     if (p.add_content_sha256) p.headers[p.header_count++] = header_entry{"x-amz-content-sha256", p.payload_hash};
@@ -1688,11 +1701,11 @@ inline status write_output(const prepared_request& p, const char signature_hex[6
   std::size_t shl = signed_header_list_size(p);
   std::size_t need;
   if (p.mode == signing_mode::header) {
-    need = 16 + (p.add_content_sha256 ? p.payload_hash.size() : 0) + algorithm.size() + 12 + p.credential_len +
+    need = p.host.size() + 16 + (p.add_content_sha256 ? p.payload_hash.size() : 0) + algorithm.size() + 12 + p.credential_len +
            16 + shl + 12 + 64;
   } else {
     // URL + '?'/'&' + each parameter, encoded (at most 3 bytes per byte for raw values).
-    need = p.url.before_query.size() + 1 + p.url.query.size() + 1 + 16 + algorithm.size() + 18 +
+    need = p.host.size() + p.url.before_query.size() + 1 + p.url.query.size() + 1 + 16 + algorithm.size() + 18 +
            3 * p.credential_len + 12 + 16 + 15 + 8 + 21 + 3 * shl + 17 + 64 + 22 + 3 * p.session_token.size();
   }
   if (need > cap) {
@@ -1711,6 +1724,7 @@ inline status write_output(const prepared_request& p, const char signature_hex[6
     return std::string_view(o - s.size(), s.size());
   };
   r = signed_request{};
+  r.host = put(p.host);
   if (p.mode == signing_mode::header) {
     r.amz_date = put(p.amz_date);
     r.headers[r.header_count++] = header{"X-Amz-Date", r.amz_date};
@@ -1782,6 +1796,24 @@ inline status write_output(const prepared_request& p, const char signature_hex[6
 }
 
 }  // namespace detail
+
+/// An output-buffer size that is always enough for signing `req` with `params` (a cheap upper
+/// bound, not the exact size): header mode needs room for the Authorization value, query mode
+/// for the whole presigned URL with its encoded parameters.
+inline std::size_t output_capacity(const request& req, const signing_params& params) noexcept {
+  std::size_t names = 64;  // host;x-amz-content-sha256;x-amz-date;x-amz-security-token
+  std::size_t host = req.url.size();
+  for (const header& h : req.headers) {
+    names += h.name.size() + 1;
+    if (h.value.size() > host) host = h.value.size();
+  }
+  std::size_t credential = params.credentials.access_key_id.size() + params.region.size() +
+                           params.service.size() + 32;
+  std::size_t fixed = 512;  // parameter names, date, expires, algorithm, signature, separators
+  if (params.mode == signing_mode::header) return host + credential + names + 64 + fixed;
+  return host + req.url.size() + 3 * credential + 3 * names + 3 * params.credentials.session_token.size() + fixed;
+}
+
 SIGV4KIT_END_NAMESPACE
 
 #endif  // SIGV4KIT_SIGV4_CANONICAL_HPP
@@ -1886,19 +1918,20 @@ class signing_key_cache {
       std::size_t need = access_key_id.size() + secret.size() + date.size() + region.size() + service.size();
       if (need > id_bytes) return derive_signing_key<Crypto>(secret, date, region, service);
       lock_.lock();
-      for (std::size_t i = 0; i < used_; ++i) {
-        entry& e = entries_[i];
-        if (e.matches(access_key_id, secret, date, region, service)) {
-          hmac_key<Crypto> key = e.key;
-          lock_.unlock();
-          if (hit) *hit = true;
-          return key;
-        }
+      if (const entry* e = find(access_key_id, secret, date, region, service)) {
+        hmac_key<Crypto> key = e->key;
+        lock_.unlock();
+        if (hit) *hit = true;
+        return key;
       }
       lock_.unlock();
       // Derive outside the lock: a miss costs ~8 compressions; others keep signing meanwhile.
       hmac_key<Crypto> key = derive_signing_key<Crypto>(secret, date, region, service);
       lock_.lock();
+      if (find(access_key_id, secret, date, region, service)) {  // another thread stored it first
+        lock_.unlock();
+        return key;
+      }
       std::size_t slot;
       if (used_ < Capacity) {
         slot = used_++;
@@ -1931,6 +1964,14 @@ class signing_key_cache {
   }
 
  private:
+  struct entry;
+  const entry* find(std::string_view a, std::string_view s, std::string_view d, std::string_view r,
+                    std::string_view v) const noexcept {
+    for (std::size_t i = 0; i < used_; ++i)
+      if (entries_[i].matches(a, s, d, r, v)) return &entries_[i];
+    return nullptr;
+  }
+
   struct entry {
     // id = access_key_id | secret | date | region | service, lengths kept apart.
     unsigned short len[5];
@@ -1943,15 +1984,11 @@ class signing_key_cache {
           len[4] != v.size())
         return false;
       const char* p = id;
-      // Non-secret parts first with memcmp; the secret last, in constant time.
-      if (std::memcmp(p, d.data(), d.size()) != 0) return false;
-      p += d.size();
-      if (std::memcmp(p, a.data(), a.size()) != 0) return false;
-      p += a.size();
-      if (std::memcmp(p, r.data(), r.size()) != 0) return false;
-      p += r.size();
-      if (std::memcmp(p, v.data(), v.size()) != 0) return false;
-      p += v.size();
+      // Non-secret parts first; the secret last, in constant time. (Lengths already match.)
+      for (std::string_view part : {d, a, r, v}) {
+        if (!part.empty() && std::memcmp(p, part.data(), part.size()) != 0) return false;
+        p += part.size();
+      }
       return constant_time_equal(p, s.data(), s.size());
     }
     void store(std::string_view a, std::string_view s, std::string_view d, std::string_view r,
@@ -1964,6 +2001,7 @@ class signing_key_cache {
       len[4] = static_cast<unsigned short>(v.size());
       char* p = id;
       for (std::string_view part : {d, a, r, v, s}) {
+        if (part.empty()) continue;  // data() may be null
         std::memcpy(p, part.data(), part.size());
         p += part.size();
       }
@@ -2013,8 +2051,9 @@ class basic_signer {
 
   /// Signs `req` as `params` say and writes the result (Authorization header value, or the
   /// presigned URL) into `out[0..capacity)`. The returned views point into `out` and into
-  /// `params.credentials.session_token`. 1 KiB plus the URL length (query mode: plus three
-  /// times the token length) is always enough; error_kind::buffer_too_small says otherwise.
+  /// `params.credentials.session_token`. `output_capacity(req, params)` bytes are always
+  /// enough (for typical requests 1-2 KiB); a smaller buffer that cannot hold the result gives
+  /// error_kind::buffer_too_small and writes nothing.
   result<signed_request> sign(const request& req, const signing_params& params, char* out,
                               std::size_t capacity) const noexcept {
     detail::prepared_request p;

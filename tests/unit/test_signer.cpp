@@ -157,6 +157,22 @@ TEST_CASE("Host comes from the URL when absent, keeping a non-default port", "[s
   auto o3 = test::sign(r3, p);
   REQUIRE(o3.ok);
   CHECK(o3.canonical.rfind("GET\n/\n\nhost:example.amazonaws.com\n", 0) == 0);
+  // DNS names ignore case: the URL's host is signed lower-cased (as botocore does), and the
+  // signed request says which Host to send.
+  request r4{"GET", "https://Example.AmazonAWS.com/", {}, "", ""};
+  sigv4kit::signer s;
+  char buf[1024];
+  auto res = s.sign(r4, p, buf);
+  REQUIRE(res.ok());
+  CHECK(res->signature == "5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31");
+  CHECK(res->host == "example.amazonaws.com");
+  // A given Host header is signed as given.
+  header given[] = {{"Host", "Example.AmazonAWS.com"}};
+  request r5{"GET", "https://example.amazonaws.com/", given, "", ""};
+  auto res5 = s.sign(r5, p, buf);
+  REQUIRE(res5.ok());
+  CHECK(res5->host == "Example.AmazonAWS.com");
+  CHECK(res5->signature != "5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31");
 }
 
 TEST_CASE("Header canonical form: case, trimming, inner spaces, folds, repeats, sorting", "[signer][canonical]") {
@@ -194,7 +210,7 @@ TEST_CASE("Header canonical form: case, trimming, inner spaces, folds, repeats, 
 }
 
 TEST_CASE("Query canonical form: encoding, sorting by key then value, bare and empty keys", "[signer][canonical]") {
-  request r{"GET", "https://example.amazonaws.com/?b=2&a=z&a=y&c&d=&e=a%20b&f=a+b&g=%7e%41&&h=%2f", {}, "", ""};
+  request r{"GET", "https://example.amazonaws.com/?b=2&a=z&a=y&c&d=&e=a%20b&f=a+b&g=%7e%41&&h=%2f&y", {}, "", ""};
   signing_params p;
   p.credentials = {test::suite_akid, test::suite_secret, {}};
   p.region = "us-east-1";
@@ -203,7 +219,7 @@ TEST_CASE("Query canonical form: encoding, sorting by key then value, bare and e
   auto o = test::sign(r, p);
   REQUIRE(o.ok);
   CHECK(o.canonical.substr(0, o.canonical.find("\nhost")) ==
-        "GET\n/\na=y&a=z&b=2&c=&d=&e=a%20b&f=a%2Bb&g=~A&h=%2F");
+        "GET\n/\na=y&a=z&b=2&c=&d=&e=a%20b&f=a%2Bb&g=~A&h=%2F&y=");
 }
 
 TEST_CASE("Path rules: generic double encoding and normalisation vs S3 single encoding", "[signer][canonical]") {
@@ -248,6 +264,9 @@ TEST_CASE("Payload hash variants", "[signer]") {
   CHECK(last_line("", "STREAMING-AWS4-HMAC-SHA256-PAYLOAD") == "STREAMING-AWS4-HMAC-SHA256-PAYLOAD");
   CHECK(last_line("", "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad") ==
         "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  // Upper-case hex is 64 hex digits too: used as given, as botocore does.
+  CHECK(last_line("", "BA7816BF8F01CFEA414140DE5DAE2223B00361A396177A9CB410FF61F20015AD") ==
+        "BA7816BF8F01CFEA414140DE5DAE2223B00361A396177A9CB410FF61F20015AD");
   // x-amz-content-sha256 on request, outside S3.
   p.add_content_sha256 = true;
   request r{"PUT", "https://h/", {}, "abc", ""};

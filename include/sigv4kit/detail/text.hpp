@@ -72,9 +72,9 @@ inline void to_hex(const unsigned char* bytes, std::size_t n, char* out) noexcep
   }
 }
 
-constexpr bool is_lower_hex(std::string_view s) noexcept {
+constexpr bool is_hex(std::string_view s) noexcept {
   for (char c : s)
-    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+    if (hex_value(static_cast<unsigned char>(c)) < 0) return false;
   return true;
 }
 

@@ -26,6 +26,7 @@ namespace detail {
 inline constexpr std::string_view algorithm = "AWS4-HMAC-SHA256";
 inline constexpr std::uint32_t max_expires = 604800;  // 7 days: AWS's presigned-URL limit
 inline constexpr std::size_t max_access_key_id = 128;   // IAM AccessKeyId maximum length
+inline constexpr std::size_t max_host = 255 + 1 + 5;    // RFC 1035 name + ":" + port
 
 /// A buffered byte sink: writes are collected in `buf` and handed to `write` in chunks, so
 /// the hash is fed in large pieces and the canonicaliser needs no template parameter.
@@ -46,6 +47,7 @@ struct sink {
     buf[len++] = c;
   }
   void put(std::string_view s) noexcept {
+    if (s.empty()) return;  // an empty view may have a null data(): no memcpy with it
     if (s.size() > sizeof buf - len) {
       flush();
       if (s.size() >= sizeof buf) {
@@ -253,6 +255,8 @@ struct prepared_request {
   std::size_t scope_offset;  // where "<date>/..." starts in credential
   char expires_text[8];
   char payload_hash_hex[64];
+  char host_lower[max_host + 1];  // the URL's host[:port], lower-cased (DNS names ignore case)
+  std::string_view host;          // the Host value signed: a given Host header, or host_lower
 
   header_entry headers[SIGV4KIT_MAX_HEADERS + 4];
   std::size_t header_count;
@@ -322,6 +326,10 @@ inline status prepare(const request& req, const signing_params& sp, prepared_req
     return error(error_kind::invalid_method, "HTTP method must be a non-empty token like GET or POST", req.method);
   p.method = req.method;
   if (status s = parse_url(req.url, p.url); !s) return s;
+  if (p.url.host.size() > max_host)
+    return error(error_kind::invalid_url, "URL host is longer than 255 characters");
+  for (std::size_t i = 0; i < p.url.host.size(); ++i) p.host_lower[i] = to_lower(p.url.host[i]);
+  p.host = std::string_view(p.host_lower, p.url.host.size());
 
   // Scope and credentials.
   if (!is_amz_date(sp.timestamp))
@@ -398,10 +406,11 @@ inline status prepare(const request& req, const signing_params& sp, prepared_req
 
   // Payload hash.
   if (!req.payload_hash.empty()) {
-    if (!((req.payload_hash.size() == 64 && is_lower_hex(req.payload_hash)) ||
+    // Used as given, as the AWS SDKs do (S3 documents lower-case hex; the caller decides).
+    if (!((req.payload_hash.size() == 64 && is_hex(req.payload_hash)) ||
           is_known_payload_constant(req.payload_hash)))
       return error(error_kind::invalid_payload_hash,
-                   "payload hash must be 64 lower-case hex digits, UNSIGNED-PAYLOAD or a STREAMING-... constant",
+                   "payload hash must be 64 hex digits, UNSIGNED-PAYLOAD or a STREAMING-... constant",
                    req.payload_hash);
     p.payload_hash = req.payload_hash;
   } else {
@@ -464,6 +473,7 @@ inline status prepare(const request& req, const signing_params& sp, prepared_req
     if (is_host) {
       if (have_host) return error(error_kind::invalid_header, "request has more than one Host header");
       have_host = true;
+      p.host = h.value;
     } else {
       if (is_default_unsigned(h.name)) continue;
       if (replace_date && iequals(h.name, "x-amz-date")) continue;  // the signer sets it
@@ -478,7 +488,7 @@ inline status prepare(const request& req, const signing_params& sp, prepared_req
       return error(error_kind::capacity_exceeded, "request has more signed headers than SIGV4KIT_MAX_HEADERS");
     p.headers[p.header_count++] = header_entry{h.name, h.value};
   }
-  if (!have_host) p.headers[p.header_count++] = header_entry{"host", p.url.host};
+  if (!have_host) p.headers[p.header_count++] = header_entry{"host", p.host};
   if (sp.mode == signing_mode::header) {
     p.headers[p.header_count++] = header_entry{"x-amz-date", p.amz_date};
     if (p.add_content_sha256) p.headers[p.header_count++] = header_entry{"x-amz-content-sha256", p.payload_hash};
@@ -695,11 +705,11 @@ inline status write_output(const prepared_request& p, const char signature_hex[6
   std::size_t shl = signed_header_list_size(p);
   std::size_t need;
   if (p.mode == signing_mode::header) {
-    need = 16 + (p.add_content_sha256 ? p.payload_hash.size() : 0) + algorithm.size() + 12 + p.credential_len +
+    need = p.host.size() + 16 + (p.add_content_sha256 ? p.payload_hash.size() : 0) + algorithm.size() + 12 + p.credential_len +
            16 + shl + 12 + 64;
   } else {
     // URL + '?'/'&' + each parameter, encoded (at most 3 bytes per byte for raw values).
-    need = p.url.before_query.size() + 1 + p.url.query.size() + 1 + 16 + algorithm.size() + 18 +
+    need = p.host.size() + p.url.before_query.size() + 1 + p.url.query.size() + 1 + 16 + algorithm.size() + 18 +
            3 * p.credential_len + 12 + 16 + 15 + 8 + 21 + 3 * shl + 17 + 64 + 22 + 3 * p.session_token.size();
   }
   if (need > cap) {
@@ -718,6 +728,7 @@ inline status write_output(const prepared_request& p, const char signature_hex[6
     return std::string_view(o - s.size(), s.size());
   };
   r = signed_request{};
+  r.host = put(p.host);
   if (p.mode == signing_mode::header) {
     r.amz_date = put(p.amz_date);
     r.headers[r.header_count++] = header{"X-Amz-Date", r.amz_date};
@@ -789,6 +800,24 @@ inline status write_output(const prepared_request& p, const char signature_hex[6
 }
 
 }  // namespace detail
+
+/// An output-buffer size that is always enough for signing `req` with `params` (a cheap upper
+/// bound, not the exact size): header mode needs room for the Authorization value, query mode
+/// for the whole presigned URL with its encoded parameters.
+inline std::size_t output_capacity(const request& req, const signing_params& params) noexcept {
+  std::size_t names = 64;  // host;x-amz-content-sha256;x-amz-date;x-amz-security-token
+  std::size_t host = req.url.size();
+  for (const header& h : req.headers) {
+    names += h.name.size() + 1;
+    if (h.value.size() > host) host = h.value.size();
+  }
+  std::size_t credential = params.credentials.access_key_id.size() + params.region.size() +
+                           params.service.size() + 32;
+  std::size_t fixed = 512;  // parameter names, date, expires, algorithm, signature, separators
+  if (params.mode == signing_mode::header) return host + credential + names + 64 + fixed;
+  return host + req.url.size() + 3 * credential + 3 * names + 3 * params.credentials.session_token.size() + fixed;
+}
+
 SIGV4KIT_END_NAMESPACE
 
 #endif  // SIGV4KIT_SIGV4_CANONICAL_HPP

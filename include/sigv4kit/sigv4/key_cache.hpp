@@ -100,19 +100,20 @@ class signing_key_cache {
       std::size_t need = access_key_id.size() + secret.size() + date.size() + region.size() + service.size();
       if (need > id_bytes) return derive_signing_key<Crypto>(secret, date, region, service);
       lock_.lock();
-      for (std::size_t i = 0; i < used_; ++i) {
-        entry& e = entries_[i];
-        if (e.matches(access_key_id, secret, date, region, service)) {
-          hmac_key<Crypto> key = e.key;
-          lock_.unlock();
-          if (hit) *hit = true;
-          return key;
-        }
+      if (const entry* e = find(access_key_id, secret, date, region, service)) {
+        hmac_key<Crypto> key = e->key;
+        lock_.unlock();
+        if (hit) *hit = true;
+        return key;
       }
       lock_.unlock();
       // Derive outside the lock: a miss costs ~8 compressions; others keep signing meanwhile.
       hmac_key<Crypto> key = derive_signing_key<Crypto>(secret, date, region, service);
       lock_.lock();
+      if (find(access_key_id, secret, date, region, service)) {  // another thread stored it first
+        lock_.unlock();
+        return key;
+      }
       std::size_t slot;
       if (used_ < Capacity) {
         slot = used_++;
@@ -145,6 +146,14 @@ class signing_key_cache {
   }
 
  private:
+  struct entry;
+  const entry* find(std::string_view a, std::string_view s, std::string_view d, std::string_view r,
+                    std::string_view v) const noexcept {
+    for (std::size_t i = 0; i < used_; ++i)
+      if (entries_[i].matches(a, s, d, r, v)) return &entries_[i];
+    return nullptr;
+  }
+
   struct entry {
     // id = access_key_id | secret | date | region | service, lengths kept apart.
     unsigned short len[5];
@@ -157,15 +166,11 @@ class signing_key_cache {
           len[4] != v.size())
         return false;
       const char* p = id;
-      // Non-secret parts first with memcmp; the secret last, in constant time.
-      if (std::memcmp(p, d.data(), d.size()) != 0) return false;
-      p += d.size();
-      if (std::memcmp(p, a.data(), a.size()) != 0) return false;
-      p += a.size();
-      if (std::memcmp(p, r.data(), r.size()) != 0) return false;
-      p += r.size();
-      if (std::memcmp(p, v.data(), v.size()) != 0) return false;
-      p += v.size();
+      // Non-secret parts first; the secret last, in constant time. (Lengths already match.)
+      for (std::string_view part : {d, a, r, v}) {
+        if (!part.empty() && std::memcmp(p, part.data(), part.size()) != 0) return false;
+        p += part.size();
+      }
       return constant_time_equal(p, s.data(), s.size());
     }
     void store(std::string_view a, std::string_view s, std::string_view d, std::string_view r,
@@ -178,6 +183,7 @@ class signing_key_cache {
       len[4] = static_cast<unsigned short>(v.size());
       char* p = id;
       for (std::string_view part : {d, a, r, v, s}) {
+        if (part.empty()) continue;  // data() may be null
         std::memcpy(p, part.data(), part.size());
         p += part.size();
       }

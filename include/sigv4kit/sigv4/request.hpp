@@ -53,7 +53,7 @@ struct request {
   std::string_view url;            ///< absolute URL as sent: scheme://host[:port]/path?query
   span<header> headers;            ///< in order; repeated names allowed
   std::string_view body;           ///< payload bytes (hashed unless payload_hash is set)
-  std::string_view payload_hash;   ///< empty: SHA-256 of body; else 64 lower-case hex digits,
+  std::string_view payload_hash;   ///< empty: SHA-256 of body; else 64 hex digits (used as given),
                                    ///< "UNSIGNED-PAYLOAD" or a "STREAMING-..." constant
 };
 
@@ -124,6 +124,9 @@ struct signed_request {
   std::string_view amz_date;       ///< "YYYYMMDDTHHMMSSZ"
   std::string_view authorization;  ///< header mode: the Authorization header's value
   std::string_view url;            ///< query mode: the presigned URL
+  /// The Host value that was signed: the request's Host header, or (when it has none) the
+  /// URL's host[:port] lower-cased, without a default port. Send exactly this Host header.
+  std::string_view host;
   /// Header mode: headers to set on the request (replacing any of the same name):
   /// X-Amz-Date, [x-amz-content-sha256], [X-Amz-Security-Token], Authorization.
   /// Query mode: none (the signature travels in `url`).

@@ -35,8 +35,9 @@ class basic_signer {
 
   /// Signs `req` as `params` say and writes the result (Authorization header value, or the
   /// presigned URL) into `out[0..capacity)`. The returned views point into `out` and into
-  /// `params.credentials.session_token`. 1 KiB plus the URL length (query mode: plus three
-  /// times the token length) is always enough; error_kind::buffer_too_small says otherwise.
+  /// `params.credentials.session_token`. `output_capacity(req, params)` bytes are always
+  /// enough (for typical requests 1-2 KiB); a smaller buffer that cannot hold the result gives
+  /// error_kind::buffer_too_small and writes nothing.
   result<signed_request> sign(const request& req, const signing_params& params, char* out,
                               std::size_t capacity) const noexcept {
     detail::prepared_request p;
