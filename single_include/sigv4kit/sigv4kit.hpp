@@ -574,18 +574,23 @@ inline void sha256_state_finish(sha256_state& s, unsigned char out[32]) noexcept
 
 }  // namespace detail
 
-/// The built-in portable backend: plain C++17, no intrinsics, no tables beyond the 64 round
-/// constants. Correct everywhere; hardware paths are separate backends.
-struct portable_crypto {
+/// A backend made of a block function: the streaming, padding and context are shared, only
+/// the compression differs (portable C++, SHA-NI, ...).
+template <void (*Compress)(std::uint32_t*, const unsigned char*, std::size_t)>
+struct block_crypto {
   using sha256_context = detail::sha256_state;
   static void init(sha256_context& c) noexcept { detail::sha256_state_init(c); }
   static void update(sha256_context& c, const void* data, std::size_t n) noexcept {
-    detail::sha256_state_update<detail::sha256_compress_portable>(c, data, n);
+    detail::sha256_state_update<Compress>(c, data, n);
   }
   static void finish(sha256_context& c, unsigned char out[32]) noexcept {
-    detail::sha256_state_finish<detail::sha256_compress_portable>(c, out);
+    detail::sha256_state_finish<Compress>(c, out);
   }
 };
+
+/// The built-in portable backend: plain C++17, no intrinsics, no tables beyond the 64 round
+/// constants. Correct everywhere; hardware paths are separate backends.
+using portable_crypto = block_crypto<detail::sha256_compress_portable>;
 
 SIGV4KIT_END_NAMESPACE
 
@@ -678,18 +683,8 @@ __attribute__((target("sha,sse4.1,ssse3"))) inline void sha256_compress_shani(st
 
 #if SIGV4KIT_HAVE_SHANI
 /// Backend using SHA-NI unconditionally: only for CPUs that have it (check
-/// `shani_crypto::available()`); `auto_crypto` picks it for you.
-struct shani_crypto {
-  using sha256_context = detail::sha256_state;
-  static bool available() noexcept { return detail::cpu_has_shani(); }
-  static void init(sha256_context& c) noexcept { detail::sha256_state_init(c); }
-  static void update(sha256_context& c, const void* data, std::size_t n) noexcept {
-    detail::sha256_state_update<detail::sha256_compress_shani>(c, data, n);
-  }
-  static void finish(sha256_context& c, unsigned char out[32]) noexcept {
-    detail::sha256_state_finish<detail::sha256_compress_shani>(c, out);
-  }
-};
+/// detail::cpu_has_shani()); auto_crypto picks it for you.
+using shani_crypto = block_crypto<detail::sha256_compress_shani>;
 #endif
 
 SIGV4KIT_END_NAMESPACE
@@ -717,16 +712,7 @@ inline void sha256_compress_auto(std::uint32_t h[8], const unsigned char* p, std
 
 /// The built-in backend with run-time dispatch: x86 SHA-NI when CPUID reports it, the portable
 /// code otherwise. Same context type as portable_crypto.
-struct auto_crypto {
-  using sha256_context = detail::sha256_state;
-  static void init(sha256_context& c) noexcept { detail::sha256_state_init(c); }
-  static void update(sha256_context& c, const void* data, std::size_t n) noexcept {
-    detail::sha256_state_update<detail::sha256_compress_auto>(c, data, n);
-  }
-  static void finish(sha256_context& c, unsigned char out[32]) noexcept {
-    detail::sha256_state_finish<detail::sha256_compress_auto>(c, out);
-  }
-};
+using auto_crypto = block_crypto<detail::sha256_compress_auto>;
 
 /// The backend used when none is named (`basic_signer<>`, `sha256<>`): auto_crypto, or
 /// portable_crypto when SIGV4KIT_FORCE_PORTABLE_SHA256 is defined.
@@ -938,6 +924,12 @@ inline constexpr std::string_view streaming_ecdsa_payload_trailer =
     "STREAMING-AWS4-ECDSA-P256-SHA256-PAYLOAD-TRAILER";
 }  // namespace payload
 
+/// Headers the signer leaves unsigned unless told otherwise: they are changed by proxies and
+/// clients after signing (the AWS SDKs' policy; hop-by-hop headers per RFC 9110 section 7.6.1).
+inline constexpr std::string_view default_unsigned_headers[] = {
+    "user-agent", "x-amzn-trace-id", "authorization", "connection", "expect", "keep-alive",
+    "proxy-authenticate", "proxy-authorization", "te", "trailer", "transfer-encoding", "upgrade"};
+
 /// How to sign. Defaults are the generic (non-S3) AWS rules in header mode; call
 /// `use_s3_rules()` (or set the three path/hash flags) for S3.
 struct signing_params {
@@ -951,7 +943,10 @@ struct signing_params {
   bool double_encode = true;           ///< encode the path as sent once more ("%" -> "%25")
   bool add_content_sha256 = false;     ///< header mode: add signed x-amz-content-sha256
   bool sign_session_token = true;      ///< false: add X-Amz-Security-Token after signing
-  span<std::string_view> unsigned_headers;  ///< left unsigned besides the default set
+  /// Headers never signed: by default the SDKs' set below; assign another list (or an empty
+  /// span) to change it. `host` is signed whatever the lists say.
+  span<std::string_view> default_unsigned{default_unsigned_headers};
+  span<std::string_view> unsigned_headers;  ///< left unsigned besides default_unsigned
 
   /// Debug: when set, receives the canonical request and then the string to sign, in pieces
   /// (`part` 0 = canonical request, 1 = string to sign). Off on the hot path.
@@ -967,12 +962,6 @@ struct signing_params {
     return *this;
   }
 };
-
-/// Headers the signer leaves unsigned unless told otherwise: they are changed by proxies and
-/// clients after signing (the AWS SDKs' policy; hop-by-hop headers per RFC 9110 section 7.6.1).
-inline constexpr std::string_view default_unsigned_headers[] = {
-    "user-agent", "x-amzn-trace-id", "authorization", "connection", "expect", "keep-alive",
-    "proxy-authenticate", "proxy-authorization", "te", "trailer", "transfer-encoding", "upgrade"};
 
 /// The result of signing. All views point into the caller's output buffer (or, for the
 /// session token, into the caller's credentials).
@@ -1263,8 +1252,8 @@ struct prepared_request {
   std::string_view scope() const noexcept { return credential_text().substr(scope_offset); }
 };
 
-inline bool is_default_unsigned(std::string_view name) noexcept {
-  for (std::string_view u : default_unsigned_headers)
+inline bool is_listed(span<std::string_view> names, std::string_view name) noexcept {
+  for (std::string_view u : names)
     if (iequals(name, u)) return true;
   return false;
 }
@@ -1471,14 +1460,11 @@ inline status prepare(const request& req, const signing_params& sp, prepared_req
       have_host = true;
       p.host = h.value;
     } else {
-      if (is_default_unsigned(h.name)) continue;
-      if (replace_date && iequals(h.name, "x-amz-date")) continue;  // the signer sets it
+      if (is_listed(sp.default_unsigned, h.name) || is_listed(sp.unsigned_headers, h.name)) continue;
+      // Headers the signer sets itself replace the caller's.
+      if (replace_date && iequals(h.name, "x-amz-date")) continue;
       if (replace_token && iequals(h.name, "x-amz-security-token")) continue;
       if (p.add_content_sha256 && iequals(h.name, "x-amz-content-sha256")) continue;
-      bool skip = false;
-      for (std::string_view u : sp.unsigned_headers)
-        if (iequals(h.name, u)) skip = true;
-      if (skip) continue;
     }
     if (p.header_count == SIGV4KIT_MAX_HEADERS)
       return error(error_kind::capacity_exceeded, "request has more signed headers than SIGV4KIT_MAX_HEADERS");

@@ -19,6 +19,16 @@ inline std::string str(std::string_view v) { return std::string(v); }
 constexpr std::string_view suite_akid = "AKIDEXAMPLE";
 constexpr std::string_view suite_secret = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
 
+// Parameters of the AWS SigV4 test suite: its credentials, scope and clock.
+inline sigv4kit::signing_params suite_params() {
+  sigv4kit::signing_params p;
+  p.credentials = {suite_akid, suite_secret, {}};
+  p.region = "us-east-1";
+  p.service = "service";
+  p.timestamp = "20150830T123600Z";
+  return p;
+}
+
 struct signed_out {
   bool ok = false;
   std::string kind, message, signature, authorization, url, canonical, string_to_sign;

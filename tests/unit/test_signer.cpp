@@ -139,11 +139,7 @@ TEST_CASE("Workload: s3-presign (query mode, token signed in the query)", "[sign
 }
 
 TEST_CASE("Host comes from the URL when absent, keeping a non-default port", "[signer]") {
-  signing_params p;
-  p.credentials = {test::suite_akid, test::suite_secret, {}};
-  p.region = "us-east-1";
-  p.service = "service";
-  p.timestamp = "20150830T123600Z";
+  signing_params p = test::suite_params();
   // No Host header: get-vanilla's signature (host example.amazonaws.com, default port dropped).
   request r{"GET", "https://example.amazonaws.com:443/", {}, "", ""};
   auto o = test::sign(r, p);
@@ -184,11 +180,7 @@ TEST_CASE("Header canonical form: case, trimming, inner spaces, folds, repeats, 
                  {"User-Agent", "x"},
                  {"Connection", "keep-alive"}};
   request r{"GET", "https://example.amazonaws.com/", hs, "", ""};
-  signing_params p;
-  p.credentials = {test::suite_akid, test::suite_secret, {}};
-  p.region = "us-east-1";
-  p.service = "service";
-  p.timestamp = "20150830T123600Z";
+  signing_params p = test::suite_params();
   auto o = test::sign(r, p);
   REQUIRE(o.ok);
   CHECK(o.canonical ==
@@ -207,15 +199,19 @@ TEST_CASE("Header canonical form: case, trimming, inner spaces, folds, repeats, 
   REQUIRE(o2.ok);
   CHECK(o2.canonical.find("my-header") == std::string::npos);
   CHECK(o2.canonical.find("\nhost:example.amazonaws.com\n") != std::string::npos);
+  // The default set can be replaced: here User-Agent is signed, Connection still is not.
+  std::string_view only_connection[] = {"connection"};
+  p.unsigned_headers = {};
+  p.default_unsigned = only_connection;
+  auto o3 = test::sign(r, p);
+  REQUIRE(o3.ok);
+  CHECK(o3.canonical.find("\nuser-agent:x\n") != std::string::npos);
+  CHECK(o3.canonical.find("connection") == std::string::npos);
 }
 
 TEST_CASE("Query canonical form: encoding, sorting by key then value, bare and empty keys", "[signer][canonical]") {
   request r{"GET", "https://example.amazonaws.com/?b=2&a=z&a=y&c&d=&e=a%20b&f=a+b&g=%7e%41&&h=%2f&y", {}, "", ""};
-  signing_params p;
-  p.credentials = {test::suite_akid, test::suite_secret, {}};
-  p.region = "us-east-1";
-  p.service = "service";
-  p.timestamp = "20150830T123600Z";
+  signing_params p = test::suite_params();
   auto o = test::sign(r, p);
   REQUIRE(o.ok);
   CHECK(o.canonical.substr(0, o.canonical.find("\nhost")) ==
@@ -223,11 +219,7 @@ TEST_CASE("Query canonical form: encoding, sorting by key then value, bare and e
 }
 
 TEST_CASE("Path rules: generic double encoding and normalisation vs S3 single encoding", "[signer][canonical]") {
-  signing_params p;
-  p.credentials = {test::suite_akid, test::suite_secret, {}};
-  p.region = "us-east-1";
-  p.service = "service";
-  p.timestamp = "20150830T123600Z";
+  signing_params p = test::suite_params();
   auto canonical_uri = [&](std::string url) {
     request r{"GET", url, {}, "", ""};
     auto o = test::sign(r, p);
@@ -248,11 +240,7 @@ TEST_CASE("Path rules: generic double encoding and normalisation vs S3 single en
 }
 
 TEST_CASE("Payload hash variants", "[signer]") {
-  signing_params p;
-  p.credentials = {test::suite_akid, test::suite_secret, {}};
-  p.region = "us-east-1";
-  p.service = "service";
-  p.timestamp = "20150830T123600Z";
+  signing_params p = test::suite_params();
   auto last_line = [&](std::string_view body, std::string_view hash) {
     request r{"PUT", "https://h/", {}, body, hash};
     auto o = test::sign(r, p);
@@ -277,11 +265,8 @@ TEST_CASE("Payload hash variants", "[signer]") {
 }
 
 TEST_CASE("Session token signed or added after signing", "[signer]") {
-  signing_params p;
-  p.credentials = {test::suite_akid, test::suite_secret, "TOKEN+/="};
-  p.region = "us-east-1";
-  p.service = "service";
-  p.timestamp = "20150830T123600Z";
+  signing_params p = test::suite_params();
+  p.credentials.session_token = "TOKEN+/=";
   request r{"GET", "https://example.amazonaws.com/", {}, "", ""};
   auto signed_in = test::sign(r, p);
   REQUIRE(signed_in.ok);

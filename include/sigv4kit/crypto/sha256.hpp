@@ -31,16 +31,7 @@ inline void sha256_compress_auto(std::uint32_t h[8], const unsigned char* p, std
 
 /// The built-in backend with run-time dispatch: x86 SHA-NI when CPUID reports it, the portable
 /// code otherwise. Same context type as portable_crypto.
-struct auto_crypto {
-  using sha256_context = detail::sha256_state;
-  static void init(sha256_context& c) noexcept { detail::sha256_state_init(c); }
-  static void update(sha256_context& c, const void* data, std::size_t n) noexcept {
-    detail::sha256_state_update<detail::sha256_compress_auto>(c, data, n);
-  }
-  static void finish(sha256_context& c, unsigned char out[32]) noexcept {
-    detail::sha256_state_finish<detail::sha256_compress_auto>(c, out);
-  }
-};
+using auto_crypto = block_crypto<detail::sha256_compress_auto>;
 
 /// The backend used when none is named (`basic_signer<>`, `sha256<>`): auto_crypto, or
 /// portable_crypto when SIGV4KIT_FORCE_PORTABLE_SHA256 is defined.

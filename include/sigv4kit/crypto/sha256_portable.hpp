@@ -145,18 +145,23 @@ inline void sha256_state_finish(sha256_state& s, unsigned char out[32]) noexcept
 
 }  // namespace detail
 
-/// The built-in portable backend: plain C++17, no intrinsics, no tables beyond the 64 round
-/// constants. Correct everywhere; hardware paths are separate backends.
-struct portable_crypto {
+/// A backend made of a block function: the streaming, padding and context are shared, only
+/// the compression differs (portable C++, SHA-NI, ...).
+template <void (*Compress)(std::uint32_t*, const unsigned char*, std::size_t)>
+struct block_crypto {
   using sha256_context = detail::sha256_state;
   static void init(sha256_context& c) noexcept { detail::sha256_state_init(c); }
   static void update(sha256_context& c, const void* data, std::size_t n) noexcept {
-    detail::sha256_state_update<detail::sha256_compress_portable>(c, data, n);
+    detail::sha256_state_update<Compress>(c, data, n);
   }
   static void finish(sha256_context& c, unsigned char out[32]) noexcept {
-    detail::sha256_state_finish<detail::sha256_compress_portable>(c, out);
+    detail::sha256_state_finish<Compress>(c, out);
   }
 };
+
+/// The built-in portable backend: plain C++17, no intrinsics, no tables beyond the 64 round
+/// constants. Correct everywhere; hardware paths are separate backends.
+using portable_crypto = block_crypto<detail::sha256_compress_portable>;
 
 SIGV4KIT_END_NAMESPACE
 

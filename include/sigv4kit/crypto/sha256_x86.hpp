@@ -86,18 +86,8 @@ __attribute__((target("sha,sse4.1,ssse3"))) inline void sha256_compress_shani(st
 
 #if SIGV4KIT_HAVE_SHANI
 /// Backend using SHA-NI unconditionally: only for CPUs that have it (check
-/// `shani_crypto::available()`); `auto_crypto` picks it for you.
-struct shani_crypto {
-  using sha256_context = detail::sha256_state;
-  static bool available() noexcept { return detail::cpu_has_shani(); }
-  static void init(sha256_context& c) noexcept { detail::sha256_state_init(c); }
-  static void update(sha256_context& c, const void* data, std::size_t n) noexcept {
-    detail::sha256_state_update<detail::sha256_compress_shani>(c, data, n);
-  }
-  static void finish(sha256_context& c, unsigned char out[32]) noexcept {
-    detail::sha256_state_finish<detail::sha256_compress_shani>(c, out);
-  }
-};
+/// detail::cpu_has_shani()); auto_crypto picks it for you.
+using shani_crypto = block_crypto<detail::sha256_compress_shani>;
 #endif
 
 SIGV4KIT_END_NAMESPACE

@@ -267,8 +267,8 @@ struct prepared_request {
   std::string_view scope() const noexcept { return credential_text().substr(scope_offset); }
 };
 
-inline bool is_default_unsigned(std::string_view name) noexcept {
-  for (std::string_view u : default_unsigned_headers)
+inline bool is_listed(span<std::string_view> names, std::string_view name) noexcept {
+  for (std::string_view u : names)
     if (iequals(name, u)) return true;
   return false;
 }
@@ -475,14 +475,11 @@ inline status prepare(const request& req, const signing_params& sp, prepared_req
       have_host = true;
       p.host = h.value;
     } else {
-      if (is_default_unsigned(h.name)) continue;
-      if (replace_date && iequals(h.name, "x-amz-date")) continue;  // the signer sets it
+      if (is_listed(sp.default_unsigned, h.name) || is_listed(sp.unsigned_headers, h.name)) continue;
+      // Headers the signer sets itself replace the caller's.
+      if (replace_date && iequals(h.name, "x-amz-date")) continue;
       if (replace_token && iequals(h.name, "x-amz-security-token")) continue;
       if (p.add_content_sha256 && iequals(h.name, "x-amz-content-sha256")) continue;
-      bool skip = false;
-      for (std::string_view u : sp.unsigned_headers)
-        if (iequals(h.name, u)) skip = true;
-      if (skip) continue;
     }
     if (p.header_count == SIGV4KIT_MAX_HEADERS)
       return error(error_kind::capacity_exceeded, "request has more signed headers than SIGV4KIT_MAX_HEADERS");

@@ -81,6 +81,12 @@ inline constexpr std::string_view streaming_ecdsa_payload_trailer =
     "STREAMING-AWS4-ECDSA-P256-SHA256-PAYLOAD-TRAILER";
 }  // namespace payload
 
+/// Headers the signer leaves unsigned unless told otherwise: they are changed by proxies and
+/// clients after signing (the AWS SDKs' policy; hop-by-hop headers per RFC 9110 section 7.6.1).
+inline constexpr std::string_view default_unsigned_headers[] = {
+    "user-agent", "x-amzn-trace-id", "authorization", "connection", "expect", "keep-alive",
+    "proxy-authenticate", "proxy-authorization", "te", "trailer", "transfer-encoding", "upgrade"};
+
 /// How to sign. Defaults are the generic (non-S3) AWS rules in header mode; call
 /// `use_s3_rules()` (or set the three path/hash flags) for S3.
 struct signing_params {
@@ -94,7 +100,10 @@ struct signing_params {
   bool double_encode = true;           ///< encode the path as sent once more ("%" -> "%25")
   bool add_content_sha256 = false;     ///< header mode: add signed x-amz-content-sha256
   bool sign_session_token = true;      ///< false: add X-Amz-Security-Token after signing
-  span<std::string_view> unsigned_headers;  ///< left unsigned besides the default set
+  /// Headers never signed: by default the SDKs' set below; assign another list (or an empty
+  /// span) to change it. `host` is signed whatever the lists say.
+  span<std::string_view> default_unsigned{default_unsigned_headers};
+  span<std::string_view> unsigned_headers;  ///< left unsigned besides default_unsigned
 
   /// Debug: when set, receives the canonical request and then the string to sign, in pieces
   /// (`part` 0 = canonical request, 1 = string to sign). Off on the hot path.
@@ -110,12 +119,6 @@ struct signing_params {
     return *this;
   }
 };
-
-/// Headers the signer leaves unsigned unless told otherwise: they are changed by proxies and
-/// clients after signing (the AWS SDKs' policy; hop-by-hop headers per RFC 9110 section 7.6.1).
-inline constexpr std::string_view default_unsigned_headers[] = {
-    "user-agent", "x-amzn-trace-id", "authorization", "connection", "expect", "keep-alive",
-    "proxy-authenticate", "proxy-authorization", "te", "trailer", "transfer-encoding", "upgrade"};
 
 /// The result of signing. All views point into the caller's output buffer (or, for the
 /// session token, into the caller's credentials).
