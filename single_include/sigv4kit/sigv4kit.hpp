@@ -144,9 +144,12 @@ class error {
  public:
   static constexpr std::size_t max_message = 160;
 
-  constexpr error() noexcept = default;
+  // The text buffer is not cleared: a success status carries an unused error, and zeroing
+  // 160 bytes on every successful call showed up in the signing profile.
+  error() noexcept { text_[0] = '\0'; }
   error(error_kind kind, std::string_view what, std::string_view context = {}) noexcept
       : kind_(kind) {
+    text_[0] = '\0';
     append(what);
     if (!context.empty()) {
       append(": '");
@@ -178,7 +181,7 @@ class error {
 
   error_kind kind_ = error_kind::invalid_argument;
   unsigned char len_ = 0;
-  char text_[max_message] = {};
+  char text_[max_message];
 };
 
 /// Either a value or an error. Never throws; check with `ok()` / `operator bool` before
@@ -259,18 +262,47 @@ namespace detail {
 inline constexpr char hex_upper[] = "0123456789ABCDEF";
 inline constexpr char hex_lower[] = "0123456789abcdef";
 
-/// RFC 3986 section 2.3 unreserved: ALPHA / DIGIT / "-" / "." / "_" / "~".
-constexpr bool is_unreserved(unsigned char c) noexcept {
-  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
-         c == '.' || c == '_' || c == '~';
+/// Character classes, one table lookup per byte on the hot path.
+enum : unsigned char {
+  cc_unreserved = 1,  ///< RFC 3986 section 2.3: ALPHA / DIGIT / "-" / "." / "_" / "~"
+  cc_tchar = 2,       ///< RFC 9110 section 5.6.2 token character (method, header name)
+  cc_field = 4,       ///< allowed as is in a header value: VCHAR, SP, HTAB, obs-text (not CTL)
+  cc_upper_hex = 8,   ///< 0-9 A-F (the canonical form of a percent escape)
+  cc_url = 16,        ///< allowed in a URL as we accept it (no CTL; spaces are encoded later)
+};
+
+struct char_table {
+  unsigned char v[256];
+};
+
+constexpr char_table make_char_table() noexcept {
+  char_table t{};
+  for (int c = 0; c < 256; ++c) {
+    bool alpha = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
+    bool digit = c >= '0' && c <= '9';
+    unsigned char v = 0;
+    if (alpha || digit || c == '-' || c == '.' || c == '_' || c == '~') v |= cc_unreserved;
+    if (alpha || digit || c == '!' || c == '#' || c == '$' || c == '%' || c == '&' || c == '\'' || c == '*' ||
+        c == '+' || c == '-' || c == '.' || c == '^' || c == '_' || c == '`' || c == '|' || c == '~')
+      v |= cc_tchar;
+    bool ctl = c < 0x20 || c == 0x7f;
+    if (!ctl || c == '\t') v |= cc_field;
+    if (digit || (c >= 'A' && c <= 'F')) v |= cc_upper_hex;
+    if (!ctl) v |= cc_url;
+    t.v[c] = v;
+  }
+  return t;
 }
 
+inline constexpr char_table char_classes = make_char_table();
+
+constexpr bool has_class(unsigned char c, unsigned char cls) noexcept { return (char_classes.v[c] & cls) != 0; }
+
+/// RFC 3986 section 2.3 unreserved: ALPHA / DIGIT / "-" / "." / "_" / "~".
+constexpr bool is_unreserved(unsigned char c) noexcept { return has_class(c, cc_unreserved); }
+
 /// RFC 9110 section 5.6.2 tchar (the characters of a token: method, header name).
-constexpr bool is_tchar(unsigned char c) noexcept {
-  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '!' ||
-         c == '#' || c == '$' || c == '%' || c == '&' || c == '\'' || c == '*' || c == '+' ||
-         c == '-' || c == '.' || c == '^' || c == '_' || c == '`' || c == '|' || c == '~';
-}
+constexpr bool is_tchar(unsigned char c) noexcept { return has_class(c, cc_tchar); }
 
 constexpr bool is_token(std::string_view s) noexcept {
   if (s.empty()) return false;
@@ -1060,71 +1092,74 @@ struct url_parts {
   bool has_query_mark = false;    ///< a '?' was present (possibly with nothing after it)
 };
 
+/// Splits an absolute URL. Scheme and authority are checked here; the path and query are
+/// checked for control characters where they are read byte by byte anyway (canonical URI,
+/// query parameters), so the hot path reads each byte once.
 inline status parse_url(std::string_view url, url_parts& out) noexcept {
-  for (char c : url) {
-    unsigned char u = static_cast<unsigned char>(c);
-    if (u < 0x20 || u == 0x7f)
+  const unsigned char* u = reinterpret_cast<const unsigned char*>(url.data());
+  const std::size_t n = url.size();
+  std::size_t i = 0;
+  while (i < n && (((u[i] | 0x20) >= 'a' && (u[i] | 0x20) <= 'z') ||
+                   (i > 0 && ((u[i] >= '0' && u[i] <= '9') || u[i] == '+' || u[i] == '-' || u[i] == '.'))))
+    ++i;
+  if (i == 0 || n - i < 3 || u[i] != ':' || u[i + 1] != '/' || u[i + 2] != '/') {
+    if (i < n && !has_class(u[i], cc_url))
       return error(error_kind::invalid_url, "URL contains a control character (CR, LF, NUL, ...)");
-  }
-  std::size_t colon = url.find(':');
-  if (colon == std::string_view::npos || colon == 0 || url.substr(colon, 3) != "://")
     return error(error_kind::invalid_url, "URL needs a scheme and host, like https://host/path");
-  out.scheme = url.substr(0, colon);
-  for (std::size_t i = 0; i < colon; ++i) {
-    char c = url[i];
-    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-              (i > 0 && ((c >= '0' && c <= '9') || c == '+' || c == '-' || c == '.'));
-    if (!ok) return error(error_kind::invalid_url, "URL scheme is not valid", out.scheme);
   }
-  std::size_t auth_begin = colon + 3;
-  std::size_t auth_end = url.find_first_of("/?#", auth_begin);
-  if (auth_end == std::string_view::npos) auth_end = url.size();
-  out.authority = url.substr(auth_begin, auth_end - auth_begin);
-  if (url.find('#') != std::string_view::npos)
-    return error(error_kind::invalid_url,
-                 "URL has a fragment ('#...'), which is never sent to the server; remove it");
-  if (out.authority.find('@') != std::string_view::npos)
-    return error(error_kind::invalid_url, "URL must not contain user information ('user@host')");
-  if (out.authority.find_first_of(" \t\\") != std::string_view::npos)
-    return error(error_kind::invalid_url, "URL host contains a space or backslash");
-  // Split host and port; an IPv6 literal is bracketed (RFC 3986 section 3.2.2).
+  out.scheme = url.substr(0, i);
+  const std::size_t auth_begin = i + 3;
+  std::size_t j = auth_begin, colon = std::string_view::npos, close = std::string_view::npos;
+  for (; j < n; ++j) {
+    unsigned char c = u[j];
+    if (c == '/' || c == '?' || c == '#') break;
+    if (!has_class(c, cc_url))
+      return error(error_kind::invalid_url, "URL contains a control character (CR, LF, NUL, ...)");
+    if (c == ':') colon = j;
+    else if (c == ']') close = j;
+    else if (c == '@') return error(error_kind::invalid_url, "URL must not contain user information ('user@host')");
+    else if (c == ' ' || c == '\\') return error(error_kind::invalid_url, "URL host contains a space or backslash");
+  }
+  out.authority = url.substr(auth_begin, j - auth_begin);
+  const std::size_t auth_end = j;
+  if (std::memchr(u + auth_end, '#', n - auth_end))
+    return error(error_kind::invalid_url, "URL has a fragment ('#...'), which is never sent to the server; remove it");
+
+  // Host and port; an IPv6 literal is bracketed (RFC 3986 section 3.2.2).
   std::string_view hostpart = out.authority, port;
   if (!hostpart.empty() && hostpart[0] == '[') {
-    std::size_t close = hostpart.find(']');
     if (close == std::string_view::npos)
       return error(error_kind::invalid_url, "URL has an unterminated IPv6 address ('[')");
-    if (close + 1 < hostpart.size()) {
-      if (hostpart[close + 1] != ':')
+    std::size_t c = close - auth_begin;
+    if (c + 1 < hostpart.size()) {
+      if (hostpart[c + 1] != ':')
         return error(error_kind::invalid_url, "URL has text after an IPv6 address", out.authority);
-      port = hostpart.substr(close + 2);
+      port = hostpart.substr(c + 2);
     }
-    hostpart = hostpart.substr(0, close + 1);
-  } else {
-    std::size_t pc = hostpart.rfind(':');
-    if (pc != std::string_view::npos) {
-      port = hostpart.substr(pc + 1);
-      hostpart = hostpart.substr(0, pc);
-      if (port.empty()) return error(error_kind::invalid_url, "URL has ':' but no port", out.authority);
-    }
+    hostpart = hostpart.substr(0, c + 1);
+  } else if (colon != std::string_view::npos) {
+    port = url.substr(colon + 1, auth_end - colon - 1);
+    hostpart = url.substr(auth_begin, colon - auth_begin);
+    if (port.empty()) return error(error_kind::invalid_url, "URL has ':' but no port", out.authority);
   }
   if (hostpart.empty() || hostpart == "[]") return error(error_kind::invalid_url, "URL has no host");
-  if (port.size() > 5) return error(error_kind::invalid_url, "URL port is not a number 0..65535", port);
   std::uint32_t port_num = 0;
   for (char c : port) {
-    if (c < '0' || c > '9') return error(error_kind::invalid_url, "URL port is not a number 0..65535", port);
+    if (c < '0' || c > '9' || port_num > 65535)
+      return error(error_kind::invalid_url, "URL port is not a number 0..65535", port);
     port_num = port_num * 10 + static_cast<std::uint32_t>(c - '0');
   }
   if (port_num > 65535) return error(error_kind::invalid_url, "URL port is not a number 0..65535", port);
   // The Host header omits the scheme's default port, as HTTP clients send it (RFC 9110 7.2).
-  bool default_port = (iequals(out.scheme, "https") && port == "443") || (iequals(out.scheme, "http") && port == "80");
+  bool default_port = (port == "443" && iequals(out.scheme, "https")) || (port == "80" && iequals(out.scheme, "http"));
   out.host = (port.empty() || default_port) ? hostpart : out.authority;
 
-  std::size_t qmark = url.find('?', auth_end);
-  std::size_t path_end = qmark == std::string_view::npos ? url.size() : qmark;
+  const void* qm = std::memchr(u + auth_end, '?', n - auth_end);
+  std::size_t path_end = qm ? static_cast<std::size_t>(static_cast<const unsigned char*>(qm) - u) : n;
   out.path = url.substr(auth_end, path_end - auth_end);
   out.before_query = url.substr(0, path_end);
-  out.has_query_mark = qmark != std::string_view::npos;
-  out.query = out.has_query_mark ? url.substr(qmark + 1) : std::string_view();
+  out.has_query_mark = qm != nullptr;
+  out.query = qm ? url.substr(path_end + 1) : std::string_view();
   return {};
 }
 
@@ -1160,29 +1195,26 @@ struct encoded_reader {
   }
 };
 
-/// True when wire text `s` is already its own canonical encoding (the common case), so it can
-/// be compared and written as it is.
-inline bool is_canonical_query_text(std::string_view s) noexcept {
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    unsigned char c = static_cast<unsigned char>(s[i]);
-    if (is_unreserved(c)) continue;
-    if (c != '%' || i + 2 >= s.size()) return false;
-    char h1 = s[i + 1], h2 = s[i + 2];
-    bool upper_hex1 = (h1 >= '0' && h1 <= '9') || (h1 >= 'A' && h1 <= 'F');
-    bool upper_hex2 = (h2 >= '0' && h2 <= '9') || (h2 >= 'A' && h2 <= 'F');
-    if (!upper_hex1 || !upper_hex2) return false;
-    if (is_unreserved(static_cast<unsigned char>(hex_value(static_cast<unsigned char>(h1)) * 16 +
-                                                 hex_value(static_cast<unsigned char>(h2)))))
-      return false;  // "%41" canonicalises to "A"
-    i += 2;
-  }
-  return true;
-}
+/// A string view that is trivially default-constructible, for the large fixed arrays below:
+/// std::string_view's constructor would clear every element of every array on every call.
+struct view {
+  const char* ptr;
+  std::size_t len;
+  view() noexcept = default;
+  constexpr view(std::string_view s) noexcept : ptr(s.data()), len(s.size()) {}
+  template <std::size_t N>
+  constexpr view(const char (&literal)[N]) noexcept : ptr(literal), len(N - 1) {}
+  constexpr operator std::string_view() const noexcept { return std::string_view(ptr, len); }
+  constexpr std::size_t size() const noexcept { return len; }
+  constexpr bool empty() const noexcept { return len == 0; }
+  constexpr const char* begin() const noexcept { return ptr; }
+  constexpr const char* end() const noexcept { return ptr + len; }
+};
 
 struct query_param {
   enum : unsigned char { key_canonical = 1, value_canonical = 2, raw_value = 4, signed_headers = 8 };
-  std::string_view key;
-  std::string_view value;
+  view key;
+  view value;
   unsigned char flags;
 };
 
@@ -1211,8 +1243,8 @@ inline bool query_less(const query_param& a, const query_param& b) noexcept {
 }
 
 struct header_entry {
-  std::string_view name;   ///< any case (user headers) or lower case (generated ones)
-  std::string_view value;  ///< untrimmed; canonicalised when written
+  view name;   ///< any case (user headers) or lower case (generated ones)
+  view value;  ///< untrimmed; canonicalised when written
 };
 
 /// Everything the canonical request, string to sign and output are made of, gathered and
@@ -1263,24 +1295,26 @@ inline status validate_header(const header& h) noexcept {
     if (h.name.empty()) return error(error_kind::invalid_header, "header name is empty");
     return error(error_kind::invalid_header, "header name has a character not allowed in an HTTP token", h.name);
   }
-  std::string_view v = h.value;
-  for (std::size_t i = 0; i < v.size(); ++i) {
-    unsigned char c = static_cast<unsigned char>(v[i]);
+  const unsigned char* v = reinterpret_cast<const unsigned char*>(h.value.data());
+  const std::size_t n = h.value.size();
+  for (std::size_t i = 0; i < n; ++i) {
+    if (has_class(v[i], cc_field)) continue;
+    unsigned char c = v[i];
     if (c == '\r' || c == '\n') {
       // Only an obsolete line fold is allowed: CRLF or LF followed by space or tab
       // (RFC 9110 section 5.5); it is signed as one space.
       if (c == '\r') {
-        if (i + 1 >= v.size() || v[i + 1] != '\n')
+        if (i + 1 >= n || v[i + 1] != '\n')
           return error(error_kind::invalid_header, "header value has a CR that is not part of a line fold", h.name);
         ++i;
       }
-      if (i + 1 >= v.size() || (v[i + 1] != ' ' && v[i + 1] != '\t'))
+      if (i + 1 >= n || (v[i + 1] != ' ' && v[i + 1] != '\t'))
         return error(error_kind::invalid_header,
                      "header value has a line break that is not a fold (CR/LF must be followed by a space)",
                      h.name);
     } else if (c == 0) {
       return error(error_kind::invalid_header, "header value contains a NUL byte", h.name);
-    } else if ((c < 0x20 && c != '\t') || c == 0x7f) {
+    } else {
       return error(error_kind::invalid_header, "header value contains a control character", h.name);
     }
   }
@@ -1402,24 +1436,54 @@ inline status prepare(const request& req, const signing_params& sp, prepared_req
     p.payload_hash = std::string_view(p.payload_hash_hex, 64);  // filled by the caller
   }
 
-  // Query parameters of the URL.
+  // Query parameters of the URL, split in one pass that also notes which keys and values are
+  // already in canonical form (most are) and rejects control characters.
   p.param_count = 0;
   bool query_mode = sp.mode == signing_mode::query;
-  std::string_view q = p.url.query;
-  while (!q.empty()) {
-    std::size_t amp = q.find('&');
-    std::string_view piece = q.substr(0, amp);
-    q = amp == std::string_view::npos ? std::string_view() : q.substr(amp + 1);
-    if (piece.empty()) continue;  // "a=1&&b=2": no parameter between the ampersands
+  const char* q = p.url.query.data();
+  const std::size_t qn = p.url.query.size();
+  for (std::size_t i = 0; i < qn;) {
+    std::size_t begin = i, eq = std::string_view::npos;
+    bool canonical = true, key_canonical = true;
+    for (; i < qn; ++i) {
+      unsigned char c = static_cast<unsigned char>(q[i]);
+      if (is_unreserved(c)) continue;
+      if (c == '&') break;
+      if (c == '=' && eq == std::string_view::npos) {
+        eq = i;
+        key_canonical = canonical;
+        canonical = true;
+        continue;
+      }
+      if (!has_class(c, cc_url))
+        return error(error_kind::invalid_url, "URL contains a control character (CR, LF, NUL, ...)");
+      // "%XX" with upper-case hex naming a byte outside the unreserved set is canonical already.
+      if (c == '%' && i + 2 < qn && has_class(static_cast<unsigned char>(q[i + 1]), cc_upper_hex) &&
+          has_class(static_cast<unsigned char>(q[i + 2]), cc_upper_hex) &&
+          !is_unreserved(static_cast<unsigned char>(hex_value(static_cast<unsigned char>(q[i + 1])) * 16 +
+                                                    hex_value(static_cast<unsigned char>(q[i + 2]))))) {
+        i += 2;
+        continue;
+      }
+      canonical = false;
+    }
+    std::size_t end = i++;
+    if (end == begin) continue;  // "a=1&&b=2": no parameter between the ampersands
     if (p.param_count == SIGV4KIT_MAX_QUERY_PARAMS)
       return error(error_kind::capacity_exceeded, "URL has more query parameters than SIGV4KIT_MAX_QUERY_PARAMS");
     query_param& qp = p.params[p.param_count++];
-    std::size_t eq = piece.find('=');
-    qp.key = piece.substr(0, eq);
-    qp.value = eq == std::string_view::npos ? std::string_view() : piece.substr(eq + 1);
-    qp.flags = static_cast<unsigned char>((is_canonical_query_text(qp.key) ? query_param::key_canonical : 0) |
-                                          (is_canonical_query_text(qp.value) ? query_param::value_canonical : 0));
-    if (query_mode) {
+    if (eq == std::string_view::npos) {
+      qp.key = std::string_view(q + begin, end - begin);
+      qp.value = std::string_view();
+      key_canonical = canonical;
+      canonical = true;
+    } else {
+      qp.key = std::string_view(q + begin, eq - begin);
+      qp.value = std::string_view(q + eq + 1, end - eq - 1);
+    }
+    qp.flags = static_cast<unsigned char>((key_canonical ? query_param::key_canonical : 0) |
+                                          (canonical ? query_param::value_canonical : 0));
+    if (query_mode && qp.key.size() > 6 && std::string_view(qp.key).substr(0, 6) == "X-Amz-") {
       static constexpr std::string_view reserved[] = {"X-Amz-Algorithm", "X-Amz-Credential", "X-Amz-Date",
                                                       "X-Amz-Expires", "X-Amz-SignedHeaders",
                                                       "X-Amz-Signature", "X-Amz-Security-Token"};
@@ -1486,7 +1550,13 @@ inline status prepare(const request& req, const signing_params& sp, prepared_req
 }
 
 inline void emit_lower(sink& s, std::string_view name) noexcept {
-  for (char c : name) s.put(to_lower(c));
+  if (name.size() > sizeof s.buf - s.len) {
+    for (char c : name) s.put(to_lower(c));  // longer than the free buffer: rare
+    return;
+  }
+  char* o = s.buf + s.len;
+  for (char c : name) *o++ = to_lower(c);
+  s.len += name.size();
 }
 
 /// Header value as signed: leading and trailing whitespace removed, each inner run of
@@ -1526,12 +1596,15 @@ inline std::size_t signed_header_list_size(const prepared_request& p) noexcept {
 }
 
 /// Writes one path byte run: unreserved and '/' as they are; with `keep_escapes` (S3, single
-/// encoding) an existing "%XX" stays as sent; every other byte as %XX.
-inline void emit_path_bytes(sink& s, std::string_view t, bool keep_escapes) noexcept {
+/// encoding) an existing "%XX" stays as sent; every other byte as %XX. A control character
+/// (CR, LF, NUL, ...) in the path is an error, found here where each byte is read anyway.
+inline status emit_path_bytes(sink& s, std::string_view t, bool keep_escapes) noexcept {
   std::size_t run = 0;
   for (std::size_t i = 0; i < t.size(); ++i) {
     unsigned char c = static_cast<unsigned char>(t[i]);
     if (is_unreserved(c) || c == '/') continue;
+    if (!has_class(c, cc_url))
+      return error(error_kind::invalid_url, "URL contains a control character (CR, LF, NUL, ...)");
     s.put(t.substr(run, i - run));
     if (keep_escapes && is_escape_at(t, i)) {
       s.put(t.substr(i, 3));
@@ -1542,6 +1615,7 @@ inline void emit_path_bytes(sink& s, std::string_view t, bool keep_escapes) noex
     run = i + 1;
   }
   s.put(t.substr(run));
+  return {};
 }
 
 /// The canonical URI. With normalisation, "." segments, ".." segments (with the segment they
@@ -1553,15 +1627,17 @@ inline status emit_canonical_uri(sink& s, std::string_view path, bool normalize,
     s.put('/');
     return {};
   }
-  if (!normalize) {
-    emit_path_bytes(s, path, !double_encode);
-    return {};
-  }
+  if (!normalize) return emit_path_bytes(s, path, !double_encode);
   constexpr std::size_t max_segments = SIGV4KIT_MAX_PATH_SEGMENTS;
   unsigned char keep[(max_segments + 7) / 8] = {};
   std::size_t count = 0;
-  for (std::size_t i = 0; i <= path.size(); ++i)
-    if (i == path.size() || path[i] == '/') ++count;
+  for (std::size_t i = 0; i <= path.size(); ++i) {
+    if (i == path.size() || path[i] == '/') {
+      ++count;
+    } else if (!has_class(static_cast<unsigned char>(path[i]), cc_url)) {
+      return error(error_kind::invalid_url, "URL contains a control character (CR, LF, NUL, ...)");
+    }
+  }
   if (count > max_segments)
     return error(error_kind::capacity_exceeded, "URL path has more segments than SIGV4KIT_MAX_PATH_SEGMENTS");
   // Right to left: a ".." cancels the nearest kept segment to its left. Segment i ends at
@@ -1591,7 +1667,7 @@ inline status emit_canonical_uri(sink& s, std::string_view path, bool normalize,
     std::size_t seg_end = slash == std::string_view::npos ? path.size() : slash;
     if (keep[i / 8] & (1u << (i % 8))) {
       if (!first) s.put('/');
-      emit_path_bytes(s, path.substr(pos, seg_end - pos), !double_encode);
+      if (status st = emit_path_bytes(s, path.substr(pos, seg_end - pos), !double_encode); !st) return st;
       first = false;
     }
     pos = seg_end + 1;

@@ -15,18 +15,47 @@ namespace detail {
 inline constexpr char hex_upper[] = "0123456789ABCDEF";
 inline constexpr char hex_lower[] = "0123456789abcdef";
 
-/// RFC 3986 section 2.3 unreserved: ALPHA / DIGIT / "-" / "." / "_" / "~".
-constexpr bool is_unreserved(unsigned char c) noexcept {
-  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
-         c == '.' || c == '_' || c == '~';
+/// Character classes, one table lookup per byte on the hot path.
+enum : unsigned char {
+  cc_unreserved = 1,  ///< RFC 3986 section 2.3: ALPHA / DIGIT / "-" / "." / "_" / "~"
+  cc_tchar = 2,       ///< RFC 9110 section 5.6.2 token character (method, header name)
+  cc_field = 4,       ///< allowed as is in a header value: VCHAR, SP, HTAB, obs-text (not CTL)
+  cc_upper_hex = 8,   ///< 0-9 A-F (the canonical form of a percent escape)
+  cc_url = 16,        ///< allowed in a URL as we accept it (no CTL; spaces are encoded later)
+};
+
+struct char_table {
+  unsigned char v[256];
+};
+
+constexpr char_table make_char_table() noexcept {
+  char_table t{};
+  for (int c = 0; c < 256; ++c) {
+    bool alpha = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
+    bool digit = c >= '0' && c <= '9';
+    unsigned char v = 0;
+    if (alpha || digit || c == '-' || c == '.' || c == '_' || c == '~') v |= cc_unreserved;
+    if (alpha || digit || c == '!' || c == '#' || c == '$' || c == '%' || c == '&' || c == '\'' || c == '*' ||
+        c == '+' || c == '-' || c == '.' || c == '^' || c == '_' || c == '`' || c == '|' || c == '~')
+      v |= cc_tchar;
+    bool ctl = c < 0x20 || c == 0x7f;
+    if (!ctl || c == '\t') v |= cc_field;
+    if (digit || (c >= 'A' && c <= 'F')) v |= cc_upper_hex;
+    if (!ctl) v |= cc_url;
+    t.v[c] = v;
+  }
+  return t;
 }
 
+inline constexpr char_table char_classes = make_char_table();
+
+constexpr bool has_class(unsigned char c, unsigned char cls) noexcept { return (char_classes.v[c] & cls) != 0; }
+
+/// RFC 3986 section 2.3 unreserved: ALPHA / DIGIT / "-" / "." / "_" / "~".
+constexpr bool is_unreserved(unsigned char c) noexcept { return has_class(c, cc_unreserved); }
+
 /// RFC 9110 section 5.6.2 tchar (the characters of a token: method, header name).
-constexpr bool is_tchar(unsigned char c) noexcept {
-  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '!' ||
-         c == '#' || c == '$' || c == '%' || c == '&' || c == '\'' || c == '*' || c == '+' ||
-         c == '-' || c == '.' || c == '^' || c == '_' || c == '`' || c == '|' || c == '~';
-}
+constexpr bool is_tchar(unsigned char c) noexcept { return has_class(c, cc_tchar); }
 
 constexpr bool is_token(std::string_view s) noexcept {
   if (s.empty()) return false;

@@ -1,0 +1,426 @@
+// sigv4kit-bench: Google Benchmark suite for the signer.
+//
+//   sign/<case>/warm      a signer whose key cache already holds the derived key
+//   sign/<case>/cold      a new signer (new scope) every iteration: the key is derived
+//   floor/<case>          exactly the SHA-256 compressions a warm signature of <case> needs
+//                         (canonical request blocks + HMAC inner blocks + 1 outer block),
+//                         with the default SHA-256 path: the physical floor
+//   sha256/<path>/<bytes> hashing throughput per available SHA-256 path
+//   openssl_naive/<case>  the textbook algorithm on OpenSSL (key derived every time, canonical
+//                         request built as a std::string), when built with OpenSSL
+//
+// The cases are read from shared/bench/workload.json (SIGV4KIT_WORKLOAD or the path compiled
+// in); each signature is checked against the case's expected_signature before timing.
+// Counter allocs_per_signature counts global operator new and malloc calls per iteration.
+#include <benchmark/benchmark.h>
+#include <sigv4kit/sigv4kit.hpp>
+
+#include "../tools/sigv4kit/json.hpp"
+
+#include <atomic>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <iterator>
+#include <memory>
+#include <new>
+#include <string>
+#include <vector>
+
+#if defined(SIGV4KIT_BENCH_OPENSSL)
+#include <openssl/hmac.h>
+#include <openssl/sha.h>
+
+#include <algorithm>
+#endif
+
+// ---- allocation counting ---------------------------------------------------------------
+// operator new/delete below are malloc/free; GCC cannot see that pairing through inlining.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
+#endif
+namespace {
+thread_local std::uint64_t allocation_count = 0;
+}
+extern "C" void* __libc_malloc(std::size_t);
+extern "C" void* __libc_calloc(std::size_t, std::size_t);
+extern "C" void* __libc_realloc(void*, std::size_t);
+extern "C" {
+void* malloc(std::size_t n) {
+  ++allocation_count;
+  return __libc_malloc(n);
+}
+void* calloc(std::size_t a, std::size_t b) {
+  ++allocation_count;
+  return __libc_calloc(a, b);
+}
+void* realloc(void* p, std::size_t n) {
+  ++allocation_count;
+  return __libc_realloc(p, n);
+}
+}
+void* operator new(std::size_t n) {
+  if (void* p = malloc(n ? n : 1)) return p;
+  throw std::bad_alloc();
+}
+void* operator new[](std::size_t n) { return operator new(n); }
+void operator delete(void* p) noexcept { std::free(p); }
+void operator delete[](void* p) noexcept { std::free(p); }
+void operator delete(void* p, std::size_t) noexcept { std::free(p); }
+void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
+
+namespace {
+
+// ---- the workload ------------------------------------------------------------------------
+struct bench_case {
+  std::string name, mode, region, service, method, url, body, payload_hash, expected;
+  std::vector<std::pair<std::string, std::string>> header_text;
+  std::vector<sigv4kit::header> headers;
+  bool token = false, s3 = false;
+  unsigned expires = 3600;
+  sigv4kit::request req;
+  sigv4kit::signing_params params;
+  std::size_t floor_blocks = 0;
+};
+
+struct workload {
+  std::string akid, secret, token, timestamp;
+  std::vector<std::unique_ptr<bench_case>> cases;
+};
+
+workload& the_workload() {
+  static workload w;
+  return w;
+}
+
+std::string str(const sigv4kit_cli::json::document& d, const sigv4kit_cli::json::node& obj, const char* key) {
+  const auto* n = d.member(obj, key);
+  return n ? n->text : std::string();
+}
+
+bool load_workload(const std::string& path, std::string& why) {
+  std::ifstream f(path, std::ios::binary);
+  if (!f) {
+    why = "cannot open " + path + " (set SIGV4KIT_WORKLOAD to shared/bench/workload.json)";
+    return false;
+  }
+  std::string text((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+  static sigv4kit_cli::json::document doc;
+  static std::string keep;
+  keep = text;
+  if (!doc.parse(keep)) {
+    why = path + ": " + doc.error();
+    return false;
+  }
+  workload& w = the_workload();
+  const auto& root = doc.root();
+  const auto* cr = doc.member(root, "credentials");
+  w.akid = str(doc, *cr, "access_key_id");
+  w.secret = str(doc, *cr, "secret_access_key");
+  w.token = str(doc, *cr, "session_token");
+  w.timestamp = str(doc, root, "timestamp");
+  const auto* cases = doc.member(root, "cases");
+  for (std::uint32_t i = cases->first; i != sigv4kit_cli::json::none; i = doc.at(i).next) {
+    const auto& c = doc.at(i);
+    auto bc = std::make_unique<bench_case>();
+    bc->name = str(doc, c, "name");
+    bc->mode = str(doc, c, "mode");
+    bc->region = str(doc, c, "region");
+    bc->service = str(doc, c, "service");
+    bc->method = str(doc, c, "method");
+    bc->url = str(doc, c, "url");
+    bc->body = str(doc, c, "body");
+    bc->payload_hash = str(doc, c, "payload_hash");
+    if (bc->payload_hash == "sha256-of-body") bc->payload_hash.clear();
+    bc->expected = str(doc, c, "expected_signature");
+    if (const auto* t = doc.member(c, "session_token")) bc->token = t->boolean;
+    if (const auto* s = doc.member(c, "s3_path_rules")) bc->s3 = s->boolean;
+    if (const auto* e = doc.member(c, "expires")) bc->expires = static_cast<unsigned>(std::atoi(std::string(e->raw).c_str()));
+    const auto* hs = doc.member(c, "headers");
+    for (std::uint32_t h = hs->first; h != sigv4kit_cli::json::none; h = doc.at(h).next) {
+      const auto& pair = doc.at(h);
+      bc->header_text.emplace_back(doc.at(pair.first).text, doc.at(doc.at(pair.first).next).text);
+    }
+    for (auto& h : bc->header_text) bc->headers.push_back({h.first, h.second});
+    bc->req = sigv4kit::request{bc->method, bc->url, bc->headers, bc->body, bc->payload_hash};
+    sigv4kit::signing_params& p = bc->params;
+    p.credentials = {w.akid, w.secret, bc->token ? std::string_view(w.token) : std::string_view()};
+    p.region = bc->region;
+    p.service = bc->service;
+    p.timestamp = w.timestamp;
+    p.use_s3_rules(bc->s3);
+    p.mode = bc->mode == "query" ? sigv4kit::signing_mode::query : sigv4kit::signing_mode::header;
+    p.expires = bc->expires;
+    w.cases.push_back(std::move(bc));
+  }
+  return true;
+}
+
+struct lengths {
+  std::size_t canonical = 0, sts = 0;
+};
+
+// Checks the signature and measures the canonical request and string to sign lengths.
+bool verify(bench_case& c, std::string& why) {
+  sigv4kit::signer s;
+  lengths len;
+  sigv4kit::signing_params p = c.params;
+  p.debug_sink = [](void* u, int part, const char*, std::size_t n) {
+    auto& l = *static_cast<lengths*>(u);
+    (part == 0 ? l.canonical : l.sts) += n;
+  };
+  p.debug_user = &len;
+  char out[4096];
+  auto r = s.sign(c.req, p, out);
+  if (!r) {
+    why = std::string(r.err().message());
+    return false;
+  }
+  if (r->signature != c.expected) {
+    why = "signature " + std::string(r->signature) + " != expected " + c.expected;
+    return false;
+  }
+  // SHA-256 blocks for n bytes: n + 0x80 + 8-byte length, rounded up to 64.
+  auto blocks = [](std::size_t n) { return (n + 9 + 63) / 64; };
+  // The HMAC inner hash continues from the ipad midstate (64 bytes already absorbed).
+  c.floor_blocks = blocks(len.canonical) + (blocks(64 + len.sts) - 1) + 1;
+  if (!c.payload_hash.size() && !c.body.empty()) c.floor_blocks += blocks(c.body.size());
+  return true;
+}
+
+// ---- signing -----------------------------------------------------------------------------
+void bm_sign_warm(benchmark::State& state, bench_case* c) {
+  static sigv4kit::signer shared;  // shared by the threads of a multi-threaded run
+  char out[4096];
+  (void)shared.sign(c->req, c->params, out);  // warm the cache
+  std::uint64_t before = allocation_count;
+  for (auto _ : state) {
+    auto r = shared.sign(c->req, c->params, out);
+    benchmark::DoNotOptimize(r);
+  }
+  state.counters["allocs_per_signature"] = benchmark::Counter(
+      static_cast<double>(allocation_count - before), benchmark::Counter::kAvgIterations);
+  state.counters["signatures/s"] = benchmark::Counter(static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
+}
+
+void bm_sign_cold(benchmark::State& state, bench_case* c) {
+  char out[4096];
+  std::uint64_t before = allocation_count;
+  for (auto _ : state) {
+    sigv4kit::signer fresh;  // new scope: empty key cache, so the signing key is derived
+    auto r = fresh.sign(c->req, c->params, out);
+    benchmark::DoNotOptimize(r);
+  }
+  state.counters["allocs_per_signature"] = benchmark::Counter(
+      static_cast<double>(allocation_count - before), benchmark::Counter::kAvgIterations);
+  state.counters["signatures/s"] = benchmark::Counter(static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
+}
+
+// ---- the floor and raw SHA-256 ----------------------------------------------------------
+template <class Crypto>
+void bm_blocks(benchmark::State& state, std::size_t nblocks) {
+  alignas(64) unsigned char block[64] = {1, 2, 3};
+  typename Crypto::sha256_context ctx;
+  Crypto::init(ctx);
+  for (auto _ : state) {
+    // Each block is a separate compression, as in a signature (no multi-block batching).
+    for (std::size_t i = 0; i < nblocks; ++i) Crypto::update(ctx, block, 64);
+    benchmark::DoNotOptimize(ctx);
+  }
+  state.counters["compressions"] = static_cast<double>(nblocks);
+}
+
+template <class Crypto>
+void bm_sha256(benchmark::State& state) {
+  std::vector<unsigned char> data(static_cast<std::size_t>(state.range(0)), 0x5a);
+  unsigned char digest[32];
+  for (auto _ : state) {
+    sigv4kit::sha256<Crypto>::hash(data.data(), data.size(), digest);
+    benchmark::DoNotOptimize(digest);
+  }
+  state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations()) * state.range(0));
+}
+
+#if defined(SIGV4KIT_BENCH_OPENSSL)
+// ---- the textbook baseline on OpenSSL -----------------------------------------------------
+std::string hex(const unsigned char* p, std::size_t n) {
+  static const char* d = "0123456789abcdef";
+  std::string s;
+  for (std::size_t i = 0; i < n; ++i) {
+    s += d[p[i] >> 4];
+    s += d[p[i] & 15];
+  }
+  return s;
+}
+std::string sha256_hex(const std::string& s) {
+  unsigned char d[32];
+  SHA256(reinterpret_cast<const unsigned char*>(s.data()), s.size(), d);
+  return hex(d, 32);
+}
+std::string hmac(const std::string& key, const std::string& msg) {
+  unsigned char d[32];
+  unsigned int n = 32;
+  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()), reinterpret_cast<const unsigned char*>(msg.data()),
+       msg.size(), d, &n);
+  return std::string(reinterpret_cast<char*>(d), 32);
+}
+std::string lower(std::string s) {
+  for (char& ch : s) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  return s;
+}
+std::string uri_encode(const std::string& s, bool keep_slash) {
+  std::string o;
+  char buf[4];
+  for (unsigned char ch : s) {
+    if (std::isalnum(ch) || ch == '-' || ch == '_' || ch == '.' || ch == '~' || (keep_slash && ch == '/')) {
+      o += static_cast<char>(ch);
+    } else {
+      std::snprintf(buf, sizeof buf, "%%%02X", ch);
+      o += buf;
+    }
+  }
+  return o;
+}
+
+// The algorithm as AWS documents it, with no caching and strings everywhere (the workload's
+// URLs are already canonically encoded, so the query is split and sorted as written).
+std::string naive_sign(const bench_case& c, const workload& w) {
+  std::string url = c.url;
+  std::size_t after_scheme = url.find("://") + 3;
+  std::size_t path_at = url.find('/', after_scheme);
+  std::size_t q = url.find('?');
+  std::string path = url.substr(path_at, q == std::string::npos ? std::string::npos : q - path_at);
+  std::string query = q == std::string::npos ? "" : url.substr(q + 1);
+  std::string date = w.timestamp.substr(0, 8);
+  std::string scope = date + "/" + c.region + "/" + c.service + "/aws4_request";
+  bool query_mode = c.mode == "query";
+  std::vector<std::pair<std::string, std::string>> hs;
+  for (auto& h : c.header_text) {
+    std::string n = lower(h.first);
+    if (n == "user-agent" || (c.s3 && !query_mode && n == "x-amz-content-sha256")) continue;
+    hs.emplace_back(n, h.second);
+  }
+  std::string payload = c.payload_hash.empty() ? sha256_hex(c.body) : c.payload_hash;
+  if (!query_mode) {
+    hs.emplace_back("x-amz-date", w.timestamp);
+    if (c.s3) hs.emplace_back("x-amz-content-sha256", payload);
+    if (c.token) hs.emplace_back("x-amz-security-token", w.token);
+  }
+  std::sort(hs.begin(), hs.end());
+  std::string signed_headers;
+  for (auto& h : hs) signed_headers += (signed_headers.empty() ? "" : ";") + h.first;
+  std::vector<std::pair<std::string, std::string>> params;
+  for (std::size_t at = 0; !query.empty() && at != std::string::npos + 1;) {
+    std::size_t amp = query.find('&', at);
+    std::string kv = query.substr(at, amp == std::string::npos ? std::string::npos : amp - at);
+    std::size_t eq = kv.find('=');
+    params.emplace_back(kv.substr(0, eq), eq == std::string::npos ? "" : kv.substr(eq + 1));
+    if (amp == std::string::npos) break;
+    at = amp + 1;
+  }
+  if (query_mode) {
+    params.emplace_back("X-Amz-Algorithm", "AWS4-HMAC-SHA256");
+    params.emplace_back("X-Amz-Credential", uri_encode(w.akid + "/" + scope, false));
+    params.emplace_back("X-Amz-Date", w.timestamp);
+    params.emplace_back("X-Amz-Expires", std::to_string(c.expires));
+    params.emplace_back("X-Amz-SignedHeaders", uri_encode(signed_headers, false));
+    if (c.token) params.emplace_back("X-Amz-Security-Token", uri_encode(w.token, false));
+  }
+  std::sort(params.begin(), params.end());
+  std::string cq;
+  for (auto& p : params) cq += (cq.empty() ? "" : "&") + p.first + "=" + p.second;
+  std::string canonical = c.method + "\n" + (c.s3 ? path : uri_encode(path, true)) + "\n" + cq + "\n";
+  for (auto& h : hs) canonical += h.first + ":" + h.second + "\n";
+  canonical += "\n" + signed_headers + "\n" + payload;
+  std::string sts = "AWS4-HMAC-SHA256\n" + w.timestamp + "\n" + scope + "\n" + sha256_hex(canonical);
+  std::string k = hmac("AWS4" + w.secret, date);
+  k = hmac(k, c.region);
+  k = hmac(k, c.service);
+  k = hmac(k, "aws4_request");
+  std::string sig = hmac(k, sts);
+  return hex(reinterpret_cast<const unsigned char*>(sig.data()), 32);
+}
+
+void bm_openssl_naive(benchmark::State& state, bench_case* c) {
+  const workload& w = the_workload();
+  std::string first = naive_sign(*c, w);
+  if (first != c->expected) {
+    state.SkipWithError(("naive baseline signature " + first + " != expected").c_str());
+    return;
+  }
+  std::uint64_t before = allocation_count;
+  for (auto _ : state) {
+    std::string s = naive_sign(*c, w);
+    benchmark::DoNotOptimize(s);
+  }
+  state.counters["allocs_per_signature"] = benchmark::Counter(
+      static_cast<double>(allocation_count - before), benchmark::Counter::kAvgIterations);
+  state.counters["signatures/s"] = benchmark::Counter(static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
+}
+#endif
+
+void register_all() {
+  for (auto& up : the_workload().cases) {
+    bench_case* c = up.get();
+    std::string why;
+    if (!verify(*c, why)) {
+      std::fprintf(stderr, "sigv4kit-bench: case %s: %s\n", c->name.c_str(), why.c_str());
+      std::exit(1);
+    }
+    for (int threads : {1, 2}) {
+      benchmark::RegisterBenchmark(("sign/" + c->name + "/warm").c_str(), bm_sign_warm, c)->Threads(threads)->UseRealTime();
+      benchmark::RegisterBenchmark(("sign/" + c->name + "/cold").c_str(), bm_sign_cold, c)->Threads(threads)->UseRealTime();
+    }
+    benchmark::RegisterBenchmark(("floor/" + c->name).c_str(), bm_blocks<sigv4kit::default_crypto>, c->floor_blocks);
+#if defined(SIGV4KIT_BENCH_OPENSSL)
+    benchmark::RegisterBenchmark(("openssl_naive/" + c->name).c_str(), bm_openssl_naive, c);
+#endif
+  }
+  auto sizes = [](benchmark::internal::Benchmark* b) {
+    for (std::int64_t n : {64, 256, 1024, 4096, 16384, 65536, 1 << 20}) b->Arg(n);
+  };
+  sizes(benchmark::RegisterBenchmark("sha256/portable", bm_sha256<sigv4kit::portable_crypto>));
+  benchmark::RegisterBenchmark("sha256_block/portable", bm_blocks<sigv4kit::portable_crypto>, std::size_t(1));
+#if SIGV4KIT_HAVE_SHANI
+  if (sigv4kit::detail::cpu_has_shani()) {
+    sizes(benchmark::RegisterBenchmark("sha256/shani", bm_sha256<sigv4kit::shani_crypto>));
+    benchmark::RegisterBenchmark("sha256_block/shani", bm_blocks<sigv4kit::shani_crypto>, std::size_t(1));
+  }
+#endif
+#if SIGV4KIT_HAVE_ARMV8_SHA2
+  if (sigv4kit::detail::cpu_has_armv8_sha2()) {
+    sizes(benchmark::RegisterBenchmark("sha256/armv8", bm_sha256<sigv4kit::armv8_crypto>));
+    benchmark::RegisterBenchmark("sha256_block/armv8", bm_blocks<sigv4kit::armv8_crypto>, std::size_t(1));
+  }
+#endif
+}
+
+std::string cpu_model() {
+  std::ifstream f("/proc/cpuinfo");
+  std::string line;
+  while (std::getline(f, line))
+    if (line.rfind("model name", 0) == 0) return line.substr(line.find(':') + 2);
+  return "unknown";
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const char* env = std::getenv("SIGV4KIT_WORKLOAD");
+  std::string path = env ? env : SIGV4KIT_WORKLOAD_PATH;
+  std::string why;
+  if (!load_workload(path, why)) {
+    std::fprintf(stderr, "sigv4kit-bench: %s\n", why.c_str());
+    return 1;
+  }
+  benchmark::AddCustomContext("cpu_model", cpu_model());
+#if SIGV4KIT_HAVE_SHANI
+  benchmark::AddCustomContext("sha256_default_path", sigv4kit::detail::cpu_has_shani() ? "shani" : "portable");
+#endif
+  register_all();
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}
