@@ -7,6 +7,7 @@
 //   SIGV4KIT_MAX_HEADERS          headers in one request (default 64)
 //   SIGV4KIT_MAX_QUERY_PARAMS     query parameters in one URL (default 64)
 //   SIGV4KIT_MAX_PATH_SEGMENTS    path segments when normalising a path (default 128)
+//   SIGV4KIT_MAX_HEADER_NAME_BYTES  bytes of all signed header names together (default 4096)
 //   SIGV4KIT_MAX_SCOPE_PART       bytes of a region or service name (default 64)
 //   SIGV4KIT_KEY_CACHE_SIZE       derived signing keys a signer keeps (default 8; 0 = none)
 //   SIGV4KIT_KEY_CACHE_ID_BYTES   bytes of key id + secret + region + service a cache entry
@@ -29,6 +30,9 @@
 #endif
 #ifndef SIGV4KIT_MAX_PATH_SEGMENTS
 #define SIGV4KIT_MAX_PATH_SEGMENTS 128
+#endif
+#ifndef SIGV4KIT_MAX_HEADER_NAME_BYTES
+#define SIGV4KIT_MAX_HEADER_NAME_BYTES 4096
 #endif
 #ifndef SIGV4KIT_MAX_SCOPE_PART
 #define SIGV4KIT_MAX_SCOPE_PART 64

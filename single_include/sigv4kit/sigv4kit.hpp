@@ -20,6 +20,7 @@
 //   SIGV4KIT_MAX_HEADERS          headers in one request (default 64)
 //   SIGV4KIT_MAX_QUERY_PARAMS     query parameters in one URL (default 64)
 //   SIGV4KIT_MAX_PATH_SEGMENTS    path segments when normalising a path (default 128)
+//   SIGV4KIT_MAX_HEADER_NAME_BYTES  bytes of all signed header names together (default 4096)
 //   SIGV4KIT_MAX_SCOPE_PART       bytes of a region or service name (default 64)
 //   SIGV4KIT_KEY_CACHE_SIZE       derived signing keys a signer keeps (default 8; 0 = none)
 //   SIGV4KIT_KEY_CACHE_ID_BYTES   bytes of key id + secret + region + service a cache entry
@@ -42,6 +43,9 @@
 #endif
 #ifndef SIGV4KIT_MAX_PATH_SEGMENTS
 #define SIGV4KIT_MAX_PATH_SEGMENTS 128
+#endif
+#ifndef SIGV4KIT_MAX_HEADER_NAME_BYTES
+#define SIGV4KIT_MAX_HEADER_NAME_BYTES 4096
 #endif
 #ifndef SIGV4KIT_MAX_SCOPE_PART
 #define SIGV4KIT_MAX_SCOPE_PART 64
@@ -254,6 +258,7 @@ SIGV4KIT_END_NAMESPACE
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <string_view>
 
 SIGV4KIT_BEGIN_NAMESPACE
@@ -295,6 +300,16 @@ constexpr char_table make_char_table() noexcept {
 }
 
 inline constexpr char_table char_classes = make_char_table();
+
+/// For a token character its lower-case form, for any other byte 0: checks and lower-cases a
+/// header name with one lookup per byte.
+constexpr char_table make_lower_token_table() noexcept {
+  char_table t{};
+  for (int c = 0; c < 256; ++c)
+    if (make_char_table().v[c] & cc_tchar) t.v[c] = static_cast<unsigned char>((c >= 'A' && c <= 'Z') ? c + 32 : c);
+  return t;
+}
+inline constexpr char_table lower_token = make_lower_token_table();
 
 constexpr bool has_class(unsigned char c, unsigned char cls) noexcept { return (char_classes.v[c] & cls) != 0; }
 
@@ -340,12 +355,22 @@ inline int icompare(std::string_view a, std::string_view b) noexcept {
   return a.size() == b.size() ? 0 : (a.size() < b.size() ? -1 : 1);
 }
 
-/// Writes 2*n lower-case hex digits of `bytes` to `out`.
-inline void to_hex(const unsigned char* bytes, std::size_t n, char* out) noexcept {
-  for (std::size_t i = 0; i < n; ++i) {
-    out[2 * i] = hex_lower[bytes[i] >> 4];
-    out[2 * i + 1] = hex_lower[bytes[i] & 15];
+struct hex_pair_table {
+  char v[512];
+};
+constexpr hex_pair_table make_hex_pairs() noexcept {
+  hex_pair_table t{};
+  for (int b = 0; b < 256; ++b) {
+    t.v[2 * b] = hex_lower[b >> 4];
+    t.v[2 * b + 1] = hex_lower[b & 15];
   }
+  return t;
+}
+inline constexpr hex_pair_table hex_pairs = make_hex_pairs();
+
+/// Writes 2*n lower-case hex digits of `bytes` to `out` (two digits per table lookup).
+inline void to_hex(const unsigned char* bytes, std::size_t n, char* out) noexcept {
+  for (std::size_t i = 0; i < n; ++i) std::memcpy(out + 2 * i, hex_pairs.v + 2 * bytes[i], 2);
 }
 
 constexpr bool is_hex(std::string_view s) noexcept {
@@ -791,7 +816,10 @@ SIGV4KIT_END_NAMESPACE
 #define SIGV4KIT_CRYPTO_HMAC_HPP
 
 
+#include <atomic>
 #include <cstddef>
+#include <cstring>
+#include <type_traits>
 
 SIGV4KIT_BEGIN_NAMESPACE
 
@@ -801,6 +829,8 @@ template <class Crypto = default_crypto>
 class hmac_key {
  public:
   using context = typename Crypto::sha256_context;
+  static_assert(std::is_trivially_copyable<context>::value,
+                "a backend's sha256_context must be plain data (it is saved and copied as a midstate)");
 
   hmac_key() noexcept = default;
   /// Processes `key` (any length; keys over 64 bytes are hashed first, RFC 2104 section 2).
@@ -827,6 +857,32 @@ class hmac_key {
 
   const context& inner() const noexcept { return inner_; }
   const context& outer() const noexcept { return outer_; }
+
+  /// The processed key as bytes (for caches that store it in their own words).
+  static constexpr std::size_t state_size = 2 * sizeof(context);
+  void store_state(unsigned char* out) const noexcept {
+    std::memcpy(out, &inner_, sizeof(context));
+    std::memcpy(out + sizeof(context), &outer_, sizeof(context));
+  }
+  void load_state(const unsigned char* in) noexcept {
+    std::memcpy(&inner_, in, sizeof(context));
+    std::memcpy(&outer_, in + sizeof(context), sizeof(context));
+  }
+  /// Loads the state from relaxed atomic words (a seqlock reader's copy; see key_cache.hpp).
+  /// `n` words cover state_size bytes (the last one possibly in part).
+  template <class Word>
+  void load_state_words(const std::atomic<Word>* words, std::size_t n) noexcept {
+    static_assert(sizeof(hmac_key) == state_size, "hmac_key must hold exactly its two contexts");
+    // The two contexts are the object's whole representation (checked above), so the words
+    // are stored straight into it: one plain store per word.
+    unsigned char* out = reinterpret_cast<unsigned char*>(this);
+    for (std::size_t i = 0; i < n; ++i) {
+      Word w = words[i].load(std::memory_order_relaxed);
+      std::size_t at = i * sizeof(Word);
+      std::memcpy(out + at, &w, at + sizeof(Word) <= state_size ? sizeof(Word) : state_size - at);
+    }
+  }
+
 
  private:
   context inner_;
@@ -1090,6 +1146,7 @@ struct url_parts {
   std::string_view query;      ///< after '?', as written; "" when absent
   std::string_view before_query;  ///< scheme://authority/path (for presigned URLs)
   bool has_query_mark = false;    ///< a '?' was present (possibly with nothing after it)
+  bool host_has_upper = false;    ///< the authority has upper-case letters
 };
 
 /// Splits an absolute URL. Scheme and authority are checked here; the path and query are
@@ -1110,8 +1167,13 @@ inline status parse_url(std::string_view url, url_parts& out) noexcept {
   out.scheme = url.substr(0, i);
   const std::size_t auth_begin = i + 3;
   std::size_t j = auth_begin, colon = std::string_view::npos, close = std::string_view::npos;
+  bool upper = false;
   for (; j < n; ++j) {
     unsigned char c = u[j];
+    if (is_unreserved(c)) {
+      upper |= c >= 'A' && c <= 'Z';
+      continue;
+    }
     if (c == '/' || c == '?' || c == '#') break;
     if (!has_class(c, cc_url))
       return error(error_kind::invalid_url, "URL contains a control character (CR, LF, NUL, ...)");
@@ -1121,6 +1183,7 @@ inline status parse_url(std::string_view url, url_parts& out) noexcept {
     else if (c == ' ' || c == '\\') return error(error_kind::invalid_url, "URL host contains a space or backslash");
   }
   out.authority = url.substr(auth_begin, j - auth_begin);
+  out.host_has_upper = upper;
   const std::size_t auth_end = j;
   if (std::memchr(u + auth_end, '#', n - auth_end))
     return error(error_kind::invalid_url, "URL has a fragment ('#...'), which is never sent to the server; remove it");
@@ -1243,8 +1306,9 @@ inline bool query_less(const query_param& a, const query_param& b) noexcept {
 }
 
 struct header_entry {
-  view name;   ///< any case (user headers) or lower case (generated ones)
-  view value;  ///< untrimmed; canonicalised when written
+  view name;   ///< lower case (a copy in prepared_request::names, or a literal)
+  view value;  ///< as given; canonicalised when written
+  bool plain;  ///< the value is already canonical: no outer whitespace, no runs, no tab or fold
 };
 
 /// Everything the canonical request, string to sign and output are made of, gathered and
@@ -1276,8 +1340,15 @@ struct prepared_request {
   std::string_view host;          // the Host value signed: a given Host header, or host_lower
 
   header_entry headers[SIGV4KIT_MAX_HEADERS + 4];
+  char names[SIGV4KIT_MAX_HEADER_NAME_BYTES];  // the signed headers' names, lower-cased once
   std::size_t header_count;
   query_param params[SIGV4KIT_MAX_QUERY_PARAMS + 6];
+  // Sorting moves these indices, not the entries (small moves; no memcpy of 40-byte records).
+  unsigned short header_order[SIGV4KIT_MAX_HEADERS + 4];
+  unsigned short param_order[SIGV4KIT_MAX_QUERY_PARAMS + 6];
+
+  const header_entry& header_at(std::size_t i) const noexcept { return headers[header_order[i]]; }
+  const query_param& param_at(std::size_t i) const noexcept { return params[param_order[i]]; }
   std::size_t param_count;
 
   std::string_view credential_text() const noexcept { return std::string_view(credential, credential_len); }
@@ -1290,19 +1361,52 @@ inline bool is_listed(span<std::string_view> names, std::string_view name) noexc
   return false;
 }
 
-inline status validate_header(const header& h) noexcept {
-  if (!is_token(h.name)) {
-    if (h.name.empty()) return error(error_kind::invalid_header, "header name is empty");
-    return error(error_kind::invalid_header, "header name has a character not allowed in an HTTP token", h.name);
+/// is_listed(default_unsigned_headers, name) for a lower-case name, by length first.
+inline bool is_default_unsigned_lower(std::string_view n) noexcept {
+  switch (n.size()) {
+    case 2: return n == "te";
+    case 6: return n == "expect";
+    case 7: return n == "trailer" || n == "upgrade";
+    case 10: return n == "user-agent" || n == "connection" || n == "keep-alive";
+    case 13: return n == "authorization";
+    case 15: return n == "x-amzn-trace-id";
+    case 17: return n == "transfer-encoding";
+    case 18: return n == "proxy-authenticate";
+    case 19: return n == "proxy-authorization";
+    default: return false;
   }
+}
+
+/// Checks a header value (RFC 9110 section 5.5: no CR, LF or NUL except an obsolete line fold,
+/// CRLF or LF followed by space or tab, which is signed as one space; no other control
+/// character but tab) and tells whether it is already in canonical form (`plain`), so that
+/// the common value is written with one copy.
+inline status check_header_value(const header& h, bool& plain) noexcept {
   const unsigned char* v = reinterpret_cast<const unsigned char*>(h.value.data());
   const std::size_t n = h.value.size();
-  for (std::size_t i = 0; i < n; ++i) {
-    if (has_class(v[i], cc_field)) continue;
+  plain = n == 0 || (v[0] != ' ' && v[n - 1] != ' ');
+  std::size_t i = 0;
+  // Eight bytes at a time while none is a space, control character or DEL (bytes >= 0x80,
+  // obs-text, are allowed): the "has less than" / "has zero byte" word tricks.
+  constexpr std::uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+  for (; i + 8 <= n; i += 8) {
+    std::uint64_t x;
+    std::memcpy(&x, v + i, 8);
+    std::uint64_t below = (x - ones * 0x21) & ~x & highs;  // a byte < 0x21
+    std::uint64_t y = x ^ (ones * 0x7f);
+    std::uint64_t del = (y - ones) & ~y & highs;  // a byte == 0x7f
+    if (below | del) break;
+  }
+  for (; i < n; ++i) {
     unsigned char c = v[i];
+    if (c > ' ' && c != 0x7f) continue;
+    if (c == ' ') {
+      if (i + 1 < n && v[i + 1] == ' ') plain = false;
+      continue;
+    }
+    plain = false;
+    if (c == '\t') continue;
     if (c == '\r' || c == '\n') {
-      // Only an obsolete line fold is allowed: CRLF or LF followed by space or tab
-      // (RFC 9110 section 5.5); it is signed as one space.
       if (c == '\r') {
         if (i + 1 >= n || v[i + 1] != '\n')
           return error(error_kind::invalid_header, "header value has a CR that is not part of a line fold", h.name);
@@ -1347,8 +1451,11 @@ inline status prepare(const request& req, const signing_params& sp, prepared_req
   if (status s = parse_url(req.url, p.url); !s) return s;
   if (p.url.host.size() > max_host)
     return error(error_kind::invalid_url, "URL host is longer than 255 characters");
-  for (std::size_t i = 0; i < p.url.host.size(); ++i) p.host_lower[i] = to_lower(p.url.host[i]);
-  p.host = std::string_view(p.host_lower, p.url.host.size());
+  p.host = p.url.host;
+  if (p.url.host_has_upper) {  // DNS names ignore case: sign the host lower-cased, as botocore
+    for (std::size_t i = 0; i < p.url.host.size(); ++i) p.host_lower[i] = to_lower(p.url.host[i]);
+    p.host = std::string_view(p.host_lower, p.url.host.size());
+  }
 
   // Scope and credentials.
   if (!is_amz_date(sp.timestamp))
@@ -1504,64 +1611,92 @@ inline status prepare(const request& req, const signing_params& sp, prepared_req
     if (p.token_signed) add("X-Amz-Security-Token", p.session_token, query_param::raw_value);
   }
   // Insertion sort: stable, no allocation, and fast for the few parameters requests carry.
+  if (p.param_count) p.param_order[0] = 0;
   for (std::size_t i = 1; i < p.param_count; ++i) {
-    query_param x = p.params[i];
+    unsigned short x = static_cast<unsigned short>(i);
     std::size_t j = i;
-    for (; j > 0 && query_less(x, p.params[j - 1]); --j) p.params[j] = p.params[j - 1];
-    p.params[j] = x;
+    for (; j > 0 && query_less(p.params[x], p.params[p.param_order[j - 1]]); --j) p.param_order[j] = p.param_order[j - 1];
+    p.param_order[j] = x;
   }
 
-  // Headers: validate all, keep the signed ones.
+  // Headers: validate all, keep the signed ones with their names lower-cased once.
   p.header_count = 0;
   bool have_host = false;
   bool replace_date = sp.mode == signing_mode::header;
   bool replace_token = sp.mode == signing_mode::header && !p.session_token.empty();
+  char* names = p.names;
+  std::size_t names_left = sizeof p.names;
   for (const header& h : req.headers) {
-    if (status s = validate_header(h); !s) return s;
-    bool is_host = iequals(h.name, "host");
-    if (is_host) {
+    const std::size_t n = h.name.size();
+    if (n == 0) return error(error_kind::invalid_header, "header name is empty");
+    const bool room = n <= names_left;
+    if (room) {
+      unsigned char bad = 0;
+      for (std::size_t i = 0; i < n; ++i) {
+        unsigned char l = lower_token.v[static_cast<unsigned char>(h.name[i])];
+        bad |= static_cast<unsigned char>(l == 0);
+        names[i] = static_cast<char>(l);
+      }
+      if (bad) return error(error_kind::invalid_header, "header name has a character not allowed in an HTTP token", h.name);
+    } else if (!is_token(h.name)) {
+      return error(error_kind::invalid_header, "header name has a character not allowed in an HTTP token", h.name);
+    }
+    bool plain;
+    if (status s = check_header_value(h, plain); !s) return s;
+    // Lower-cased when there was room (compare with ==); else as given (iequals).
+    std::string_view name = room ? std::string_view(names, n) : h.name;
+    auto is = [room, name](std::string_view lower) { return room ? name == lower : iequals(name, lower); };
+    if (is("host")) {
       if (have_host) return error(error_kind::invalid_header, "request has more than one Host header");
       have_host = true;
       p.host = h.value;
     } else {
-      if (is_listed(sp.default_unsigned, h.name) || is_listed(sp.unsigned_headers, h.name)) continue;
+      bool default_list = sp.default_unsigned.data() == default_unsigned_headers && room;
+      if ((default_list ? is_default_unsigned_lower(name) : is_listed(sp.default_unsigned, name)) ||
+          is_listed(sp.unsigned_headers, name))
+        continue;
       // Headers the signer sets itself replace the caller's.
-      if (replace_date && iequals(h.name, "x-amz-date")) continue;
-      if (replace_token && iequals(h.name, "x-amz-security-token")) continue;
-      if (p.add_content_sha256 && iequals(h.name, "x-amz-content-sha256")) continue;
+      if (replace_date && is("x-amz-date")) continue;
+      if (replace_token && is("x-amz-security-token")) continue;
+      if (p.add_content_sha256 && is("x-amz-content-sha256")) continue;
     }
+    if (!room)
+      return error(error_kind::capacity_exceeded, "signed header names exceed SIGV4KIT_MAX_HEADER_NAME_BYTES");
     if (p.header_count == SIGV4KIT_MAX_HEADERS)
       return error(error_kind::capacity_exceeded, "request has more signed headers than SIGV4KIT_MAX_HEADERS");
-    p.headers[p.header_count++] = header_entry{h.name, h.value};
+    p.headers[p.header_count++] = header_entry{name, h.value, plain};
+    names += n;
+    names_left -= n;
   }
-  if (!have_host) p.headers[p.header_count++] = header_entry{"host", p.host};
+  if (!have_host) p.headers[p.header_count++] = header_entry{"host", p.host, true};
   if (sp.mode == signing_mode::header) {
-    p.headers[p.header_count++] = header_entry{"x-amz-date", p.amz_date};
-    if (p.add_content_sha256) p.headers[p.header_count++] = header_entry{"x-amz-content-sha256", p.payload_hash};
-    if (p.token_signed) p.headers[p.header_count++] = header_entry{"x-amz-security-token", p.session_token};
+    p.headers[p.header_count++] = header_entry{"x-amz-date", p.amz_date, true};
+    if (p.add_content_sha256) p.headers[p.header_count++] = header_entry{"x-amz-content-sha256", p.payload_hash, true};
+    if (p.token_signed) p.headers[p.header_count++] = header_entry{"x-amz-security-token", p.session_token, true};
   }
+  p.header_order[0] = 0;  // there is always a host header
   for (std::size_t i = 1; i < p.header_count; ++i) {  // stable: repeated names keep their order
-    header_entry x = p.headers[i];
+    std::string_view x = p.headers[i].name;
     std::size_t j = i;
-    for (; j > 0 && icompare(x.name, p.headers[j - 1].name) < 0; --j) p.headers[j] = p.headers[j - 1];
-    p.headers[j] = x;
+    for (; j > 0 && x < std::string_view(p.headers[p.header_order[j - 1]].name); --j)
+      p.header_order[j] = p.header_order[j - 1];
+    p.header_order[j] = static_cast<unsigned short>(i);
   }
   return {};
 }
 
-inline void emit_lower(sink& s, std::string_view name) noexcept {
-  if (name.size() > sizeof s.buf - s.len) {
-    for (char c : name) s.put(to_lower(c));  // longer than the free buffer: rare
-    return;
-  }
-  char* o = s.buf + s.len;
-  for (char c : name) *o++ = to_lower(c);
-  s.len += name.size();
+/// True when sorted header i has the same name as header i - 1 (its value joins that line).
+inline bool same_name_as_previous(const prepared_request& p, std::size_t i) noexcept {
+  return i && std::string_view(p.header_at(i).name) == std::string_view(p.header_at(i - 1).name);
 }
 
 /// Header value as signed: leading and trailing whitespace removed, each inner run of
 /// whitespace (spaces, tabs and line folds) written as one space.
-inline void emit_header_value(sink& s, std::string_view v) noexcept {
+inline void emit_header_value(sink& s, std::string_view v, bool plain) noexcept {
+  if (plain) {
+    s.put(v);
+    return;
+  }
   auto ws = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };
   std::size_t b = 0, e = v.size();
   while (b < e && ws(v[b])) ++b;
@@ -1578,19 +1713,19 @@ inline void emit_header_value(sink& s, std::string_view v) noexcept {
   s.put(v.substr(run, e - run));
 }
 
-inline void emit_signed_header_list(sink& s, const prepared_request& p) noexcept {
+inline void emit_signed_header_list(sink& s, const prepared_request& p, std::string_view separator) noexcept {
   for (std::size_t i = 0; i < p.header_count; ++i) {
-    if (i && iequals(p.headers[i].name, p.headers[i - 1].name)) continue;
-    if (i) s.put(';');
-    emit_lower(s, p.headers[i].name);
+    if (same_name_as_previous(p, i)) continue;
+    if (i) s.put(separator);
+    s.put(p.header_at(i).name);
   }
 }
 
 inline std::size_t signed_header_list_size(const prepared_request& p) noexcept {
   std::size_t n = 0;
   for (std::size_t i = 0; i < p.header_count; ++i) {
-    if (i && iequals(p.headers[i].name, p.headers[i - 1].name)) continue;
-    n += p.headers[i].name.size() + (i ? 1 : 0);
+    if (same_name_as_previous(p, i)) continue;
+    n += p.header_at(i).name.size() + (i ? 1 : 0);
   }
   return n;
 }
@@ -1687,17 +1822,13 @@ inline void emit_query_text(sink& s, std::string_view t, bool canonical, bool ra
 
 inline void emit_canonical_query(sink& s, const prepared_request& p) noexcept {
   for (std::size_t i = 0; i < p.param_count; ++i) {
-    const query_param& q = p.params[i];
+    const query_param& q = p.param_at(i);
     if (i) s.put('&');
     emit_query_text(s, q.key, q.flags & query_param::key_canonical, false);
     s.put('=');
     if (q.flags & query_param::signed_headers) {
       // ';' is not unreserved: encoded as %3B (the test suite's query-canonical-request files).
-      for (std::size_t h = 0; h < p.header_count; ++h) {
-        if (h && iequals(p.headers[h].name, p.headers[h - 1].name)) continue;
-        if (h) s.put("%3B");
-        emit_lower(s, p.headers[h].name);
-      }
+      emit_signed_header_list(s, p, "%3B");
     } else {
       emit_query_text(s, q.value, q.flags & query_param::value_canonical, q.flags & query_param::raw_value);
     }
@@ -1713,19 +1844,18 @@ inline status emit_canonical_request(sink& s, const prepared_request& p) noexcep
   emit_canonical_query(s, p);
   s.put('\n');
   for (std::size_t i = 0; i < p.header_count; ++i) {
-    const header_entry& h = p.headers[i];
-    bool continues = i && iequals(h.name, p.headers[i - 1].name);
-    if (continues) {
+    const header_entry& h = p.header_at(i);
+    if (same_name_as_previous(p, i)) {
       s.put(',');
     } else {
       if (i) s.put('\n');
-      emit_lower(s, h.name);
+      s.put(h.name);
       s.put(':');
     }
-    emit_header_value(s, h.value);
+    emit_header_value(s, h.value, h.plain);
   }
   s.put("\n\n");
-  emit_signed_header_list(s, p);
+  emit_signed_header_list(s, p, ";");
   s.put('\n');
   s.put(p.payload_hash);
   s.flush();
@@ -1799,9 +1929,9 @@ inline status write_output(const prepared_request& p, const char signature_hex[6
     put(p.credential_text());
     put(", SignedHeaders=");
     for (std::size_t i = 0; i < p.header_count; ++i) {
-      if (i && iequals(p.headers[i].name, p.headers[i - 1].name)) continue;
+      if (same_name_as_previous(p, i)) continue;
       if (i) *o++ = ';';
-      for (char c : p.headers[i].name) *o++ = to_lower(c);
+      put(p.header_at(i).name);
     }
     put(", Signature=");
     r.signature = put(sig);
@@ -1839,9 +1969,9 @@ inline status write_output(const prepared_request& p, const char signature_hex[6
   put(std::string_view(p.expires_text));
   put("&X-Amz-SignedHeaders=");
   for (std::size_t i = 0; i < p.header_count; ++i) {
-    if (i && iequals(p.headers[i].name, p.headers[i - 1].name)) continue;
+    if (same_name_as_previous(p, i)) continue;
     if (i) put("%3B");
-    for (char c : p.headers[i].name) *o++ = to_lower(c);
+    put(p.header_at(i).name);
   }
   if (p.token_signed) {
     put("&X-Amz-Security-Token=");
@@ -1889,6 +2019,7 @@ SIGV4KIT_END_NAMESPACE
 
 #include <cstddef>
 #include <cstring>
+#include <atomic>
 #include <string_view>
 
 #ifndef SIGV4KIT_NO_THREADS
@@ -1952,16 +2083,25 @@ using default_lock = null_lock;
 /// A bounded cache of derived signing keys, keyed by the *whole* identity that determines
 /// the key: access key id, secret, date, region and service. Keying on the secret too means a
 /// rotated secret under the same key id never hits an old entry. Entries hold a copy of the
-/// secret (compared in constant time) and are wiped when evicted and when the cache dies.
-/// Replacement is first-in-first-out: a hit writes nothing, so concurrent readers of a warm
-/// entry do not write shared cache lines other than the lock.
+/// identity, secret included (compared without early exit), and are wiped when evicted, on
+/// clear() and when the cache dies. Replacement is first-in-first-out.
+///
+/// Concurrency: lookups take no lock and write nothing shared. Each entry is a seqlock: a
+/// sequence number that is odd while a writer changes the entry, and data held in relaxed
+/// atomic words, so a reader racing with a writer reads a torn copy it then discards (it sees
+/// the sequence change) instead of a data race. Writers (misses, clear) serialise on `Lock`.
+/// So warm signatures on several threads scale without cache-line ping-pong.
 /// Thread-safety: as `Lock` provides (default_lock: safe to share across threads).
 template <class Crypto = default_crypto, class Lock = default_lock,
           std::size_t Capacity = SIGV4KIT_KEY_CACHE_SIZE>
 class signing_key_cache {
+  using word = std::size_t;  // lock-free as an atomic on every target we build for
+  static constexpr std::size_t id_words = (SIGV4KIT_KEY_CACHE_ID_BYTES + sizeof(word) - 1) / sizeof(word);
+  static constexpr std::size_t key_words = (hmac_key<Crypto>::state_size + sizeof(word) - 1) / sizeof(word);
+
  public:
   static constexpr std::size_t capacity = Capacity;
-  static constexpr std::size_t id_bytes = SIGV4KIT_KEY_CACHE_ID_BYTES;
+  static constexpr std::size_t id_bytes = id_words * sizeof(word);
 
   signing_key_cache() noexcept = default;
   signing_key_cache(const signing_key_cache&) = delete;
@@ -1977,105 +2117,133 @@ class signing_key_cache {
     if constexpr (Capacity == 0) {
       return derive_signing_key<Crypto>(secret, date, region, service);
     } else {
-      std::size_t need = access_key_id.size() + secret.size() + date.size() + region.size() + service.size();
-      if (need > id_bytes) return derive_signing_key<Crypto>(secret, date, region, service);
-      lock_.lock();
-      if (const entry* e = find(access_key_id, secret, date, region, service)) {
-        hmac_key<Crypto> key = e->key;
-        lock_.unlock();
+      identity id;
+      if (!id.pack(access_key_id, secret, date, region, service))
+        return derive_signing_key<Crypto>(secret, date, region, service);  // too long to store
+      hmac_key<Crypto> key;
+      if (lookup(id, key)) {
         if (hit) *hit = true;
+        id.wipe();
         return key;
       }
-      lock_.unlock();
-      // Derive outside the lock: a miss costs ~8 compressions; others keep signing meanwhile.
-      hmac_key<Crypto> key = derive_signing_key<Crypto>(secret, date, region, service);
+      // Derive outside the lock: a miss costs ~18 compressions; others keep signing meanwhile.
+      key = derive_signing_key<Crypto>(secret, date, region, service);
       lock_.lock();
-      if (find(access_key_id, secret, date, region, service)) {  // another thread stored it first
-        lock_.unlock();
-        return key;
+      hmac_key<Crypto> unused;
+      if (!lookup(id, unused)) {  // unless another thread stored it first
+        std::size_t n = used_.load(std::memory_order_relaxed);
+        if (n < Capacity) {
+          entries_[n].write(id, key);
+          used_.store(n + 1, std::memory_order_release);  // publish after the entry is complete
+        } else {
+          entries_[next_].write(id, key);
+          next_ = (next_ + 1) % Capacity;
+        }
       }
-      std::size_t slot;
-      if (used_ < Capacity) {
-        slot = used_++;
-      } else {
-        slot = next_;
-        next_ = (next_ + 1) % Capacity;
-        entries_[slot].wipe();
-      }
-      entries_[slot].store(access_key_id, secret, date, region, service, key);
       lock_.unlock();
+      id.wipe();
       return key;
     }
   }
 
   /// Number of entries held.
-  std::size_t size() noexcept {
-    lock_.lock();
-    std::size_t n = used_;
-    lock_.unlock();
-    return n;
-  }
+  std::size_t size() const noexcept { return used_.load(std::memory_order_acquire); }
 
   /// Wipes and drops every entry (e.g. after credentials are revoked).
   void clear() noexcept {
     lock_.lock();
-    for (std::size_t i = 0; i < used_; ++i) entries_[i].wipe();
-    used_ = 0;
+    std::size_t n = used_.load(std::memory_order_relaxed);
+    used_.store(0, std::memory_order_release);
+    for (std::size_t i = 0; i < n; ++i) entries_[i].erase();
     next_ = 0;
     lock_.unlock();
   }
 
  private:
-  struct entry;
-  const entry* find(std::string_view a, std::string_view s, std::string_view d, std::string_view r,
-                    std::string_view v) const noexcept {
-    for (std::size_t i = 0; i < used_; ++i)
-      if (entries_[i].matches(a, s, d, r, v)) return &entries_[i];
-    return nullptr;
-  }
+  // The identity as it is stored and compared: the five lengths (a byte each), then the bytes
+  // of date | access key id | region | service | secret, zero-padded to whole words; `lens`
+  // holds the total, a cheap first filter.
+  struct identity {
+    word lens;
+    std::size_t nwords;
+    word w[id_words];
 
-  struct entry {
-    // id = access_key_id | secret | date | region | service, lengths kept apart.
-    unsigned short len[5];
-    char id[id_bytes];
-    hmac_key<Crypto> key;
-
-    bool matches(std::string_view a, std::string_view s, std::string_view d, std::string_view r,
-                 std::string_view v) const noexcept {
-      if (len[0] != a.size() || len[1] != s.size() || len[2] != d.size() || len[3] != r.size() ||
-          len[4] != v.size())
+    bool pack(std::string_view a, std::string_view s, std::string_view d, std::string_view r,
+              std::string_view v) noexcept {
+      std::size_t total = 5 + a.size() + s.size() + d.size() + r.size() + v.size();
+      if (total > id_bytes || a.size() > 255 || s.size() > 255 || d.size() > 255 || r.size() > 255 || v.size() > 255)
         return false;
-      const char* p = id;
-      // Non-secret parts first; the secret last, in constant time. (Lengths already match.)
-      for (std::string_view part : {d, a, r, v}) {
-        if (!part.empty() && std::memcmp(p, part.data(), part.size()) != 0) return false;
-        p += part.size();
-      }
-      return constant_time_equal(p, s.data(), s.size());
-    }
-    void store(std::string_view a, std::string_view s, std::string_view d, std::string_view r,
-               std::string_view v, const hmac_key<Crypto>& k) noexcept {
-      // The caller checked that all parts together fit id_bytes (<= 65535).
-      len[0] = static_cast<unsigned short>(a.size());
-      len[1] = static_cast<unsigned short>(s.size());
-      len[2] = static_cast<unsigned short>(d.size());
-      len[3] = static_cast<unsigned short>(r.size());
-      len[4] = static_cast<unsigned short>(v.size());
-      char* p = id;
+      nwords = (total + sizeof(word) - 1) / sizeof(word);
+      w[nwords - 1] = 0;
+      unsigned char* p = reinterpret_cast<unsigned char*>(w);
+      for (std::string_view part : {d, a, r, v, s}) *p++ = static_cast<unsigned char>(part.size());
       for (std::string_view part : {d, a, r, v, s}) {
         if (part.empty()) continue;  // data() may be null
         std::memcpy(p, part.data(), part.size());
         p += part.size();
       }
-      key = k;
+      lens = static_cast<word>(total);
+      return true;
     }
-    void wipe() noexcept { secure_wipe(this, sizeof *this); }
+    void wipe() noexcept { secure_wipe(w, nwords * sizeof(word)); }
   };
-  static_assert(SIGV4KIT_KEY_CACHE_ID_BYTES <= 65535, "SIGV4KIT_KEY_CACHE_ID_BYTES is too large");
 
-  Lock lock_;
-  std::size_t used_ = 0;
-  std::size_t next_ = 0;
+  struct entry {
+    std::atomic<unsigned> seq{0};
+    std::atomic<word> lens{0};
+    std::atomic<word> id[id_words];
+    std::atomic<word> key[key_words];
+
+    // Reader: copies the key out when the identity matches and no writer interfered.
+    bool read(const identity& want, hmac_key<Crypto>& out) const noexcept {
+      unsigned s1 = seq.load(std::memory_order_acquire);
+      if (s1 & 1u) return false;  // being written: a miss (the caller derives instead)
+      if (lens.load(std::memory_order_relaxed) != want.lens) return false;
+      word diff = 0;  // no early exit: the secret is part of the identity
+      for (std::size_t i = 0; i < want.nwords; ++i) diff |= id[i].load(std::memory_order_relaxed) ^ want.w[i];
+      if (diff) return false;
+      // Straight into the caller's key: on a torn read the caller discards it (it derives).
+      out.load_state_words(key, key_words);
+      std::atomic_thread_fence(std::memory_order_acquire);
+      return seq.load(std::memory_order_relaxed) == s1;
+    }
+
+    // Writer (holding the lock): odd sequence, new words, even sequence.
+    void write(const identity& idn, const hmac_key<Crypto>& k) noexcept {
+      unsigned s = seq.load(std::memory_order_relaxed);
+      seq.store(s + 1, std::memory_order_relaxed);
+      std::atomic_thread_fence(std::memory_order_release);
+      word kw[key_words] = {};
+      k.store_state(reinterpret_cast<unsigned char*>(kw));
+      lens.store(idn.lens, std::memory_order_relaxed);
+      for (std::size_t i = 0; i < id_words; ++i)
+        id[i].store(i < idn.nwords ? idn.w[i] : 0, std::memory_order_relaxed);
+      for (std::size_t i = 0; i < key_words; ++i) key[i].store(kw[i], std::memory_order_relaxed);
+      seq.store(s + 2, std::memory_order_release);
+      secure_wipe(kw, sizeof kw);
+    }
+
+    void erase() noexcept {
+      unsigned s = seq.load(std::memory_order_relaxed);
+      seq.store(s + 1, std::memory_order_relaxed);
+      std::atomic_thread_fence(std::memory_order_release);
+      lens.store(~word(0), std::memory_order_relaxed);  // matches no identity
+      for (auto& w : id) w.store(0, std::memory_order_relaxed);
+      for (auto& w : key) w.store(0, std::memory_order_relaxed);
+      seq.store(s + 2, std::memory_order_release);
+    }
+  };
+
+  bool lookup(const identity& id, hmac_key<Crypto>& out) const noexcept {
+    std::size_t n = used_.load(std::memory_order_acquire);
+    for (std::size_t i = 0; i < n; ++i)
+      if (entries_[i].read(id, out)) return true;
+    return false;
+  }
+
+  Lock lock_;  // serialises writers only
+  std::atomic<std::size_t> used_{0};
+  std::size_t next_ = 0;  // next entry to replace once full (guarded by lock_)
   entry entries_[Capacity == 0 ? 1 : Capacity];
 };
 

@@ -10,7 +10,10 @@
 #include <sigv4kit/crypto/sha256.hpp>
 #include <sigv4kit/crypto/wipe.hpp>
 
+#include <atomic>
 #include <cstddef>
+#include <cstring>
+#include <type_traits>
 
 SIGV4KIT_BEGIN_NAMESPACE
 
@@ -20,6 +23,8 @@ template <class Crypto = default_crypto>
 class hmac_key {
  public:
   using context = typename Crypto::sha256_context;
+  static_assert(std::is_trivially_copyable<context>::value,
+                "a backend's sha256_context must be plain data (it is saved and copied as a midstate)");
 
   hmac_key() noexcept = default;
   /// Processes `key` (any length; keys over 64 bytes are hashed first, RFC 2104 section 2).
@@ -46,6 +51,32 @@ class hmac_key {
 
   const context& inner() const noexcept { return inner_; }
   const context& outer() const noexcept { return outer_; }
+
+  /// The processed key as bytes (for caches that store it in their own words).
+  static constexpr std::size_t state_size = 2 * sizeof(context);
+  void store_state(unsigned char* out) const noexcept {
+    std::memcpy(out, &inner_, sizeof(context));
+    std::memcpy(out + sizeof(context), &outer_, sizeof(context));
+  }
+  void load_state(const unsigned char* in) noexcept {
+    std::memcpy(&inner_, in, sizeof(context));
+    std::memcpy(&outer_, in + sizeof(context), sizeof(context));
+  }
+  /// Loads the state from relaxed atomic words (a seqlock reader's copy; see key_cache.hpp).
+  /// `n` words cover state_size bytes (the last one possibly in part).
+  template <class Word>
+  void load_state_words(const std::atomic<Word>* words, std::size_t n) noexcept {
+    static_assert(sizeof(hmac_key) == state_size, "hmac_key must hold exactly its two contexts");
+    // The two contexts are the object's whole representation (checked above), so the words
+    // are stored straight into it: one plain store per word.
+    unsigned char* out = reinterpret_cast<unsigned char*>(this);
+    for (std::size_t i = 0; i < n; ++i) {
+      Word w = words[i].load(std::memory_order_relaxed);
+      std::size_t at = i * sizeof(Word);
+      std::memcpy(out + at, &w, at + sizeof(Word) <= state_size ? sizeof(Word) : state_size - at);
+    }
+  }
+
 
  private:
   context inner_;

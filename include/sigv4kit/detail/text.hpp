@@ -7,6 +7,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <string_view>
 
 SIGV4KIT_BEGIN_NAMESPACE
@@ -48,6 +49,16 @@ constexpr char_table make_char_table() noexcept {
 }
 
 inline constexpr char_table char_classes = make_char_table();
+
+/// For a token character its lower-case form, for any other byte 0: checks and lower-cases a
+/// header name with one lookup per byte.
+constexpr char_table make_lower_token_table() noexcept {
+  char_table t{};
+  for (int c = 0; c < 256; ++c)
+    if (make_char_table().v[c] & cc_tchar) t.v[c] = static_cast<unsigned char>((c >= 'A' && c <= 'Z') ? c + 32 : c);
+  return t;
+}
+inline constexpr char_table lower_token = make_lower_token_table();
 
 constexpr bool has_class(unsigned char c, unsigned char cls) noexcept { return (char_classes.v[c] & cls) != 0; }
 
@@ -93,12 +104,22 @@ inline int icompare(std::string_view a, std::string_view b) noexcept {
   return a.size() == b.size() ? 0 : (a.size() < b.size() ? -1 : 1);
 }
 
-/// Writes 2*n lower-case hex digits of `bytes` to `out`.
-inline void to_hex(const unsigned char* bytes, std::size_t n, char* out) noexcept {
-  for (std::size_t i = 0; i < n; ++i) {
-    out[2 * i] = hex_lower[bytes[i] >> 4];
-    out[2 * i + 1] = hex_lower[bytes[i] & 15];
+struct hex_pair_table {
+  char v[512];
+};
+constexpr hex_pair_table make_hex_pairs() noexcept {
+  hex_pair_table t{};
+  for (int b = 0; b < 256; ++b) {
+    t.v[2 * b] = hex_lower[b >> 4];
+    t.v[2 * b + 1] = hex_lower[b & 15];
   }
+  return t;
+}
+inline constexpr hex_pair_table hex_pairs = make_hex_pairs();
+
+/// Writes 2*n lower-case hex digits of `bytes` to `out` (two digits per table lookup).
+inline void to_hex(const unsigned char* bytes, std::size_t n, char* out) noexcept {
+  for (std::size_t i = 0; i < n; ++i) std::memcpy(out + 2 * i, hex_pairs.v + 2 * bytes[i], 2);
 }
 
 constexpr bool is_hex(std::string_view s) noexcept {

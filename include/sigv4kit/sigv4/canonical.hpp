@@ -73,6 +73,7 @@ struct url_parts {
   std::string_view query;      ///< after '?', as written; "" when absent
   std::string_view before_query;  ///< scheme://authority/path (for presigned URLs)
   bool has_query_mark = false;    ///< a '?' was present (possibly with nothing after it)
+  bool host_has_upper = false;    ///< the authority has upper-case letters
 };
 
 /// Splits an absolute URL. Scheme and authority are checked here; the path and query are
@@ -93,8 +94,13 @@ inline status parse_url(std::string_view url, url_parts& out) noexcept {
   out.scheme = url.substr(0, i);
   const std::size_t auth_begin = i + 3;
   std::size_t j = auth_begin, colon = std::string_view::npos, close = std::string_view::npos;
+  bool upper = false;
   for (; j < n; ++j) {
     unsigned char c = u[j];
+    if (is_unreserved(c)) {
+      upper |= c >= 'A' && c <= 'Z';
+      continue;
+    }
     if (c == '/' || c == '?' || c == '#') break;
     if (!has_class(c, cc_url))
       return error(error_kind::invalid_url, "URL contains a control character (CR, LF, NUL, ...)");
@@ -104,6 +110,7 @@ inline status parse_url(std::string_view url, url_parts& out) noexcept {
     else if (c == ' ' || c == '\\') return error(error_kind::invalid_url, "URL host contains a space or backslash");
   }
   out.authority = url.substr(auth_begin, j - auth_begin);
+  out.host_has_upper = upper;
   const std::size_t auth_end = j;
   if (std::memchr(u + auth_end, '#', n - auth_end))
     return error(error_kind::invalid_url, "URL has a fragment ('#...'), which is never sent to the server; remove it");
@@ -226,8 +233,9 @@ inline bool query_less(const query_param& a, const query_param& b) noexcept {
 }
 
 struct header_entry {
-  view name;   ///< any case (user headers) or lower case (generated ones)
-  view value;  ///< untrimmed; canonicalised when written
+  view name;   ///< lower case (a copy in prepared_request::names, or a literal)
+  view value;  ///< as given; canonicalised when written
+  bool plain;  ///< the value is already canonical: no outer whitespace, no runs, no tab or fold
 };
 
 /// Everything the canonical request, string to sign and output are made of, gathered and
@@ -259,8 +267,15 @@ struct prepared_request {
   std::string_view host;          // the Host value signed: a given Host header, or host_lower
 
   header_entry headers[SIGV4KIT_MAX_HEADERS + 4];
+  char names[SIGV4KIT_MAX_HEADER_NAME_BYTES];  // the signed headers' names, lower-cased once
   std::size_t header_count;
   query_param params[SIGV4KIT_MAX_QUERY_PARAMS + 6];
+  // Sorting moves these indices, not the entries (small moves; no memcpy of 40-byte records).
+  unsigned short header_order[SIGV4KIT_MAX_HEADERS + 4];
+  unsigned short param_order[SIGV4KIT_MAX_QUERY_PARAMS + 6];
+
+  const header_entry& header_at(std::size_t i) const noexcept { return headers[header_order[i]]; }
+  const query_param& param_at(std::size_t i) const noexcept { return params[param_order[i]]; }
   std::size_t param_count;
 
   std::string_view credential_text() const noexcept { return std::string_view(credential, credential_len); }
@@ -273,19 +288,52 @@ inline bool is_listed(span<std::string_view> names, std::string_view name) noexc
   return false;
 }
 
-inline status validate_header(const header& h) noexcept {
-  if (!is_token(h.name)) {
-    if (h.name.empty()) return error(error_kind::invalid_header, "header name is empty");
-    return error(error_kind::invalid_header, "header name has a character not allowed in an HTTP token", h.name);
+/// is_listed(default_unsigned_headers, name) for a lower-case name, by length first.
+inline bool is_default_unsigned_lower(std::string_view n) noexcept {
+  switch (n.size()) {
+    case 2: return n == "te";
+    case 6: return n == "expect";
+    case 7: return n == "trailer" || n == "upgrade";
+    case 10: return n == "user-agent" || n == "connection" || n == "keep-alive";
+    case 13: return n == "authorization";
+    case 15: return n == "x-amzn-trace-id";
+    case 17: return n == "transfer-encoding";
+    case 18: return n == "proxy-authenticate";
+    case 19: return n == "proxy-authorization";
+    default: return false;
   }
+}
+
+/// Checks a header value (RFC 9110 section 5.5: no CR, LF or NUL except an obsolete line fold,
+/// CRLF or LF followed by space or tab, which is signed as one space; no other control
+/// character but tab) and tells whether it is already in canonical form (`plain`), so that
+/// the common value is written with one copy.
+inline status check_header_value(const header& h, bool& plain) noexcept {
   const unsigned char* v = reinterpret_cast<const unsigned char*>(h.value.data());
   const std::size_t n = h.value.size();
-  for (std::size_t i = 0; i < n; ++i) {
-    if (has_class(v[i], cc_field)) continue;
+  plain = n == 0 || (v[0] != ' ' && v[n - 1] != ' ');
+  std::size_t i = 0;
+  // Eight bytes at a time while none is a space, control character or DEL (bytes >= 0x80,
+  // obs-text, are allowed): the "has less than" / "has zero byte" word tricks.
+  constexpr std::uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+  for (; i + 8 <= n; i += 8) {
+    std::uint64_t x;
+    std::memcpy(&x, v + i, 8);
+    std::uint64_t below = (x - ones * 0x21) & ~x & highs;  // a byte < 0x21
+    std::uint64_t y = x ^ (ones * 0x7f);
+    std::uint64_t del = (y - ones) & ~y & highs;  // a byte == 0x7f
+    if (below | del) break;
+  }
+  for (; i < n; ++i) {
     unsigned char c = v[i];
+    if (c > ' ' && c != 0x7f) continue;
+    if (c == ' ') {
+      if (i + 1 < n && v[i + 1] == ' ') plain = false;
+      continue;
+    }
+    plain = false;
+    if (c == '\t') continue;
     if (c == '\r' || c == '\n') {
-      // Only an obsolete line fold is allowed: CRLF or LF followed by space or tab
-      // (RFC 9110 section 5.5); it is signed as one space.
       if (c == '\r') {
         if (i + 1 >= n || v[i + 1] != '\n')
           return error(error_kind::invalid_header, "header value has a CR that is not part of a line fold", h.name);
@@ -330,8 +378,11 @@ inline status prepare(const request& req, const signing_params& sp, prepared_req
   if (status s = parse_url(req.url, p.url); !s) return s;
   if (p.url.host.size() > max_host)
     return error(error_kind::invalid_url, "URL host is longer than 255 characters");
-  for (std::size_t i = 0; i < p.url.host.size(); ++i) p.host_lower[i] = to_lower(p.url.host[i]);
-  p.host = std::string_view(p.host_lower, p.url.host.size());
+  p.host = p.url.host;
+  if (p.url.host_has_upper) {  // DNS names ignore case: sign the host lower-cased, as botocore
+    for (std::size_t i = 0; i < p.url.host.size(); ++i) p.host_lower[i] = to_lower(p.url.host[i]);
+    p.host = std::string_view(p.host_lower, p.url.host.size());
+  }
 
   // Scope and credentials.
   if (!is_amz_date(sp.timestamp))
@@ -487,64 +538,92 @@ inline status prepare(const request& req, const signing_params& sp, prepared_req
     if (p.token_signed) add("X-Amz-Security-Token", p.session_token, query_param::raw_value);
   }
   // Insertion sort: stable, no allocation, and fast for the few parameters requests carry.
+  if (p.param_count) p.param_order[0] = 0;
   for (std::size_t i = 1; i < p.param_count; ++i) {
-    query_param x = p.params[i];
+    unsigned short x = static_cast<unsigned short>(i);
     std::size_t j = i;
-    for (; j > 0 && query_less(x, p.params[j - 1]); --j) p.params[j] = p.params[j - 1];
-    p.params[j] = x;
+    for (; j > 0 && query_less(p.params[x], p.params[p.param_order[j - 1]]); --j) p.param_order[j] = p.param_order[j - 1];
+    p.param_order[j] = x;
   }
 
-  // Headers: validate all, keep the signed ones.
+  // Headers: validate all, keep the signed ones with their names lower-cased once.
   p.header_count = 0;
   bool have_host = false;
   bool replace_date = sp.mode == signing_mode::header;
   bool replace_token = sp.mode == signing_mode::header && !p.session_token.empty();
+  char* names = p.names;
+  std::size_t names_left = sizeof p.names;
   for (const header& h : req.headers) {
-    if (status s = validate_header(h); !s) return s;
-    bool is_host = iequals(h.name, "host");
-    if (is_host) {
+    const std::size_t n = h.name.size();
+    if (n == 0) return error(error_kind::invalid_header, "header name is empty");
+    const bool room = n <= names_left;
+    if (room) {
+      unsigned char bad = 0;
+      for (std::size_t i = 0; i < n; ++i) {
+        unsigned char l = lower_token.v[static_cast<unsigned char>(h.name[i])];
+        bad |= static_cast<unsigned char>(l == 0);
+        names[i] = static_cast<char>(l);
+      }
+      if (bad) return error(error_kind::invalid_header, "header name has a character not allowed in an HTTP token", h.name);
+    } else if (!is_token(h.name)) {
+      return error(error_kind::invalid_header, "header name has a character not allowed in an HTTP token", h.name);
+    }
+    bool plain;
+    if (status s = check_header_value(h, plain); !s) return s;
+    // Lower-cased when there was room (compare with ==); else as given (iequals).
+    std::string_view name = room ? std::string_view(names, n) : h.name;
+    auto is = [room, name](std::string_view lower) { return room ? name == lower : iequals(name, lower); };
+    if (is("host")) {
       if (have_host) return error(error_kind::invalid_header, "request has more than one Host header");
       have_host = true;
       p.host = h.value;
     } else {
-      if (is_listed(sp.default_unsigned, h.name) || is_listed(sp.unsigned_headers, h.name)) continue;
+      bool default_list = sp.default_unsigned.data() == default_unsigned_headers && room;
+      if ((default_list ? is_default_unsigned_lower(name) : is_listed(sp.default_unsigned, name)) ||
+          is_listed(sp.unsigned_headers, name))
+        continue;
       // Headers the signer sets itself replace the caller's.
-      if (replace_date && iequals(h.name, "x-amz-date")) continue;
-      if (replace_token && iequals(h.name, "x-amz-security-token")) continue;
-      if (p.add_content_sha256 && iequals(h.name, "x-amz-content-sha256")) continue;
+      if (replace_date && is("x-amz-date")) continue;
+      if (replace_token && is("x-amz-security-token")) continue;
+      if (p.add_content_sha256 && is("x-amz-content-sha256")) continue;
     }
+    if (!room)
+      return error(error_kind::capacity_exceeded, "signed header names exceed SIGV4KIT_MAX_HEADER_NAME_BYTES");
     if (p.header_count == SIGV4KIT_MAX_HEADERS)
       return error(error_kind::capacity_exceeded, "request has more signed headers than SIGV4KIT_MAX_HEADERS");
-    p.headers[p.header_count++] = header_entry{h.name, h.value};
+    p.headers[p.header_count++] = header_entry{name, h.value, plain};
+    names += n;
+    names_left -= n;
   }
-  if (!have_host) p.headers[p.header_count++] = header_entry{"host", p.host};
+  if (!have_host) p.headers[p.header_count++] = header_entry{"host", p.host, true};
   if (sp.mode == signing_mode::header) {
-    p.headers[p.header_count++] = header_entry{"x-amz-date", p.amz_date};
-    if (p.add_content_sha256) p.headers[p.header_count++] = header_entry{"x-amz-content-sha256", p.payload_hash};
-    if (p.token_signed) p.headers[p.header_count++] = header_entry{"x-amz-security-token", p.session_token};
+    p.headers[p.header_count++] = header_entry{"x-amz-date", p.amz_date, true};
+    if (p.add_content_sha256) p.headers[p.header_count++] = header_entry{"x-amz-content-sha256", p.payload_hash, true};
+    if (p.token_signed) p.headers[p.header_count++] = header_entry{"x-amz-security-token", p.session_token, true};
   }
+  p.header_order[0] = 0;  // there is always a host header
   for (std::size_t i = 1; i < p.header_count; ++i) {  // stable: repeated names keep their order
-    header_entry x = p.headers[i];
+    std::string_view x = p.headers[i].name;
     std::size_t j = i;
-    for (; j > 0 && icompare(x.name, p.headers[j - 1].name) < 0; --j) p.headers[j] = p.headers[j - 1];
-    p.headers[j] = x;
+    for (; j > 0 && x < std::string_view(p.headers[p.header_order[j - 1]].name); --j)
+      p.header_order[j] = p.header_order[j - 1];
+    p.header_order[j] = static_cast<unsigned short>(i);
   }
   return {};
 }
 
-inline void emit_lower(sink& s, std::string_view name) noexcept {
-  if (name.size() > sizeof s.buf - s.len) {
-    for (char c : name) s.put(to_lower(c));  // longer than the free buffer: rare
-    return;
-  }
-  char* o = s.buf + s.len;
-  for (char c : name) *o++ = to_lower(c);
-  s.len += name.size();
+/// True when sorted header i has the same name as header i - 1 (its value joins that line).
+inline bool same_name_as_previous(const prepared_request& p, std::size_t i) noexcept {
+  return i && std::string_view(p.header_at(i).name) == std::string_view(p.header_at(i - 1).name);
 }
 
 /// Header value as signed: leading and trailing whitespace removed, each inner run of
 /// whitespace (spaces, tabs and line folds) written as one space.
-inline void emit_header_value(sink& s, std::string_view v) noexcept {
+inline void emit_header_value(sink& s, std::string_view v, bool plain) noexcept {
+  if (plain) {
+    s.put(v);
+    return;
+  }
   auto ws = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };
   std::size_t b = 0, e = v.size();
   while (b < e && ws(v[b])) ++b;
@@ -561,19 +640,19 @@ inline void emit_header_value(sink& s, std::string_view v) noexcept {
   s.put(v.substr(run, e - run));
 }
 
-inline void emit_signed_header_list(sink& s, const prepared_request& p) noexcept {
+inline void emit_signed_header_list(sink& s, const prepared_request& p, std::string_view separator) noexcept {
   for (std::size_t i = 0; i < p.header_count; ++i) {
-    if (i && iequals(p.headers[i].name, p.headers[i - 1].name)) continue;
-    if (i) s.put(';');
-    emit_lower(s, p.headers[i].name);
+    if (same_name_as_previous(p, i)) continue;
+    if (i) s.put(separator);
+    s.put(p.header_at(i).name);
   }
 }
 
 inline std::size_t signed_header_list_size(const prepared_request& p) noexcept {
   std::size_t n = 0;
   for (std::size_t i = 0; i < p.header_count; ++i) {
-    if (i && iequals(p.headers[i].name, p.headers[i - 1].name)) continue;
-    n += p.headers[i].name.size() + (i ? 1 : 0);
+    if (same_name_as_previous(p, i)) continue;
+    n += p.header_at(i).name.size() + (i ? 1 : 0);
   }
   return n;
 }
@@ -670,17 +749,13 @@ inline void emit_query_text(sink& s, std::string_view t, bool canonical, bool ra
 
 inline void emit_canonical_query(sink& s, const prepared_request& p) noexcept {
   for (std::size_t i = 0; i < p.param_count; ++i) {
-    const query_param& q = p.params[i];
+    const query_param& q = p.param_at(i);
     if (i) s.put('&');
     emit_query_text(s, q.key, q.flags & query_param::key_canonical, false);
     s.put('=');
     if (q.flags & query_param::signed_headers) {
       // ';' is not unreserved: encoded as %3B (the test suite's query-canonical-request files).
-      for (std::size_t h = 0; h < p.header_count; ++h) {
-        if (h && iequals(p.headers[h].name, p.headers[h - 1].name)) continue;
-        if (h) s.put("%3B");
-        emit_lower(s, p.headers[h].name);
-      }
+      emit_signed_header_list(s, p, "%3B");
     } else {
       emit_query_text(s, q.value, q.flags & query_param::value_canonical, q.flags & query_param::raw_value);
     }
@@ -696,19 +771,18 @@ inline status emit_canonical_request(sink& s, const prepared_request& p) noexcep
   emit_canonical_query(s, p);
   s.put('\n');
   for (std::size_t i = 0; i < p.header_count; ++i) {
-    const header_entry& h = p.headers[i];
-    bool continues = i && iequals(h.name, p.headers[i - 1].name);
-    if (continues) {
+    const header_entry& h = p.header_at(i);
+    if (same_name_as_previous(p, i)) {
       s.put(',');
     } else {
       if (i) s.put('\n');
-      emit_lower(s, h.name);
+      s.put(h.name);
       s.put(':');
     }
-    emit_header_value(s, h.value);
+    emit_header_value(s, h.value, h.plain);
   }
   s.put("\n\n");
-  emit_signed_header_list(s, p);
+  emit_signed_header_list(s, p, ";");
   s.put('\n');
   s.put(p.payload_hash);
   s.flush();
@@ -782,9 +856,9 @@ inline status write_output(const prepared_request& p, const char signature_hex[6
     put(p.credential_text());
     put(", SignedHeaders=");
     for (std::size_t i = 0; i < p.header_count; ++i) {
-      if (i && iequals(p.headers[i].name, p.headers[i - 1].name)) continue;
+      if (same_name_as_previous(p, i)) continue;
       if (i) *o++ = ';';
-      for (char c : p.headers[i].name) *o++ = to_lower(c);
+      put(p.header_at(i).name);
     }
     put(", Signature=");
     r.signature = put(sig);
@@ -822,9 +896,9 @@ inline status write_output(const prepared_request& p, const char signature_hex[6
   put(std::string_view(p.expires_text));
   put("&X-Amz-SignedHeaders=");
   for (std::size_t i = 0; i < p.header_count; ++i) {
-    if (i && iequals(p.headers[i].name, p.headers[i - 1].name)) continue;
+    if (same_name_as_previous(p, i)) continue;
     if (i) put("%3B");
-    for (char c : p.headers[i].name) *o++ = to_lower(c);
+    put(p.header_at(i).name);
   }
   if (p.token_signed) {
     put("&X-Amz-Security-Token=");

@@ -9,6 +9,7 @@
 
 #include <cstddef>
 #include <cstring>
+#include <atomic>
 #include <string_view>
 
 #ifndef SIGV4KIT_NO_THREADS
@@ -72,16 +73,25 @@ using default_lock = null_lock;
 /// A bounded cache of derived signing keys, keyed by the *whole* identity that determines
 /// the key: access key id, secret, date, region and service. Keying on the secret too means a
 /// rotated secret under the same key id never hits an old entry. Entries hold a copy of the
-/// secret (compared in constant time) and are wiped when evicted and when the cache dies.
-/// Replacement is first-in-first-out: a hit writes nothing, so concurrent readers of a warm
-/// entry do not write shared cache lines other than the lock.
+/// identity, secret included (compared without early exit), and are wiped when evicted, on
+/// clear() and when the cache dies. Replacement is first-in-first-out.
+///
+/// Concurrency: lookups take no lock and write nothing shared. Each entry is a seqlock: a
+/// sequence number that is odd while a writer changes the entry, and data held in relaxed
+/// atomic words, so a reader racing with a writer reads a torn copy it then discards (it sees
+/// the sequence change) instead of a data race. Writers (misses, clear) serialise on `Lock`.
+/// So warm signatures on several threads scale without cache-line ping-pong.
 /// Thread-safety: as `Lock` provides (default_lock: safe to share across threads).
 template <class Crypto = default_crypto, class Lock = default_lock,
           std::size_t Capacity = SIGV4KIT_KEY_CACHE_SIZE>
 class signing_key_cache {
+  using word = std::size_t;  // lock-free as an atomic on every target we build for
+  static constexpr std::size_t id_words = (SIGV4KIT_KEY_CACHE_ID_BYTES + sizeof(word) - 1) / sizeof(word);
+  static constexpr std::size_t key_words = (hmac_key<Crypto>::state_size + sizeof(word) - 1) / sizeof(word);
+
  public:
   static constexpr std::size_t capacity = Capacity;
-  static constexpr std::size_t id_bytes = SIGV4KIT_KEY_CACHE_ID_BYTES;
+  static constexpr std::size_t id_bytes = id_words * sizeof(word);
 
   signing_key_cache() noexcept = default;
   signing_key_cache(const signing_key_cache&) = delete;
@@ -97,105 +107,133 @@ class signing_key_cache {
     if constexpr (Capacity == 0) {
       return derive_signing_key<Crypto>(secret, date, region, service);
     } else {
-      std::size_t need = access_key_id.size() + secret.size() + date.size() + region.size() + service.size();
-      if (need > id_bytes) return derive_signing_key<Crypto>(secret, date, region, service);
-      lock_.lock();
-      if (const entry* e = find(access_key_id, secret, date, region, service)) {
-        hmac_key<Crypto> key = e->key;
-        lock_.unlock();
+      identity id;
+      if (!id.pack(access_key_id, secret, date, region, service))
+        return derive_signing_key<Crypto>(secret, date, region, service);  // too long to store
+      hmac_key<Crypto> key;
+      if (lookup(id, key)) {
         if (hit) *hit = true;
+        id.wipe();
         return key;
       }
-      lock_.unlock();
-      // Derive outside the lock: a miss costs ~8 compressions; others keep signing meanwhile.
-      hmac_key<Crypto> key = derive_signing_key<Crypto>(secret, date, region, service);
+      // Derive outside the lock: a miss costs ~18 compressions; others keep signing meanwhile.
+      key = derive_signing_key<Crypto>(secret, date, region, service);
       lock_.lock();
-      if (find(access_key_id, secret, date, region, service)) {  // another thread stored it first
-        lock_.unlock();
-        return key;
+      hmac_key<Crypto> unused;
+      if (!lookup(id, unused)) {  // unless another thread stored it first
+        std::size_t n = used_.load(std::memory_order_relaxed);
+        if (n < Capacity) {
+          entries_[n].write(id, key);
+          used_.store(n + 1, std::memory_order_release);  // publish after the entry is complete
+        } else {
+          entries_[next_].write(id, key);
+          next_ = (next_ + 1) % Capacity;
+        }
       }
-      std::size_t slot;
-      if (used_ < Capacity) {
-        slot = used_++;
-      } else {
-        slot = next_;
-        next_ = (next_ + 1) % Capacity;
-        entries_[slot].wipe();
-      }
-      entries_[slot].store(access_key_id, secret, date, region, service, key);
       lock_.unlock();
+      id.wipe();
       return key;
     }
   }
 
   /// Number of entries held.
-  std::size_t size() noexcept {
-    lock_.lock();
-    std::size_t n = used_;
-    lock_.unlock();
-    return n;
-  }
+  std::size_t size() const noexcept { return used_.load(std::memory_order_acquire); }
 
   /// Wipes and drops every entry (e.g. after credentials are revoked).
   void clear() noexcept {
     lock_.lock();
-    for (std::size_t i = 0; i < used_; ++i) entries_[i].wipe();
-    used_ = 0;
+    std::size_t n = used_.load(std::memory_order_relaxed);
+    used_.store(0, std::memory_order_release);
+    for (std::size_t i = 0; i < n; ++i) entries_[i].erase();
     next_ = 0;
     lock_.unlock();
   }
 
  private:
-  struct entry;
-  const entry* find(std::string_view a, std::string_view s, std::string_view d, std::string_view r,
-                    std::string_view v) const noexcept {
-    for (std::size_t i = 0; i < used_; ++i)
-      if (entries_[i].matches(a, s, d, r, v)) return &entries_[i];
-    return nullptr;
-  }
+  // The identity as it is stored and compared: the five lengths (a byte each), then the bytes
+  // of date | access key id | region | service | secret, zero-padded to whole words; `lens`
+  // holds the total, a cheap first filter.
+  struct identity {
+    word lens;
+    std::size_t nwords;
+    word w[id_words];
 
-  struct entry {
-    // id = access_key_id | secret | date | region | service, lengths kept apart.
-    unsigned short len[5];
-    char id[id_bytes];
-    hmac_key<Crypto> key;
-
-    bool matches(std::string_view a, std::string_view s, std::string_view d, std::string_view r,
-                 std::string_view v) const noexcept {
-      if (len[0] != a.size() || len[1] != s.size() || len[2] != d.size() || len[3] != r.size() ||
-          len[4] != v.size())
+    bool pack(std::string_view a, std::string_view s, std::string_view d, std::string_view r,
+              std::string_view v) noexcept {
+      std::size_t total = 5 + a.size() + s.size() + d.size() + r.size() + v.size();
+      if (total > id_bytes || a.size() > 255 || s.size() > 255 || d.size() > 255 || r.size() > 255 || v.size() > 255)
         return false;
-      const char* p = id;
-      // Non-secret parts first; the secret last, in constant time. (Lengths already match.)
-      for (std::string_view part : {d, a, r, v}) {
-        if (!part.empty() && std::memcmp(p, part.data(), part.size()) != 0) return false;
-        p += part.size();
-      }
-      return constant_time_equal(p, s.data(), s.size());
-    }
-    void store(std::string_view a, std::string_view s, std::string_view d, std::string_view r,
-               std::string_view v, const hmac_key<Crypto>& k) noexcept {
-      // The caller checked that all parts together fit id_bytes (<= 65535).
-      len[0] = static_cast<unsigned short>(a.size());
-      len[1] = static_cast<unsigned short>(s.size());
-      len[2] = static_cast<unsigned short>(d.size());
-      len[3] = static_cast<unsigned short>(r.size());
-      len[4] = static_cast<unsigned short>(v.size());
-      char* p = id;
+      nwords = (total + sizeof(word) - 1) / sizeof(word);
+      w[nwords - 1] = 0;
+      unsigned char* p = reinterpret_cast<unsigned char*>(w);
+      for (std::string_view part : {d, a, r, v, s}) *p++ = static_cast<unsigned char>(part.size());
       for (std::string_view part : {d, a, r, v, s}) {
         if (part.empty()) continue;  // data() may be null
         std::memcpy(p, part.data(), part.size());
         p += part.size();
       }
-      key = k;
+      lens = static_cast<word>(total);
+      return true;
     }
-    void wipe() noexcept { secure_wipe(this, sizeof *this); }
+    void wipe() noexcept { secure_wipe(w, nwords * sizeof(word)); }
   };
-  static_assert(SIGV4KIT_KEY_CACHE_ID_BYTES <= 65535, "SIGV4KIT_KEY_CACHE_ID_BYTES is too large");
 
-  Lock lock_;
-  std::size_t used_ = 0;
-  std::size_t next_ = 0;
+  struct entry {
+    std::atomic<unsigned> seq{0};
+    std::atomic<word> lens{0};
+    std::atomic<word> id[id_words];
+    std::atomic<word> key[key_words];
+
+    // Reader: copies the key out when the identity matches and no writer interfered.
+    bool read(const identity& want, hmac_key<Crypto>& out) const noexcept {
+      unsigned s1 = seq.load(std::memory_order_acquire);
+      if (s1 & 1u) return false;  // being written: a miss (the caller derives instead)
+      if (lens.load(std::memory_order_relaxed) != want.lens) return false;
+      word diff = 0;  // no early exit: the secret is part of the identity
+      for (std::size_t i = 0; i < want.nwords; ++i) diff |= id[i].load(std::memory_order_relaxed) ^ want.w[i];
+      if (diff) return false;
+      // Straight into the caller's key: on a torn read the caller discards it (it derives).
+      out.load_state_words(key, key_words);
+      std::atomic_thread_fence(std::memory_order_acquire);
+      return seq.load(std::memory_order_relaxed) == s1;
+    }
+
+    // Writer (holding the lock): odd sequence, new words, even sequence.
+    void write(const identity& idn, const hmac_key<Crypto>& k) noexcept {
+      unsigned s = seq.load(std::memory_order_relaxed);
+      seq.store(s + 1, std::memory_order_relaxed);
+      std::atomic_thread_fence(std::memory_order_release);
+      word kw[key_words] = {};
+      k.store_state(reinterpret_cast<unsigned char*>(kw));
+      lens.store(idn.lens, std::memory_order_relaxed);
+      for (std::size_t i = 0; i < id_words; ++i)
+        id[i].store(i < idn.nwords ? idn.w[i] : 0, std::memory_order_relaxed);
+      for (std::size_t i = 0; i < key_words; ++i) key[i].store(kw[i], std::memory_order_relaxed);
+      seq.store(s + 2, std::memory_order_release);
+      secure_wipe(kw, sizeof kw);
+    }
+
+    void erase() noexcept {
+      unsigned s = seq.load(std::memory_order_relaxed);
+      seq.store(s + 1, std::memory_order_relaxed);
+      std::atomic_thread_fence(std::memory_order_release);
+      lens.store(~word(0), std::memory_order_relaxed);  // matches no identity
+      for (auto& w : id) w.store(0, std::memory_order_relaxed);
+      for (auto& w : key) w.store(0, std::memory_order_relaxed);
+      seq.store(s + 2, std::memory_order_release);
+    }
+  };
+
+  bool lookup(const identity& id, hmac_key<Crypto>& out) const noexcept {
+    std::size_t n = used_.load(std::memory_order_acquire);
+    for (std::size_t i = 0; i < n; ++i)
+      if (entries_[i].read(id, out)) return true;
+    return false;
+  }
+
+  Lock lock_;  // serialises writers only
+  std::atomic<std::size_t> used_{0};
+  std::size_t next_ = 0;  // next entry to replace once full (guarded by lock_)
   entry entries_[Capacity == 0 ? 1 : Capacity];
 };
 
