@@ -478,8 +478,8 @@ SIGV4KIT_END_NAMESPACE
 // ---- begin sigv4kit/crypto/sha256.hpp ----
 // sigv4kit/crypto/sha256.hpp - SHA-256 over a backend, and the built-in backends.
 //
-// Backends: portable_crypto (plain C++, everywhere), shani_crypto (x86 SHA extensions, where
-// the CPU has them), auto_crypto (picks at run time) and default_crypto (auto_crypto, or
+// Backends: portable_crypto (plain C++, everywhere), shani_crypto (x86 SHA extensions) and
+// armv8_crypto (ARMv8 SHA2), where the CPU has them, auto_crypto (picks at run time) and default_crypto (auto_crypto, or
 // portable_crypto with SIGV4KIT_FORCE_PORTABLE_SHA256). See sha256_portable.hpp for the
 // backend concept.
 #ifndef SIGV4KIT_CRYPTO_SHA256_HPP
@@ -534,38 +534,82 @@ alignas(64) inline constexpr std::uint32_t sha256_k[64] = {
     0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
     0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2};
 
-/// Processes `blocks` 64-byte blocks into `h` (FIPS 180-4 section 6.2.2). Not inlined:
-/// one copy of the round function serves every caller, which keeps embedded code small.
+/// Processes `blocks` 64-byte blocks into `h` (FIPS 180-4 section 6.2.2). The 64 rounds are
+/// written out eight at a time with the working variables renamed instead of shifted, and
+/// the message schedule is kept in a 16-word ring, the usual shape of a fast portable SHA-256.
+/// Not inlined: one copy serves every caller, which keeps embedded code small.
+/// Built for size (-Os defines __OPTIMIZE_SIZE__, or SIGV4KIT_SMALL_SHA256), one round in a
+/// loop instead: about a tenth of the code, for microcontrollers where flash is scarce.
 SIGV4KIT_NOINLINE inline void sha256_compress_portable(std::uint32_t h[8], const unsigned char* p,
                                                        std::size_t blocks) noexcept {
   std::uint32_t w[16];
+#if defined(__OPTIMIZE_SIZE__) || defined(SIGV4KIT_SMALL_SHA256)
   while (blocks--) {
-    std::uint32_t a = h[0], b = h[1], c = h[2], d = h[3], e = h[4], f = h[5], g = h[6], k = h[7];
+    std::uint32_t v[8];
+    for (int i = 0; i < 8; ++i) v[i] = h[i];
     for (unsigned i = 0; i < 64; ++i) {
       std::uint32_t wi;
       if (i < 16) {
         wi = w[i] = load_be32(p + 4 * i);
       } else {
         std::uint32_t w15 = w[(i - 15) & 15], w2 = w[(i - 2) & 15];
-        std::uint32_t s0 = rotr32(w15, 7) ^ rotr32(w15, 18) ^ (w15 >> 3);
-        std::uint32_t s1 = rotr32(w2, 17) ^ rotr32(w2, 19) ^ (w2 >> 10);
-        wi = w[i & 15] = w[i & 15] + s0 + w[(i - 7) & 15] + s1;
+        wi = w[i & 15] += (rotr32(w15, 7) ^ rotr32(w15, 18) ^ (w15 >> 3)) + w[(i - 7) & 15] +
+                          (rotr32(w2, 17) ^ rotr32(w2, 19) ^ (w2 >> 10));
       }
-      std::uint32_t t1 = k + (rotr32(e, 6) ^ rotr32(e, 11) ^ rotr32(e, 25)) + ((e & f) ^ (~e & g)) +
+      std::uint32_t e = v[4], a = v[0];
+      std::uint32_t t1 = v[7] + (rotr32(e, 6) ^ rotr32(e, 11) ^ rotr32(e, 25)) + (v[6] ^ (e & (v[5] ^ v[6]))) +
                          sha256_k[i] + wi;
-      std::uint32_t t2 = (rotr32(a, 2) ^ rotr32(a, 13) ^ rotr32(a, 22)) + ((a & b) ^ (a & c) ^ (b & c));
-      k = g;
-      g = f;
-      f = e;
-      e = d + t1;
-      d = c;
-      c = b;
-      b = a;
-      a = t1 + t2;
+      std::uint32_t t2 = (rotr32(a, 2) ^ rotr32(a, 13) ^ rotr32(a, 22)) + ((a & v[1]) | (v[2] & (a | v[1])));
+      for (int j = 7; j > 0; --j) v[j] = v[j - 1];
+      v[4] += t1;
+      v[0] = t1 + t2;
     }
+    for (int i = 0; i < 8; ++i) h[i] += v[i];
+    p += 64;
+  }
+#else
+  while (blocks--) {
+    std::uint32_t a = h[0], b = h[1], c = h[2], d = h[3], e = h[4], f = h[5], g = h[6], k = h[7];
+    for (int i = 0; i < 16; ++i) w[i] = load_be32(p + 4 * i);
+// One round: t1 uses the e-chain, t2 the a-chain; then d += t1 and h = t1 + t2 (renamed).
+#define SIGV4KIT_SHA256_ROUND(a, b, c, d, e, f, g, h, i, wi)                                        \
+  do {                                                                                             \
+    std::uint32_t t1 = h + (rotr32(e, 6) ^ rotr32(e, 11) ^ rotr32(e, 25)) + (g ^ (e & (f ^ g))) +  \
+                       sha256_k[i] + (wi);                                                         \
+    std::uint32_t t2 = (rotr32(a, 2) ^ rotr32(a, 13) ^ rotr32(a, 22)) + ((a & b) | (c & (a | b)));  \
+    d += t1;                                                                                       \
+    h = t1 + t2;                                                                                   \
+  } while (0)
+// W[t] = s1(W[t-2]) + W[t-7] + s0(W[t-15]) + W[t-16], in the ring.
+#define SIGV4KIT_SHA256_W(t)                                                                                \
+  (w[(t)&15] += (rotr32(w[((t)-2) & 15], 17) ^ rotr32(w[((t)-2) & 15], 19) ^ (w[((t)-2) & 15] >> 10)) +     \
+                w[((t)-7) & 15] + (rotr32(w[((t)-15) & 15], 7) ^ rotr32(w[((t)-15) & 15], 18) ^ (w[((t)-15) & 15] >> 3)))
+#define SIGV4KIT_SHA256_8ROUNDS(i, W)              \
+  SIGV4KIT_SHA256_ROUND(a, b, c, d, e, f, g, k, i + 0, W(i + 0)); \
+  SIGV4KIT_SHA256_ROUND(k, a, b, c, d, e, f, g, i + 1, W(i + 1)); \
+  SIGV4KIT_SHA256_ROUND(g, k, a, b, c, d, e, f, i + 2, W(i + 2)); \
+  SIGV4KIT_SHA256_ROUND(f, g, k, a, b, c, d, e, i + 3, W(i + 3)); \
+  SIGV4KIT_SHA256_ROUND(e, f, g, k, a, b, c, d, i + 4, W(i + 4)); \
+  SIGV4KIT_SHA256_ROUND(d, e, f, g, k, a, b, c, i + 5, W(i + 5)); \
+  SIGV4KIT_SHA256_ROUND(c, d, e, f, g, k, a, b, i + 6, W(i + 6)); \
+  SIGV4KIT_SHA256_ROUND(b, c, d, e, f, g, k, a, i + 7, W(i + 7))
+#define SIGV4KIT_SHA256_W_PLAIN(t) w[t]
+    SIGV4KIT_SHA256_8ROUNDS(0, SIGV4KIT_SHA256_W_PLAIN);
+    SIGV4KIT_SHA256_8ROUNDS(8, SIGV4KIT_SHA256_W_PLAIN);
+    SIGV4KIT_SHA256_8ROUNDS(16, SIGV4KIT_SHA256_W);
+    SIGV4KIT_SHA256_8ROUNDS(24, SIGV4KIT_SHA256_W);
+    SIGV4KIT_SHA256_8ROUNDS(32, SIGV4KIT_SHA256_W);
+    SIGV4KIT_SHA256_8ROUNDS(40, SIGV4KIT_SHA256_W);
+    SIGV4KIT_SHA256_8ROUNDS(48, SIGV4KIT_SHA256_W);
+    SIGV4KIT_SHA256_8ROUNDS(56, SIGV4KIT_SHA256_W);
+#undef SIGV4KIT_SHA256_W_PLAIN
+#undef SIGV4KIT_SHA256_8ROUNDS
+#undef SIGV4KIT_SHA256_W
+#undef SIGV4KIT_SHA256_ROUND
     h[0] += a; h[1] += b; h[2] += c; h[3] += d; h[4] += e; h[5] += f; h[6] += g; h[7] += k;
     p += 64;
   }
+#endif
   secure_wipe(w, sizeof w);
 }
 
@@ -653,6 +697,87 @@ SIGV4KIT_END_NAMESPACE
 
 #endif  // SIGV4KIT_CRYPTO_SHA256_PORTABLE_HPP
 // ---- end sigv4kit/crypto/sha256_portable.hpp ----
+// ---- begin sigv4kit/crypto/sha256_arm.hpp ----
+// sigv4kit/crypto/sha256_arm.hpp - SHA-256 with the ARMv8 cryptography extension (SHA2).
+//
+// The block function is compiled for "+crypto" with a function target attribute, so users
+// need no special flags. It runs when the CPU has SHA2: always when the compiler targets it
+// (__ARM_FEATURE_SHA2 / __ARM_FEATURE_CRYPTO), else when Linux reports HWCAP_SHA2 (Arm
+// Architecture Reference Manual, SHA256H/SHA256H2/SHA256SU0/SHA256SU1; Linux
+// Documentation/arch/arm64/elf_hwcaps.rst).
+#ifndef SIGV4KIT_CRYPTO_SHA256_ARM_HPP
+#define SIGV4KIT_CRYPTO_SHA256_ARM_HPP
+
+
+#include <cstddef>
+#include <cstdint>
+
+#if !defined(SIGV4KIT_NO_ARMV8_SHA2) && defined(__aarch64__) && (defined(__GNUC__) || defined(__clang__))
+#define SIGV4KIT_HAVE_ARMV8_SHA2 1
+#include <arm_neon.h>
+#if defined(__linux__) && !(defined(__ARM_FEATURE_SHA2) || defined(__ARM_FEATURE_CRYPTO))
+#include <sys/auxv.h>
+#endif
+#else
+#define SIGV4KIT_HAVE_ARMV8_SHA2 0
+#endif
+
+SIGV4KIT_BEGIN_NAMESPACE
+namespace detail {
+
+#if SIGV4KIT_HAVE_ARMV8_SHA2
+
+/// True when this CPU executes the ARMv8 SHA-256 instructions.
+inline bool cpu_has_armv8_sha2() noexcept {
+#if defined(__ARM_FEATURE_SHA2) || defined(__ARM_FEATURE_CRYPTO)
+  return true;
+#elif defined(__linux__)
+  static const bool has = (getauxval(AT_HWCAP) & (1ul << 6)) != 0;  // HWCAP_SHA2
+  return has;
+#else
+  return false;
+#endif
+}
+
+/// FIPS 180-4 compression of `blocks` 64-byte blocks with SHA256H/H2/SU0/SU1: four rounds per
+/// pair of instructions, the state as ABCD/EFGH vectors.
+__attribute__((target("+crypto"))) inline void sha256_compress_armv8(std::uint32_t h[8], const unsigned char* p,
+                                                                     std::size_t blocks) noexcept {
+  uint32x4_t abcd = vld1q_u32(h), efgh = vld1q_u32(h + 4);
+  while (blocks--) {
+    const uint32x4_t abcd0 = abcd, efgh0 = efgh;
+    uint32x4_t m[4];
+    for (int i = 0; i < 4; ++i) m[i] = vreinterpretq_u32_u8(vrev32q_u8(vld1q_u8(p + 16 * i)));
+    for (int g = 0; g < 16; ++g) {  // 16 groups of 4 rounds
+      uint32x4_t wk = vaddq_u32(m[g & 3], vld1q_u32(sha256_k + 4 * g));
+      if (g < 12)  // W for group g + 4 = SU1(SU0(W[g], W[g+1]), W[g+2], W[g+3])
+        m[g & 3] = vsha256su1q_u32(vsha256su0q_u32(m[g & 3], m[(g + 1) & 3]), m[(g + 2) & 3], m[(g + 3) & 3]);
+      uint32x4_t prev = abcd;
+      abcd = vsha256hq_u32(abcd, efgh, wk);
+      efgh = vsha256h2q_u32(efgh, prev, wk);
+    }
+    abcd = vaddq_u32(abcd, abcd0);
+    efgh = vaddq_u32(efgh, efgh0);
+    p += 64;
+  }
+  vst1q_u32(h, abcd);
+  vst1q_u32(h + 4, efgh);
+}
+
+#endif  // SIGV4KIT_HAVE_ARMV8_SHA2
+
+}  // namespace detail
+
+#if SIGV4KIT_HAVE_ARMV8_SHA2
+/// Backend using the ARMv8 SHA2 instructions unconditionally: only for CPUs that have them
+/// (detail::cpu_has_armv8_sha2()); auto_crypto picks it for you.
+using armv8_crypto = block_crypto<detail::sha256_compress_armv8>;
+#endif
+
+SIGV4KIT_END_NAMESPACE
+
+#endif  // SIGV4KIT_CRYPTO_SHA256_ARM_HPP
+// ---- end sigv4kit/crypto/sha256_arm.hpp ----
 // ---- begin sigv4kit/crypto/sha256_x86.hpp ----
 // sigv4kit/crypto/sha256_x86.hpp - SHA-256 with the x86 SHA extensions (SHA-NI).
 //
@@ -763,17 +888,23 @@ inline void sha256_compress_auto(std::uint32_t h[8], const unsigned char* p, std
     return;
   }
 #endif
+#if SIGV4KIT_HAVE_ARMV8_SHA2
+  if (cpu_has_armv8_sha2()) {
+    sha256_compress_armv8(h, p, blocks);
+    return;
+  }
+#endif
   sha256_compress_portable(h, p, blocks);
 }
 }  // namespace detail
 
-/// The built-in backend with run-time dispatch: x86 SHA-NI when CPUID reports it, the portable
-/// code otherwise. Same context type as portable_crypto.
+/// The built-in backend with run-time dispatch: x86 SHA-NI or ARMv8 SHA2 when the CPU reports
+/// them, the portable code otherwise. Same context type as portable_crypto.
 using auto_crypto = block_crypto<detail::sha256_compress_auto>;
 
 /// The backend used when none is named (`basic_signer<>`, `sha256<>`): auto_crypto, or
 /// portable_crypto when SIGV4KIT_FORCE_PORTABLE_SHA256 is defined.
-#if defined(SIGV4KIT_FORCE_PORTABLE_SHA256) || !SIGV4KIT_HAVE_SHANI
+#if defined(SIGV4KIT_FORCE_PORTABLE_SHA256) || !(SIGV4KIT_HAVE_SHANI || SIGV4KIT_HAVE_ARMV8_SHA2)
 using default_crypto = portable_crypto;
 #else
 using default_crypto = auto_crypto;
@@ -1275,7 +1406,7 @@ struct view {
 };
 
 struct query_param {
-  enum : unsigned char { key_canonical = 1, value_canonical = 2, raw_value = 4, signed_headers = 8 };
+  enum : unsigned char { key_canonical = 1, value_canonical = 2, raw_value = 4 };
   view key;
   view value;
   unsigned char flags;
@@ -1299,8 +1430,8 @@ inline bool query_less(const query_param& a, const query_param& b) noexcept {
   int c = compare_encoded(a.key, a.flags & query_param::key_canonical, false, b.key,
                           b.flags & query_param::key_canonical, false);
   if (c) return c < 0;
-  // The generated X-Amz-SignedHeaders parameter never ties on its key: prepare() rejects a URL
-  // that already carries it.
+  // The generated X-Amz-* parameters never tie on their keys: prepare() rejects a URL that
+  // already carries one.
   return compare_encoded(a.value, a.flags & query_param::value_canonical, a.flags & query_param::raw_value,
                          b.value, b.flags & query_param::value_canonical, b.flags & query_param::raw_value) < 0;
 }
@@ -1345,6 +1476,7 @@ struct prepared_request {
   query_param params[SIGV4KIT_MAX_QUERY_PARAMS + 6];
   // Sorting moves these indices, not the entries (small moves; no memcpy of 40-byte records).
   unsigned short header_order[SIGV4KIT_MAX_HEADERS + 4];
+  std::size_t credential_param, signed_headers_param, token_param;  // query mode: X-Amz-* indices
   unsigned short param_order[SIGV4KIT_MAX_QUERY_PARAMS + 6];
 
   const header_entry& header_at(std::size_t i) const noexcept { return headers[header_order[i]]; }
@@ -1603,11 +1735,16 @@ inline status prepare(const request& req, const signing_params& sp, prepared_req
     auto add = [&p](std::string_view k, std::string_view v, unsigned char extra) {
       p.params[p.param_count++] = query_param{k, v, static_cast<unsigned char>(query_param::key_canonical | extra)};
     };
+    // Values are filled in canonical form by write_output_start; the keys alone order them
+    // (prepare rejects a URL that already has any of these keys).
     add("X-Amz-Algorithm", algorithm, query_param::value_canonical);
+    p.credential_param = p.param_count;
     add("X-Amz-Credential", p.credential_text(), query_param::raw_value);
     add("X-Amz-Date", p.amz_date, query_param::value_canonical);
     add("X-Amz-Expires", std::string_view(p.expires_text), query_param::value_canonical);
-    add("X-Amz-SignedHeaders", std::string_view(), query_param::signed_headers);
+    p.signed_headers_param = p.param_count;
+    add("X-Amz-SignedHeaders", std::string_view(), query_param::value_canonical);
+    p.token_param = p.param_count;
     if (p.token_signed) add("X-Amz-Security-Token", p.session_token, query_param::raw_value);
   }
   // Insertion sort: stable, no allocation, and fast for the few parameters requests carry.
@@ -1811,13 +1948,28 @@ inline status emit_canonical_uri(sink& s, std::string_view path, bool normalize,
   return {};
 }
 
+/// Writes a query key or value in canonical encoding (see encoded_reader), copying runs of
+/// unreserved bytes whole.
 inline void emit_query_text(sink& s, std::string_view t, bool canonical, bool raw) noexcept {
   if (canonical) {
     s.put(t);
     return;
   }
-  encoded_reader r(t, raw);
-  for (int c; (c = r.next()) >= 0;) s.put(static_cast<char>(c));
+  const unsigned char* b = reinterpret_cast<const unsigned char*>(t.data());
+  std::size_t run = 0, n = t.size();
+  for (std::size_t i = 0; i < n; ++i) {
+    unsigned char c = b[i];
+    if (is_unreserved(c)) continue;
+    s.put(t.substr(run, i - run));
+    if (!raw && c == '%' && i + 2 < n && hex_value(b[i + 1]) >= 0 && hex_value(b[i + 2]) >= 0) {
+      c = static_cast<unsigned char>(hex_value(b[i + 1]) * 16 + hex_value(b[i + 2]));
+      i += 2;
+    }
+    if (is_unreserved(c)) s.put(static_cast<char>(c));
+    else s.put_escape(c);
+    run = i + 1;
+  }
+  s.put(t.substr(run));
 }
 
 inline void emit_canonical_query(sink& s, const prepared_request& p) noexcept {
@@ -1826,12 +1978,7 @@ inline void emit_canonical_query(sink& s, const prepared_request& p) noexcept {
     if (i) s.put('&');
     emit_query_text(s, q.key, q.flags & query_param::key_canonical, false);
     s.put('=');
-    if (q.flags & query_param::signed_headers) {
-      // ';' is not unreserved: encoded as %3B (the test suite's query-canonical-request files).
-      emit_signed_header_list(s, p, "%3B");
-    } else {
-      emit_query_text(s, q.value, q.flags & query_param::value_canonical, q.flags & query_param::raw_value);
-    }
+    emit_query_text(s, q.value, q.flags & query_param::value_canonical, q.flags & query_param::raw_value);
   }
 }
 
@@ -1884,17 +2031,25 @@ inline std::size_t write_string_to_sign(const prepared_request& p, const char ca
   return static_cast<std::size_t>(o - out);
 }
 
-/// Writes the output (Authorization header and the headers to add, or the presigned URL) into
-/// the caller's buffer and points `r` at it.
-inline status write_output(const prepared_request& p, const char signature_hex[64], char* out, std::size_t cap,
-                           signed_request& r) noexcept {
-  std::string_view sig(signature_hex, 64);
-  std::string_view token_name = "X-Amz-Security-Token";
+/// Where the output is being written: write_output_start fills everything before the
+/// signature, write_output_finish appends it.
+struct output_cursor {
+  char* start;  ///< the Authorization value or the URL
+  char* pos;
+};
+
+/// Writes the output up to the signature into the caller's buffer: in header mode the Host,
+/// X-Amz-Date, content hash and the Authorization value up to "Signature="; in query mode the
+/// presigned URL up to "X-Amz-Signature=". In query mode the encoded X-Amz-Credential,
+/// X-Amz-SignedHeaders and X-Amz-Security-Token written here become the canonical query's
+/// values (`p` is updated), so each is encoded once.
+inline status write_output_start(prepared_request& p, char* out, std::size_t cap, signed_request& r,
+                                 output_cursor& c) noexcept {
   std::size_t shl = signed_header_list_size(p);
   std::size_t need;
   if (p.mode == signing_mode::header) {
-    need = p.host.size() + 16 + (p.add_content_sha256 ? p.payload_hash.size() : 0) + algorithm.size() + 12 + p.credential_len +
-           16 + shl + 12 + 64;
+    need = p.host.size() + 16 + (p.add_content_sha256 ? p.payload_hash.size() : 0) + algorithm.size() + 12 +
+           p.credential_len + 16 + shl + 12 + 64;
   } else {
     // URL + '?'/'&' + each parameter, encoded (at most 3 bytes per byte for raw values).
     need = p.host.size() + p.url.before_query.size() + 1 + p.url.query.size() + 1 + 16 + algorithm.size() + 18 +
@@ -1920,10 +2075,9 @@ inline status write_output(const prepared_request& p, const char signature_hex[6
   if (p.mode == signing_mode::header) {
     r.amz_date = put(p.amz_date);
     r.headers[r.header_count++] = header{"X-Amz-Date", r.amz_date};
-    if (p.add_content_sha256)
-      r.headers[r.header_count++] = header{"x-amz-content-sha256", put(p.payload_hash)};
-    if (!p.session_token.empty()) r.headers[r.header_count++] = header{token_name, p.session_token};
-    char* a = o;
+    if (p.add_content_sha256) r.headers[r.header_count++] = header{"x-amz-content-sha256", put(p.payload_hash)};
+    if (!p.session_token.empty()) r.headers[r.header_count++] = header{"X-Amz-Security-Token", p.session_token};
+    c.start = o;
     put(algorithm);
     put(" Credential=");
     put(p.credential_text());
@@ -1934,25 +2088,31 @@ inline status write_output(const prepared_request& p, const char signature_hex[6
       put(p.header_at(i).name);
     }
     put(", Signature=");
-    r.signature = put(sig);
-    r.authorization = std::string_view(a, static_cast<std::size_t>(o - a));
-    r.headers[r.header_count++] = header{"Authorization", r.authorization};
+    c.pos = o;
     return {};
   }
   // Query mode: the URL as given, then the signing parameters, canonically encoded.
   auto put_encoded = [&o](std::string_view s) {
-    for (char c : s) {
-      unsigned char u = static_cast<unsigned char>(c);
+    char* begin = o;
+    for (char ch : s) {
+      unsigned char u = static_cast<unsigned char>(ch);
+      *o = ch;
       if (is_unreserved(u)) {
-        *o++ = c;
+        ++o;
       } else {
-        *o++ = '%';
-        *o++ = hex_upper[u >> 4];
-        *o++ = hex_upper[u & 15];
+        o[0] = '%';
+        o[1] = hex_upper[u >> 4];
+        o[2] = hex_upper[u & 15];
+        o += 3;
       }
     }
+    return std::string_view(begin, static_cast<std::size_t>(o - begin));
   };
-  char* u = o;
+  auto now_canonical = [&p](std::size_t param, std::string_view encoded) {
+    p.params[param].value = encoded;
+    p.params[param].flags = query_param::key_canonical | query_param::value_canonical;
+  };
+  c.start = o;
   put(p.url.before_query);
   put("?");
   if (!p.url.query.empty()) {
@@ -1962,29 +2122,57 @@ inline status write_output(const prepared_request& p, const char signature_hex[6
   put("X-Amz-Algorithm=");
   put(algorithm);
   put("&X-Amz-Credential=");
-  put_encoded(p.credential_text());
+  now_canonical(p.credential_param, put_encoded(p.credential_text()));
   put("&X-Amz-Date=");
   r.amz_date = put(p.amz_date);
   put("&X-Amz-Expires=");
   put(std::string_view(p.expires_text));
   put("&X-Amz-SignedHeaders=");
+  char* list = o;
   for (std::size_t i = 0; i < p.header_count; ++i) {
     if (same_name_as_previous(p, i)) continue;
-    if (i) put("%3B");
+    if (i) put("%3B");  // ';' is not unreserved (the test suite's query-canonical-request files)
     put(p.header_at(i).name);
   }
+  now_canonical(p.signed_headers_param, std::string_view(list, static_cast<std::size_t>(o - list)));
   if (p.token_signed) {
     put("&X-Amz-Security-Token=");
-    put_encoded(p.session_token);
+    now_canonical(p.token_param, put_encoded(p.session_token));
   }
   put("&X-Amz-Signature=");
-  r.signature = put(sig);
-  if (!p.token_signed && !p.session_token.empty()) {  // added after signing
-    put("&X-Amz-Security-Token=");
-    put_encoded(p.session_token);
-  }
-  r.url = std::string_view(u, static_cast<std::size_t>(o - u));
+  c.pos = o;
   return {};
+}
+
+/// Appends the signature (and, in query mode, a token added after signing) and points `r`
+/// at the finished output.
+inline void write_output_finish(const prepared_request& p, const char signature_hex[64], output_cursor c,
+                                signed_request& r) noexcept {
+  std::memcpy(c.pos, signature_hex, 64);
+  r.signature = std::string_view(c.pos, 64);
+  char* o = c.pos + 64;
+  if (p.mode == signing_mode::header) {
+    r.authorization = std::string_view(c.start, static_cast<std::size_t>(o - c.start));
+    r.headers[r.header_count++] = header{"Authorization", r.authorization};
+    return;
+  }
+  if (!p.token_signed && !p.session_token.empty()) {  // added after signing
+    std::memcpy(o, "&X-Amz-Security-Token=", 22);
+    o += 22;
+    for (char ch : p.session_token) {
+      unsigned char u = static_cast<unsigned char>(ch);
+      *o = ch;
+      if (is_unreserved(u)) {
+        ++o;
+      } else {
+        o[0] = '%';
+        o[1] = hex_upper[u >> 4];
+        o[2] = hex_upper[u & 15];
+        o += 3;
+      }
+    }
+  }
+  r.url = std::string_view(c.start, static_cast<std::size_t>(o - c.start));
 }
 
 }  // namespace detail
@@ -2294,6 +2482,12 @@ class basic_signer {
       detail::to_hex(digest, 32, p.payload_hash_hex);
     }
 
+    // The output up to the signature first: in query mode it holds the encoded parameter
+    // values that the canonical query then reuses.
+    signed_request r;
+    detail::output_cursor cursor;
+    if (status st = detail::write_output_start(p, out, capacity, r, cursor); !st) return st.err();
+
     // Canonical request, streamed into SHA-256 (and into the debug sink when asked).
     hash_target target{{}, params};
     Crypto::init(target.ctx);
@@ -2315,9 +2509,7 @@ class basic_signer {
     mac.finish(digest);
     char signature_hex[64];
     detail::to_hex(digest, 32, signature_hex);
-
-    signed_request r;
-    if (status st = detail::write_output(p, signature_hex, out, capacity, r); !st) return st.err();
+    detail::write_output_finish(p, signature_hex, cursor, r);
     return r;
   }
 

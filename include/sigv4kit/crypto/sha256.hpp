@@ -1,7 +1,7 @@
 // sigv4kit/crypto/sha256.hpp - SHA-256 over a backend, and the built-in backends.
 //
-// Backends: portable_crypto (plain C++, everywhere), shani_crypto (x86 SHA extensions, where
-// the CPU has them), auto_crypto (picks at run time) and default_crypto (auto_crypto, or
+// Backends: portable_crypto (plain C++, everywhere), shani_crypto (x86 SHA extensions) and
+// armv8_crypto (ARMv8 SHA2), where the CPU has them, auto_crypto (picks at run time) and default_crypto (auto_crypto, or
 // portable_crypto with SIGV4KIT_FORCE_PORTABLE_SHA256). See sha256_portable.hpp for the
 // backend concept.
 #ifndef SIGV4KIT_CRYPTO_SHA256_HPP
@@ -9,6 +9,7 @@
 
 #include <sigv4kit/config.hpp>
 #include <sigv4kit/crypto/sha256_portable.hpp>
+#include <sigv4kit/crypto/sha256_arm.hpp>
 #include <sigv4kit/crypto/sha256_x86.hpp>
 
 #include <cstddef>
@@ -25,17 +26,23 @@ inline void sha256_compress_auto(std::uint32_t h[8], const unsigned char* p, std
     return;
   }
 #endif
+#if SIGV4KIT_HAVE_ARMV8_SHA2
+  if (cpu_has_armv8_sha2()) {
+    sha256_compress_armv8(h, p, blocks);
+    return;
+  }
+#endif
   sha256_compress_portable(h, p, blocks);
 }
 }  // namespace detail
 
-/// The built-in backend with run-time dispatch: x86 SHA-NI when CPUID reports it, the portable
-/// code otherwise. Same context type as portable_crypto.
+/// The built-in backend with run-time dispatch: x86 SHA-NI or ARMv8 SHA2 when the CPU reports
+/// them, the portable code otherwise. Same context type as portable_crypto.
 using auto_crypto = block_crypto<detail::sha256_compress_auto>;
 
 /// The backend used when none is named (`basic_signer<>`, `sha256<>`): auto_crypto, or
 /// portable_crypto when SIGV4KIT_FORCE_PORTABLE_SHA256 is defined.
-#if defined(SIGV4KIT_FORCE_PORTABLE_SHA256) || !SIGV4KIT_HAVE_SHANI
+#if defined(SIGV4KIT_FORCE_PORTABLE_SHA256) || !(SIGV4KIT_HAVE_SHANI || SIGV4KIT_HAVE_ARMV8_SHA2)
 using default_crypto = portable_crypto;
 #else
 using default_crypto = auto_crypto;

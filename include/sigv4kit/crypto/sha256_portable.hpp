@@ -48,38 +48,82 @@ alignas(64) inline constexpr std::uint32_t sha256_k[64] = {
     0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
     0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2};
 
-/// Processes `blocks` 64-byte blocks into `h` (FIPS 180-4 section 6.2.2). Not inlined:
-/// one copy of the round function serves every caller, which keeps embedded code small.
+/// Processes `blocks` 64-byte blocks into `h` (FIPS 180-4 section 6.2.2). The 64 rounds are
+/// written out eight at a time with the working variables renamed instead of shifted, and
+/// the message schedule is kept in a 16-word ring, the usual shape of a fast portable SHA-256.
+/// Not inlined: one copy serves every caller, which keeps embedded code small.
+/// Built for size (-Os defines __OPTIMIZE_SIZE__, or SIGV4KIT_SMALL_SHA256), one round in a
+/// loop instead: about a tenth of the code, for microcontrollers where flash is scarce.
 SIGV4KIT_NOINLINE inline void sha256_compress_portable(std::uint32_t h[8], const unsigned char* p,
                                                        std::size_t blocks) noexcept {
   std::uint32_t w[16];
+#if defined(__OPTIMIZE_SIZE__) || defined(SIGV4KIT_SMALL_SHA256)
   while (blocks--) {
-    std::uint32_t a = h[0], b = h[1], c = h[2], d = h[3], e = h[4], f = h[5], g = h[6], k = h[7];
+    std::uint32_t v[8];
+    for (int i = 0; i < 8; ++i) v[i] = h[i];
     for (unsigned i = 0; i < 64; ++i) {
       std::uint32_t wi;
       if (i < 16) {
         wi = w[i] = load_be32(p + 4 * i);
       } else {
         std::uint32_t w15 = w[(i - 15) & 15], w2 = w[(i - 2) & 15];
-        std::uint32_t s0 = rotr32(w15, 7) ^ rotr32(w15, 18) ^ (w15 >> 3);
-        std::uint32_t s1 = rotr32(w2, 17) ^ rotr32(w2, 19) ^ (w2 >> 10);
-        wi = w[i & 15] = w[i & 15] + s0 + w[(i - 7) & 15] + s1;
+        wi = w[i & 15] += (rotr32(w15, 7) ^ rotr32(w15, 18) ^ (w15 >> 3)) + w[(i - 7) & 15] +
+                          (rotr32(w2, 17) ^ rotr32(w2, 19) ^ (w2 >> 10));
       }
-      std::uint32_t t1 = k + (rotr32(e, 6) ^ rotr32(e, 11) ^ rotr32(e, 25)) + ((e & f) ^ (~e & g)) +
+      std::uint32_t e = v[4], a = v[0];
+      std::uint32_t t1 = v[7] + (rotr32(e, 6) ^ rotr32(e, 11) ^ rotr32(e, 25)) + (v[6] ^ (e & (v[5] ^ v[6]))) +
                          sha256_k[i] + wi;
-      std::uint32_t t2 = (rotr32(a, 2) ^ rotr32(a, 13) ^ rotr32(a, 22)) + ((a & b) ^ (a & c) ^ (b & c));
-      k = g;
-      g = f;
-      f = e;
-      e = d + t1;
-      d = c;
-      c = b;
-      b = a;
-      a = t1 + t2;
+      std::uint32_t t2 = (rotr32(a, 2) ^ rotr32(a, 13) ^ rotr32(a, 22)) + ((a & v[1]) | (v[2] & (a | v[1])));
+      for (int j = 7; j > 0; --j) v[j] = v[j - 1];
+      v[4] += t1;
+      v[0] = t1 + t2;
     }
+    for (int i = 0; i < 8; ++i) h[i] += v[i];
+    p += 64;
+  }
+#else
+  while (blocks--) {
+    std::uint32_t a = h[0], b = h[1], c = h[2], d = h[3], e = h[4], f = h[5], g = h[6], k = h[7];
+    for (int i = 0; i < 16; ++i) w[i] = load_be32(p + 4 * i);
+// One round: t1 uses the e-chain, t2 the a-chain; then d += t1 and h = t1 + t2 (renamed).
+#define SIGV4KIT_SHA256_ROUND(a, b, c, d, e, f, g, h, i, wi)                                        \
+  do {                                                                                             \
+    std::uint32_t t1 = h + (rotr32(e, 6) ^ rotr32(e, 11) ^ rotr32(e, 25)) + (g ^ (e & (f ^ g))) +  \
+                       sha256_k[i] + (wi);                                                         \
+    std::uint32_t t2 = (rotr32(a, 2) ^ rotr32(a, 13) ^ rotr32(a, 22)) + ((a & b) | (c & (a | b)));  \
+    d += t1;                                                                                       \
+    h = t1 + t2;                                                                                   \
+  } while (0)
+// W[t] = s1(W[t-2]) + W[t-7] + s0(W[t-15]) + W[t-16], in the ring.
+#define SIGV4KIT_SHA256_W(t)                                                                                \
+  (w[(t)&15] += (rotr32(w[((t)-2) & 15], 17) ^ rotr32(w[((t)-2) & 15], 19) ^ (w[((t)-2) & 15] >> 10)) +     \
+                w[((t)-7) & 15] + (rotr32(w[((t)-15) & 15], 7) ^ rotr32(w[((t)-15) & 15], 18) ^ (w[((t)-15) & 15] >> 3)))
+#define SIGV4KIT_SHA256_8ROUNDS(i, W)              \
+  SIGV4KIT_SHA256_ROUND(a, b, c, d, e, f, g, k, i + 0, W(i + 0)); \
+  SIGV4KIT_SHA256_ROUND(k, a, b, c, d, e, f, g, i + 1, W(i + 1)); \
+  SIGV4KIT_SHA256_ROUND(g, k, a, b, c, d, e, f, i + 2, W(i + 2)); \
+  SIGV4KIT_SHA256_ROUND(f, g, k, a, b, c, d, e, i + 3, W(i + 3)); \
+  SIGV4KIT_SHA256_ROUND(e, f, g, k, a, b, c, d, i + 4, W(i + 4)); \
+  SIGV4KIT_SHA256_ROUND(d, e, f, g, k, a, b, c, i + 5, W(i + 5)); \
+  SIGV4KIT_SHA256_ROUND(c, d, e, f, g, k, a, b, i + 6, W(i + 6)); \
+  SIGV4KIT_SHA256_ROUND(b, c, d, e, f, g, k, a, i + 7, W(i + 7))
+#define SIGV4KIT_SHA256_W_PLAIN(t) w[t]
+    SIGV4KIT_SHA256_8ROUNDS(0, SIGV4KIT_SHA256_W_PLAIN);
+    SIGV4KIT_SHA256_8ROUNDS(8, SIGV4KIT_SHA256_W_PLAIN);
+    SIGV4KIT_SHA256_8ROUNDS(16, SIGV4KIT_SHA256_W);
+    SIGV4KIT_SHA256_8ROUNDS(24, SIGV4KIT_SHA256_W);
+    SIGV4KIT_SHA256_8ROUNDS(32, SIGV4KIT_SHA256_W);
+    SIGV4KIT_SHA256_8ROUNDS(40, SIGV4KIT_SHA256_W);
+    SIGV4KIT_SHA256_8ROUNDS(48, SIGV4KIT_SHA256_W);
+    SIGV4KIT_SHA256_8ROUNDS(56, SIGV4KIT_SHA256_W);
+#undef SIGV4KIT_SHA256_W_PLAIN
+#undef SIGV4KIT_SHA256_8ROUNDS
+#undef SIGV4KIT_SHA256_W
+#undef SIGV4KIT_SHA256_ROUND
     h[0] += a; h[1] += b; h[2] += c; h[3] += d; h[4] += e; h[5] += f; h[6] += g; h[7] += k;
     p += 64;
   }
+#endif
   secure_wipe(w, sizeof w);
 }
 

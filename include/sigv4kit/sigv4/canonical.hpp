@@ -202,7 +202,7 @@ struct view {
 };
 
 struct query_param {
-  enum : unsigned char { key_canonical = 1, value_canonical = 2, raw_value = 4, signed_headers = 8 };
+  enum : unsigned char { key_canonical = 1, value_canonical = 2, raw_value = 4 };
   view key;
   view value;
   unsigned char flags;
@@ -226,8 +226,8 @@ inline bool query_less(const query_param& a, const query_param& b) noexcept {
   int c = compare_encoded(a.key, a.flags & query_param::key_canonical, false, b.key,
                           b.flags & query_param::key_canonical, false);
   if (c) return c < 0;
-  // The generated X-Amz-SignedHeaders parameter never ties on its key: prepare() rejects a URL
-  // that already carries it.
+  // The generated X-Amz-* parameters never tie on their keys: prepare() rejects a URL that
+  // already carries one.
   return compare_encoded(a.value, a.flags & query_param::value_canonical, a.flags & query_param::raw_value,
                          b.value, b.flags & query_param::value_canonical, b.flags & query_param::raw_value) < 0;
 }
@@ -272,6 +272,7 @@ struct prepared_request {
   query_param params[SIGV4KIT_MAX_QUERY_PARAMS + 6];
   // Sorting moves these indices, not the entries (small moves; no memcpy of 40-byte records).
   unsigned short header_order[SIGV4KIT_MAX_HEADERS + 4];
+  std::size_t credential_param, signed_headers_param, token_param;  // query mode: X-Amz-* indices
   unsigned short param_order[SIGV4KIT_MAX_QUERY_PARAMS + 6];
 
   const header_entry& header_at(std::size_t i) const noexcept { return headers[header_order[i]]; }
@@ -530,11 +531,16 @@ inline status prepare(const request& req, const signing_params& sp, prepared_req
     auto add = [&p](std::string_view k, std::string_view v, unsigned char extra) {
       p.params[p.param_count++] = query_param{k, v, static_cast<unsigned char>(query_param::key_canonical | extra)};
     };
+    // Values are filled in canonical form by write_output_start; the keys alone order them
+    // (prepare rejects a URL that already has any of these keys).
     add("X-Amz-Algorithm", algorithm, query_param::value_canonical);
+    p.credential_param = p.param_count;
     add("X-Amz-Credential", p.credential_text(), query_param::raw_value);
     add("X-Amz-Date", p.amz_date, query_param::value_canonical);
     add("X-Amz-Expires", std::string_view(p.expires_text), query_param::value_canonical);
-    add("X-Amz-SignedHeaders", std::string_view(), query_param::signed_headers);
+    p.signed_headers_param = p.param_count;
+    add("X-Amz-SignedHeaders", std::string_view(), query_param::value_canonical);
+    p.token_param = p.param_count;
     if (p.token_signed) add("X-Amz-Security-Token", p.session_token, query_param::raw_value);
   }
   // Insertion sort: stable, no allocation, and fast for the few parameters requests carry.
@@ -738,13 +744,28 @@ inline status emit_canonical_uri(sink& s, std::string_view path, bool normalize,
   return {};
 }
 
+/// Writes a query key or value in canonical encoding (see encoded_reader), copying runs of
+/// unreserved bytes whole.
 inline void emit_query_text(sink& s, std::string_view t, bool canonical, bool raw) noexcept {
   if (canonical) {
     s.put(t);
     return;
   }
-  encoded_reader r(t, raw);
-  for (int c; (c = r.next()) >= 0;) s.put(static_cast<char>(c));
+  const unsigned char* b = reinterpret_cast<const unsigned char*>(t.data());
+  std::size_t run = 0, n = t.size();
+  for (std::size_t i = 0; i < n; ++i) {
+    unsigned char c = b[i];
+    if (is_unreserved(c)) continue;
+    s.put(t.substr(run, i - run));
+    if (!raw && c == '%' && i + 2 < n && hex_value(b[i + 1]) >= 0 && hex_value(b[i + 2]) >= 0) {
+      c = static_cast<unsigned char>(hex_value(b[i + 1]) * 16 + hex_value(b[i + 2]));
+      i += 2;
+    }
+    if (is_unreserved(c)) s.put(static_cast<char>(c));
+    else s.put_escape(c);
+    run = i + 1;
+  }
+  s.put(t.substr(run));
 }
 
 inline void emit_canonical_query(sink& s, const prepared_request& p) noexcept {
@@ -753,12 +774,7 @@ inline void emit_canonical_query(sink& s, const prepared_request& p) noexcept {
     if (i) s.put('&');
     emit_query_text(s, q.key, q.flags & query_param::key_canonical, false);
     s.put('=');
-    if (q.flags & query_param::signed_headers) {
-      // ';' is not unreserved: encoded as %3B (the test suite's query-canonical-request files).
-      emit_signed_header_list(s, p, "%3B");
-    } else {
-      emit_query_text(s, q.value, q.flags & query_param::value_canonical, q.flags & query_param::raw_value);
-    }
+    emit_query_text(s, q.value, q.flags & query_param::value_canonical, q.flags & query_param::raw_value);
   }
 }
 
@@ -811,17 +827,25 @@ inline std::size_t write_string_to_sign(const prepared_request& p, const char ca
   return static_cast<std::size_t>(o - out);
 }
 
-/// Writes the output (Authorization header and the headers to add, or the presigned URL) into
-/// the caller's buffer and points `r` at it.
-inline status write_output(const prepared_request& p, const char signature_hex[64], char* out, std::size_t cap,
-                           signed_request& r) noexcept {
-  std::string_view sig(signature_hex, 64);
-  std::string_view token_name = "X-Amz-Security-Token";
+/// Where the output is being written: write_output_start fills everything before the
+/// signature, write_output_finish appends it.
+struct output_cursor {
+  char* start;  ///< the Authorization value or the URL
+  char* pos;
+};
+
+/// Writes the output up to the signature into the caller's buffer: in header mode the Host,
+/// X-Amz-Date, content hash and the Authorization value up to "Signature="; in query mode the
+/// presigned URL up to "X-Amz-Signature=". In query mode the encoded X-Amz-Credential,
+/// X-Amz-SignedHeaders and X-Amz-Security-Token written here become the canonical query's
+/// values (`p` is updated), so each is encoded once.
+inline status write_output_start(prepared_request& p, char* out, std::size_t cap, signed_request& r,
+                                 output_cursor& c) noexcept {
   std::size_t shl = signed_header_list_size(p);
   std::size_t need;
   if (p.mode == signing_mode::header) {
-    need = p.host.size() + 16 + (p.add_content_sha256 ? p.payload_hash.size() : 0) + algorithm.size() + 12 + p.credential_len +
-           16 + shl + 12 + 64;
+    need = p.host.size() + 16 + (p.add_content_sha256 ? p.payload_hash.size() : 0) + algorithm.size() + 12 +
+           p.credential_len + 16 + shl + 12 + 64;
   } else {
     // URL + '?'/'&' + each parameter, encoded (at most 3 bytes per byte for raw values).
     need = p.host.size() + p.url.before_query.size() + 1 + p.url.query.size() + 1 + 16 + algorithm.size() + 18 +
@@ -847,10 +871,9 @@ inline status write_output(const prepared_request& p, const char signature_hex[6
   if (p.mode == signing_mode::header) {
     r.amz_date = put(p.amz_date);
     r.headers[r.header_count++] = header{"X-Amz-Date", r.amz_date};
-    if (p.add_content_sha256)
-      r.headers[r.header_count++] = header{"x-amz-content-sha256", put(p.payload_hash)};
-    if (!p.session_token.empty()) r.headers[r.header_count++] = header{token_name, p.session_token};
-    char* a = o;
+    if (p.add_content_sha256) r.headers[r.header_count++] = header{"x-amz-content-sha256", put(p.payload_hash)};
+    if (!p.session_token.empty()) r.headers[r.header_count++] = header{"X-Amz-Security-Token", p.session_token};
+    c.start = o;
     put(algorithm);
     put(" Credential=");
     put(p.credential_text());
@@ -861,25 +884,31 @@ inline status write_output(const prepared_request& p, const char signature_hex[6
       put(p.header_at(i).name);
     }
     put(", Signature=");
-    r.signature = put(sig);
-    r.authorization = std::string_view(a, static_cast<std::size_t>(o - a));
-    r.headers[r.header_count++] = header{"Authorization", r.authorization};
+    c.pos = o;
     return {};
   }
   // Query mode: the URL as given, then the signing parameters, canonically encoded.
   auto put_encoded = [&o](std::string_view s) {
-    for (char c : s) {
-      unsigned char u = static_cast<unsigned char>(c);
+    char* begin = o;
+    for (char ch : s) {
+      unsigned char u = static_cast<unsigned char>(ch);
+      *o = ch;
       if (is_unreserved(u)) {
-        *o++ = c;
+        ++o;
       } else {
-        *o++ = '%';
-        *o++ = hex_upper[u >> 4];
-        *o++ = hex_upper[u & 15];
+        o[0] = '%';
+        o[1] = hex_upper[u >> 4];
+        o[2] = hex_upper[u & 15];
+        o += 3;
       }
     }
+    return std::string_view(begin, static_cast<std::size_t>(o - begin));
   };
-  char* u = o;
+  auto now_canonical = [&p](std::size_t param, std::string_view encoded) {
+    p.params[param].value = encoded;
+    p.params[param].flags = query_param::key_canonical | query_param::value_canonical;
+  };
+  c.start = o;
   put(p.url.before_query);
   put("?");
   if (!p.url.query.empty()) {
@@ -889,29 +918,57 @@ inline status write_output(const prepared_request& p, const char signature_hex[6
   put("X-Amz-Algorithm=");
   put(algorithm);
   put("&X-Amz-Credential=");
-  put_encoded(p.credential_text());
+  now_canonical(p.credential_param, put_encoded(p.credential_text()));
   put("&X-Amz-Date=");
   r.amz_date = put(p.amz_date);
   put("&X-Amz-Expires=");
   put(std::string_view(p.expires_text));
   put("&X-Amz-SignedHeaders=");
+  char* list = o;
   for (std::size_t i = 0; i < p.header_count; ++i) {
     if (same_name_as_previous(p, i)) continue;
-    if (i) put("%3B");
+    if (i) put("%3B");  // ';' is not unreserved (the test suite's query-canonical-request files)
     put(p.header_at(i).name);
   }
+  now_canonical(p.signed_headers_param, std::string_view(list, static_cast<std::size_t>(o - list)));
   if (p.token_signed) {
     put("&X-Amz-Security-Token=");
-    put_encoded(p.session_token);
+    now_canonical(p.token_param, put_encoded(p.session_token));
   }
   put("&X-Amz-Signature=");
-  r.signature = put(sig);
-  if (!p.token_signed && !p.session_token.empty()) {  // added after signing
-    put("&X-Amz-Security-Token=");
-    put_encoded(p.session_token);
-  }
-  r.url = std::string_view(u, static_cast<std::size_t>(o - u));
+  c.pos = o;
   return {};
+}
+
+/// Appends the signature (and, in query mode, a token added after signing) and points `r`
+/// at the finished output.
+inline void write_output_finish(const prepared_request& p, const char signature_hex[64], output_cursor c,
+                                signed_request& r) noexcept {
+  std::memcpy(c.pos, signature_hex, 64);
+  r.signature = std::string_view(c.pos, 64);
+  char* o = c.pos + 64;
+  if (p.mode == signing_mode::header) {
+    r.authorization = std::string_view(c.start, static_cast<std::size_t>(o - c.start));
+    r.headers[r.header_count++] = header{"Authorization", r.authorization};
+    return;
+  }
+  if (!p.token_signed && !p.session_token.empty()) {  // added after signing
+    std::memcpy(o, "&X-Amz-Security-Token=", 22);
+    o += 22;
+    for (char ch : p.session_token) {
+      unsigned char u = static_cast<unsigned char>(ch);
+      *o = ch;
+      if (is_unreserved(u)) {
+        ++o;
+      } else {
+        o[0] = '%';
+        o[1] = hex_upper[u >> 4];
+        o[2] = hex_upper[u & 15];
+        o += 3;
+      }
+    }
+  }
+  r.url = std::string_view(c.start, static_cast<std::size_t>(o - c.start));
 }
 
 }  // namespace detail

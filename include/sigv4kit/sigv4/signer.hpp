@@ -48,6 +48,12 @@ class basic_signer {
       detail::to_hex(digest, 32, p.payload_hash_hex);
     }
 
+    // The output up to the signature first: in query mode it holds the encoded parameter
+    // values that the canonical query then reuses.
+    signed_request r;
+    detail::output_cursor cursor;
+    if (status st = detail::write_output_start(p, out, capacity, r, cursor); !st) return st.err();
+
     // Canonical request, streamed into SHA-256 (and into the debug sink when asked).
     hash_target target{{}, params};
     Crypto::init(target.ctx);
@@ -69,9 +75,7 @@ class basic_signer {
     mac.finish(digest);
     char signature_hex[64];
     detail::to_hex(digest, 32, signature_hex);
-
-    signed_request r;
-    if (status st = detail::write_output(p, signature_hex, out, capacity, r); !st) return st.err();
+    detail::write_output_finish(p, signature_hex, cursor, r);
     return r;
   }
 
