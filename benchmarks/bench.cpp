@@ -310,12 +310,13 @@ std::string naive_sign(const bench_case& c, const workload& w) {
   std::string signed_headers;
   for (auto& h : hs) signed_headers += (signed_headers.empty() ? "" : ";") + h.first;
   std::vector<std::pair<std::string, std::string>> params;
-  for (std::size_t at = 0; !query.empty() && at != std::string::npos + 1;) {
+  std::size_t at = 0;
+  while (at < query.size()) {
     std::size_t amp = query.find('&', at);
-    std::string kv = query.substr(at, amp == std::string::npos ? std::string::npos : amp - at);
+    if (amp == std::string::npos) amp = query.size();
+    std::string kv = query.substr(at, amp - at);
     std::size_t eq = kv.find('=');
     params.emplace_back(kv.substr(0, eq), eq == std::string::npos ? "" : kv.substr(eq + 1));
-    if (amp == std::string::npos) break;
     at = amp + 1;
   }
   if (query_mode) {

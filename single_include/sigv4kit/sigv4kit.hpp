@@ -274,6 +274,8 @@ enum : unsigned char {
   cc_field = 4,       ///< allowed as is in a header value: VCHAR, SP, HTAB, obs-text (not CTL)
   cc_upper_hex = 8,   ///< 0-9 A-F (the canonical form of a percent escape)
   cc_url = 16,        ///< allowed in a URL as we accept it (no CTL; spaces are encoded later)
+  cc_scope = 32,      ///< allowed in a region, service or access key id: VCHAR but '/' and ','
+  cc_upper = 64,      ///< A-Z
 };
 
 struct char_table {
@@ -294,6 +296,8 @@ constexpr char_table make_char_table() noexcept {
     if (!ctl || c == '\t') v |= cc_field;
     if (digit || (c >= 'A' && c <= 'F')) v |= cc_upper_hex;
     if (!ctl) v |= cc_url;
+    if (c > 0x20 && c < 0x7f && c != '/' && c != ',') v |= cc_scope;
+    if (c >= 'A' && c <= 'Z') v |= cc_upper;
     t.v[c] = v;
   }
   return t;
@@ -390,15 +394,12 @@ constexpr bool is_escape_at(std::string_view s, std::size_t i) noexcept {
 /// 00:00:00..23:59:59).
 constexpr bool is_amz_date(std::string_view s) noexcept {
   if (s.size() != 16 || s[8] != 'T' || s[15] != 'Z') return false;
-  for (std::size_t i = 0; i < 15; ++i)
-    if (i != 8 && !(s[i] >= '0' && s[i] <= '9')) return false;
-  auto num = [&](std::size_t at, std::size_t n) {
-    int v = 0;
-    for (std::size_t i = 0; i < n; ++i) v = v * 10 + (s[at + i] - '0');
-    return v;
-  };
-  int year = num(0, 4), month = num(4, 2), day = num(6, 2);
-  int hour = num(9, 2), minute = num(11, 2), second = num(13, 2);
+  unsigned bad = 0;
+  for (std::size_t i = 0; i < 15; ++i) bad |= static_cast<unsigned>(static_cast<unsigned char>(s[i] - '0') > 9) & (i != 8);
+  if (bad) return false;
+  auto d2 = [&](std::size_t at) { return (s[at] - '0') * 10 + (s[at + 1] - '0'); };
+  int year = d2(0) * 100 + d2(2), month = d2(4), day = d2(6);
+  int hour = d2(9), minute = d2(11), second = d2(13);
   if (year < 1970 || month < 1 || month > 12 || day < 1) return false;
   constexpr int days[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
   bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
@@ -989,6 +990,18 @@ class hmac_key {
   const context& inner() const noexcept { return inner_; }
   const context& outer() const noexcept { return outer_; }
 
+  /// HMAC of one message using this key's own states, without copying them: the key is
+  /// spent afterwards (its states are finished and wiped). For a key that was itself a copy,
+  /// such as one just read from a cache.
+  void mac_once(const void* data, std::size_t n, unsigned char out[32]) noexcept {
+    unsigned char ih[32];
+    Crypto::update(inner_, data, n);
+    Crypto::finish(inner_, ih);
+    Crypto::update(outer_, ih, 32);
+    Crypto::finish(outer_, out);
+    secure_wipe(ih, sizeof ih);
+  }
+
   /// The processed key as bytes (for caches that store it in their own words).
   static constexpr std::size_t state_size = 2 * sizeof(context);
   void store_state(unsigned char* out) const noexcept {
@@ -1240,7 +1253,7 @@ struct sink {
   write_fn write;
   void* ctx;
   std::size_t len = 0;
-  char buf[256];
+  char buf[512];
 
   void flush() noexcept {
     if (len) write(ctx, buf, len);
@@ -1301,8 +1314,9 @@ inline status parse_url(std::string_view url, url_parts& out) noexcept {
   bool upper = false;
   for (; j < n; ++j) {
     unsigned char c = u[j];
-    if (is_unreserved(c)) {
-      upper |= c >= 'A' && c <= 'Z';
+    unsigned char cls = char_classes.v[c];
+    if (cls & cc_unreserved) {
+      upper |= (cls & cc_upper) != 0;
       continue;
     }
     if (c == '/' || c == '?' || c == '#') break;
@@ -1557,13 +1571,16 @@ inline status check_header_value(const header& h, bool& plain) noexcept {
   return {};
 }
 
+/// True when every byte of `s` has class `cls`.
+inline bool all_of_class(std::string_view s, unsigned char cls) noexcept {
+  unsigned char all = cls;
+  for (char c : s) all &= char_classes.v[static_cast<unsigned char>(c)];
+  return all != 0;
+}
+
 inline status validate_scope_part(std::string_view s, const char* what) noexcept {
   if (s.empty()) return error(error_kind::invalid_scope, what, "(empty)");
-  if (s.size() > SIGV4KIT_MAX_SCOPE_PART) return error(error_kind::invalid_scope, what, s);
-  for (char c : s) {
-    unsigned char u = static_cast<unsigned char>(c);
-    if (u <= 0x20 || u >= 0x7f || c == '/') return error(error_kind::invalid_scope, what, s);
-  }
+  if (s.size() > SIGV4KIT_MAX_SCOPE_PART || !all_of_class(s, cc_scope)) return error(error_kind::invalid_scope, what, s);
   return {};
 }
 
@@ -1605,19 +1622,13 @@ inline status prepare(const request& req, const signing_params& sp, prepared_req
   const credentials_view& cr = sp.credentials;
   if (cr.access_key_id.empty() || cr.access_key_id.size() > max_access_key_id)
     return error(error_kind::invalid_credentials, "access key id must be 1-128 characters");
-  for (char c : cr.access_key_id) {
-    unsigned char u = static_cast<unsigned char>(c);
-    if (u <= 0x20 || u >= 0x7f || c == '/' || c == ',')
-      return error(error_kind::invalid_credentials,
-                   "access key id may hold only printable characters other than '/', ',' and space");
-  }
+  if (!all_of_class(cr.access_key_id, cc_scope))
+    return error(error_kind::invalid_credentials,
+                 "access key id may hold only printable characters other than '/', ',' and space");
   if (cr.secret_access_key.empty())
     return error(error_kind::invalid_credentials, "secret access key is empty");
-  for (char c : cr.session_token) {
-    unsigned char u = static_cast<unsigned char>(c);
-    if (u < 0x20 || u == 0x7f)  // never echo the token itself
-      return error(error_kind::invalid_credentials, "session token contains a control character (CR, LF, NUL, ...)");
-  }
+  if (!cr.session_token.empty() && !all_of_class(cr.session_token, cc_url))  // never echo the token itself
+    return error(error_kind::invalid_credentials, "session token contains a control character (CR, LF, NUL, ...)");
   p.access_key_id = cr.access_key_id;
   p.secret = cr.secret_access_key;
   p.session_token = cr.session_token;
@@ -2504,9 +2515,7 @@ class basic_signer {
 
     // Signature = hex(HMAC(kSigning, string to sign)), kSigning from the cache.
     hmac_key<Crypto> key = cache_.get(p.access_key_id, p.secret, p.date, p.region, p.service);
-    hmac<Crypto> mac(key);
-    mac.update(sts, sts_len);
-    mac.finish(digest);
+    key.mac_once(sts, sts_len, digest);
     char signature_hex[64];
     detail::to_hex(digest, 32, signature_hex);
     detail::write_output_finish(p, signature_hex, cursor, r);

@@ -52,6 +52,18 @@ class hmac_key {
   const context& inner() const noexcept { return inner_; }
   const context& outer() const noexcept { return outer_; }
 
+  /// HMAC of one message using this key's own states, without copying them: the key is
+  /// spent afterwards (its states are finished and wiped). For a key that was itself a copy,
+  /// such as one just read from a cache.
+  void mac_once(const void* data, std::size_t n, unsigned char out[32]) noexcept {
+    unsigned char ih[32];
+    Crypto::update(inner_, data, n);
+    Crypto::finish(inner_, ih);
+    Crypto::update(outer_, ih, 32);
+    Crypto::finish(outer_, out);
+    secure_wipe(ih, sizeof ih);
+  }
+
   /// The processed key as bytes (for caches that store it in their own words).
   static constexpr std::size_t state_size = 2 * sizeof(context);
   void store_state(unsigned char* out) const noexcept {

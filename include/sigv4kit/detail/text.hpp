@@ -23,6 +23,8 @@ enum : unsigned char {
   cc_field = 4,       ///< allowed as is in a header value: VCHAR, SP, HTAB, obs-text (not CTL)
   cc_upper_hex = 8,   ///< 0-9 A-F (the canonical form of a percent escape)
   cc_url = 16,        ///< allowed in a URL as we accept it (no CTL; spaces are encoded later)
+  cc_scope = 32,      ///< allowed in a region, service or access key id: VCHAR but '/' and ','
+  cc_upper = 64,      ///< A-Z
 };
 
 struct char_table {
@@ -43,6 +45,8 @@ constexpr char_table make_char_table() noexcept {
     if (!ctl || c == '\t') v |= cc_field;
     if (digit || (c >= 'A' && c <= 'F')) v |= cc_upper_hex;
     if (!ctl) v |= cc_url;
+    if (c > 0x20 && c < 0x7f && c != '/' && c != ',') v |= cc_scope;
+    if (c >= 'A' && c <= 'Z') v |= cc_upper;
     t.v[c] = v;
   }
   return t;
@@ -139,15 +143,12 @@ constexpr bool is_escape_at(std::string_view s, std::size_t i) noexcept {
 /// 00:00:00..23:59:59).
 constexpr bool is_amz_date(std::string_view s) noexcept {
   if (s.size() != 16 || s[8] != 'T' || s[15] != 'Z') return false;
-  for (std::size_t i = 0; i < 15; ++i)
-    if (i != 8 && !(s[i] >= '0' && s[i] <= '9')) return false;
-  auto num = [&](std::size_t at, std::size_t n) {
-    int v = 0;
-    for (std::size_t i = 0; i < n; ++i) v = v * 10 + (s[at + i] - '0');
-    return v;
-  };
-  int year = num(0, 4), month = num(4, 2), day = num(6, 2);
-  int hour = num(9, 2), minute = num(11, 2), second = num(13, 2);
+  unsigned bad = 0;
+  for (std::size_t i = 0; i < 15; ++i) bad |= static_cast<unsigned>(static_cast<unsigned char>(s[i] - '0') > 9) & (i != 8);
+  if (bad) return false;
+  auto d2 = [&](std::size_t at) { return (s[at] - '0') * 10 + (s[at + 1] - '0'); };
+  int year = d2(0) * 100 + d2(2), month = d2(4), day = d2(6);
+  int hour = d2(9), minute = d2(11), second = d2(13);
   if (year < 1970 || month < 1 || month > 12 || day < 1) return false;
   constexpr int days[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
   bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;

@@ -36,7 +36,7 @@ struct sink {
   write_fn write;
   void* ctx;
   std::size_t len = 0;
-  char buf[256];
+  char buf[512];
 
   void flush() noexcept {
     if (len) write(ctx, buf, len);
@@ -97,8 +97,9 @@ inline status parse_url(std::string_view url, url_parts& out) noexcept {
   bool upper = false;
   for (; j < n; ++j) {
     unsigned char c = u[j];
-    if (is_unreserved(c)) {
-      upper |= c >= 'A' && c <= 'Z';
+    unsigned char cls = char_classes.v[c];
+    if (cls & cc_unreserved) {
+      upper |= (cls & cc_upper) != 0;
       continue;
     }
     if (c == '/' || c == '?' || c == '#') break;
@@ -353,13 +354,16 @@ inline status check_header_value(const header& h, bool& plain) noexcept {
   return {};
 }
 
+/// True when every byte of `s` has class `cls`.
+inline bool all_of_class(std::string_view s, unsigned char cls) noexcept {
+  unsigned char all = cls;
+  for (char c : s) all &= char_classes.v[static_cast<unsigned char>(c)];
+  return all != 0;
+}
+
 inline status validate_scope_part(std::string_view s, const char* what) noexcept {
   if (s.empty()) return error(error_kind::invalid_scope, what, "(empty)");
-  if (s.size() > SIGV4KIT_MAX_SCOPE_PART) return error(error_kind::invalid_scope, what, s);
-  for (char c : s) {
-    unsigned char u = static_cast<unsigned char>(c);
-    if (u <= 0x20 || u >= 0x7f || c == '/') return error(error_kind::invalid_scope, what, s);
-  }
+  if (s.size() > SIGV4KIT_MAX_SCOPE_PART || !all_of_class(s, cc_scope)) return error(error_kind::invalid_scope, what, s);
   return {};
 }
 
@@ -401,19 +405,13 @@ inline status prepare(const request& req, const signing_params& sp, prepared_req
   const credentials_view& cr = sp.credentials;
   if (cr.access_key_id.empty() || cr.access_key_id.size() > max_access_key_id)
     return error(error_kind::invalid_credentials, "access key id must be 1-128 characters");
-  for (char c : cr.access_key_id) {
-    unsigned char u = static_cast<unsigned char>(c);
-    if (u <= 0x20 || u >= 0x7f || c == '/' || c == ',')
-      return error(error_kind::invalid_credentials,
-                   "access key id may hold only printable characters other than '/', ',' and space");
-  }
+  if (!all_of_class(cr.access_key_id, cc_scope))
+    return error(error_kind::invalid_credentials,
+                 "access key id may hold only printable characters other than '/', ',' and space");
   if (cr.secret_access_key.empty())
     return error(error_kind::invalid_credentials, "secret access key is empty");
-  for (char c : cr.session_token) {
-    unsigned char u = static_cast<unsigned char>(c);
-    if (u < 0x20 || u == 0x7f)  // never echo the token itself
-      return error(error_kind::invalid_credentials, "session token contains a control character (CR, LF, NUL, ...)");
-  }
+  if (!cr.session_token.empty() && !all_of_class(cr.session_token, cc_url))  // never echo the token itself
+    return error(error_kind::invalid_credentials, "session token contains a control character (CR, LF, NUL, ...)");
   p.access_key_id = cr.access_key_id;
   p.secret = cr.secret_access_key;
   p.session_token = cr.session_token;

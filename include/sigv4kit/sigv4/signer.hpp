@@ -70,9 +70,7 @@ class basic_signer {
 
     // Signature = hex(HMAC(kSigning, string to sign)), kSigning from the cache.
     hmac_key<Crypto> key = cache_.get(p.access_key_id, p.secret, p.date, p.region, p.service);
-    hmac<Crypto> mac(key);
-    mac.update(sts, sts_len);
-    mac.finish(digest);
+    key.mac_once(sts, sts_len, digest);
     char signature_hex[64];
     detail::to_hex(digest, 32, signature_hex);
     detail::write_output_finish(p, signature_hex, cursor, r);
