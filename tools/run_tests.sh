@@ -17,6 +17,9 @@ command -v python3 >/dev/null || need+=(python3)
 have_pkg catch2 || [ -f /usr/include/catch2/catch.hpp ] || need+=(catch2)
 command -v aarch64-linux-gnu-g++ >/dev/null || need+=(g++-aarch64-linux-gnu)  # ARMv8 SHA path,
 command -v qemu-aarch64 >/dev/null || need+=(qemu-user)                      # run under qemu-user
+for p in gcc-arm-none-eabi libnewlib-arm-none-eabi libstdc++-arm-none-eabi-newlib qemu-system-arm; do
+  have_pkg "$p" || need+=("$p")                                               # Cortex-M tests
+done
 # botocore for the differential test: the first python3 that has it, else Debian's.
 python=""
 for py in python3 /usr/bin/python3; do
@@ -48,8 +51,8 @@ run_suite() {  # name, tests to exclude (ctest -E regex, or ""), extra cmake arg
 }
 mkdir -p build
 run_suite gcc "" -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_COMPILER=g++
-# The sanitizer build skips what does not depend on its compiler (the AArch64 cross build and
-# the packaging checks run in the GCC build).
-run_suite clang-sanitize "aarch64-qemu|cmake-consumers" -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_COMPILER=clang++ \
+# The sanitizer build skips what does not depend on its compiler (the AArch64 cross build,
+# the Cortex-M runs and the packaging checks run in the GCC build).
+run_suite clang-sanitize "aarch64-qemu|cmake-consumers|cortex-m" -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_COMPILER=clang++ \
   "-DCMAKE_CXX_FLAGS=-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" \
   -DSIGV4KIT_BUILD_BENCHMARKS=OFF

@@ -9,11 +9,21 @@
 //   SIGV4KIT_MAX_PATH_SEGMENTS    path segments when normalising a path (default 128)
 //   SIGV4KIT_MAX_HEADER_NAME_BYTES  bytes of all signed header names together (default 4096)
 //   SIGV4KIT_MAX_SCOPE_PART       bytes of a region or service name (default 64)
+//   SIGV4KIT_MAX_ACCESS_KEY_ID    bytes of an access key id (default 128, IAM's maximum)
+//   SIGV4KIT_SINK_BYTES           buffer between the canonical request and SHA-256 (default 512,
+//                                 64 when optimising size): stack against hash calls
 //   SIGV4KIT_KEY_CACHE_SIZE       derived signing keys a signer keeps (default 8; 0 = none)
 //   SIGV4KIT_KEY_CACHE_ID_BYTES   bytes of key id + secret + region + service a cache entry
 //                                 can hold; longer credentials are signed uncached (default 256)
-//   SIGV4KIT_NO_THREADS           no <mutex>: the default cache lock is a no-op (bare metal)
-//   SIGV4KIT_FORCE_PORTABLE_SHA256 reserved: select the portable SHA-256 everywhere
+//   SIGV4KIT_NO_THREADS           no <mutex>: the default cache lock is a no-op (bare metal);
+//                                 automatic where the C++ library has no threads
+//   SIGV4KIT_NO_ERROR_MESSAGES    errors carry their kind only (message() is the kind's word):
+//                                 saves the sentences' flash on microcontrollers
+//   SIGV4KIT_FORCE_PORTABLE_SHA256  the default backend is the portable SHA-256 (no SHA-NI,
+//                                 no ARMv8 dispatch)
+//   SIGV4KIT_OPTIMIZE_SIZE        smaller code over speed: looped SHA-256 rounds, no lookup
+//                                 tables beyond the character classes (default: on at -Os)
+//   SIGV4KIT_SMALL_SHA256         only the looped SHA-256 rounds (implied by the above)
 #ifndef SIGV4KIT_CONFIG_HPP
 #define SIGV4KIT_CONFIG_HPP
 
@@ -37,11 +47,35 @@
 #ifndef SIGV4KIT_MAX_SCOPE_PART
 #define SIGV4KIT_MAX_SCOPE_PART 64
 #endif
+#ifndef SIGV4KIT_MAX_ACCESS_KEY_ID
+#define SIGV4KIT_MAX_ACCESS_KEY_ID 128
+#endif
 #ifndef SIGV4KIT_KEY_CACHE_SIZE
 #define SIGV4KIT_KEY_CACHE_SIZE 8
 #endif
 #ifndef SIGV4KIT_KEY_CACHE_ID_BYTES
 #define SIGV4KIT_KEY_CACHE_ID_BYTES 256
+#endif
+
+#if defined(__OPTIMIZE_SIZE__) && !defined(SIGV4KIT_OPTIMIZE_SIZE)
+#define SIGV4KIT_OPTIMIZE_SIZE 1
+#endif
+#if defined(SIGV4KIT_OPTIMIZE_SIZE) && !defined(SIGV4KIT_SMALL_SHA256)
+#define SIGV4KIT_SMALL_SHA256 1
+#endif
+#ifndef SIGV4KIT_SINK_BYTES
+#ifdef SIGV4KIT_OPTIMIZE_SIZE
+#define SIGV4KIT_SINK_BYTES 64
+#else
+#define SIGV4KIT_SINK_BYTES 512
+#endif
+#endif
+
+// The sentences of error messages, or nothing when SIGV4KIT_NO_ERROR_MESSAGES is defined.
+#ifdef SIGV4KIT_NO_ERROR_MESSAGES
+#define SIGV4KIT_TEXT(sentence) ""
+#else
+#define SIGV4KIT_TEXT(sentence) sentence
 #endif
 
 #if SIGV4KIT_MAX_HEADERS < 1 || SIGV4KIT_MAX_HEADERS > 4096

@@ -22,11 +22,21 @@
 //   SIGV4KIT_MAX_PATH_SEGMENTS    path segments when normalising a path (default 128)
 //   SIGV4KIT_MAX_HEADER_NAME_BYTES  bytes of all signed header names together (default 4096)
 //   SIGV4KIT_MAX_SCOPE_PART       bytes of a region or service name (default 64)
+//   SIGV4KIT_MAX_ACCESS_KEY_ID    bytes of an access key id (default 128, IAM's maximum)
+//   SIGV4KIT_SINK_BYTES           buffer between the canonical request and SHA-256 (default 512,
+//                                 64 when optimising size): stack against hash calls
 //   SIGV4KIT_KEY_CACHE_SIZE       derived signing keys a signer keeps (default 8; 0 = none)
 //   SIGV4KIT_KEY_CACHE_ID_BYTES   bytes of key id + secret + region + service a cache entry
 //                                 can hold; longer credentials are signed uncached (default 256)
-//   SIGV4KIT_NO_THREADS           no <mutex>: the default cache lock is a no-op (bare metal)
-//   SIGV4KIT_FORCE_PORTABLE_SHA256 reserved: select the portable SHA-256 everywhere
+//   SIGV4KIT_NO_THREADS           no <mutex>: the default cache lock is a no-op (bare metal);
+//                                 automatic where the C++ library has no threads
+//   SIGV4KIT_NO_ERROR_MESSAGES    errors carry their kind only (message() is the kind's word):
+//                                 saves the sentences' flash on microcontrollers
+//   SIGV4KIT_FORCE_PORTABLE_SHA256  the default backend is the portable SHA-256 (no SHA-NI,
+//                                 no ARMv8 dispatch)
+//   SIGV4KIT_OPTIMIZE_SIZE        smaller code over speed: looped SHA-256 rounds, no lookup
+//                                 tables beyond the character classes (default: on at -Os)
+//   SIGV4KIT_SMALL_SHA256         only the looped SHA-256 rounds (implied by the above)
 #ifndef SIGV4KIT_CONFIG_HPP
 #define SIGV4KIT_CONFIG_HPP
 
@@ -50,11 +60,35 @@
 #ifndef SIGV4KIT_MAX_SCOPE_PART
 #define SIGV4KIT_MAX_SCOPE_PART 64
 #endif
+#ifndef SIGV4KIT_MAX_ACCESS_KEY_ID
+#define SIGV4KIT_MAX_ACCESS_KEY_ID 128
+#endif
 #ifndef SIGV4KIT_KEY_CACHE_SIZE
 #define SIGV4KIT_KEY_CACHE_SIZE 8
 #endif
 #ifndef SIGV4KIT_KEY_CACHE_ID_BYTES
 #define SIGV4KIT_KEY_CACHE_ID_BYTES 256
+#endif
+
+#if defined(__OPTIMIZE_SIZE__) && !defined(SIGV4KIT_OPTIMIZE_SIZE)
+#define SIGV4KIT_OPTIMIZE_SIZE 1
+#endif
+#if defined(SIGV4KIT_OPTIMIZE_SIZE) && !defined(SIGV4KIT_SMALL_SHA256)
+#define SIGV4KIT_SMALL_SHA256 1
+#endif
+#ifndef SIGV4KIT_SINK_BYTES
+#ifdef SIGV4KIT_OPTIMIZE_SIZE
+#define SIGV4KIT_SINK_BYTES 64
+#else
+#define SIGV4KIT_SINK_BYTES 512
+#endif
+#endif
+
+// The sentences of error messages, or nothing when SIGV4KIT_NO_ERROR_MESSAGES is defined.
+#ifdef SIGV4KIT_NO_ERROR_MESSAGES
+#define SIGV4KIT_TEXT(sentence) ""
+#else
+#define SIGV4KIT_TEXT(sentence) sentence
 #endif
 
 #if SIGV4KIT_MAX_HEADERS < 1 || SIGV4KIT_MAX_HEADERS > 4096
@@ -146,6 +180,16 @@ constexpr std::string_view to_string(error_kind k) noexcept {
 /// name, a parameter name); callers never pass secrets as context. No heap is used.
 class error {
  public:
+#ifdef SIGV4KIT_NO_ERROR_MESSAGES
+  constexpr error() noexcept = default;
+  constexpr error(error_kind kind, std::string_view = {}, std::string_view = {}) noexcept : kind_(kind) {}
+  constexpr error_kind kind() const noexcept { return kind_; }
+  /// Without messages compiled in, the kind's word, e.g. "invalid_header".
+  constexpr std::string_view message() const noexcept { return to_string(kind_); }
+
+ private:
+  error_kind kind_ = error_kind::invalid_argument;
+#else
   static constexpr std::size_t max_message = 160;
 
   // The text buffer is not cleared: a success status carries an unused error, and zeroing
@@ -186,6 +230,7 @@ class error {
   error_kind kind_ = error_kind::invalid_argument;
   unsigned char len_ = 0;
   char text_[max_message];
+#endif
 };
 
 /// Either a value or an error. Never throws; check with `ok()` / `operator bool` before
@@ -306,14 +351,22 @@ constexpr char_table make_char_table() noexcept {
 inline constexpr char_table char_classes = make_char_table();
 
 /// For a token character its lower-case form, for any other byte 0: checks and lower-cases a
-/// header name with one lookup per byte.
+/// header name with one lookup per byte (computed from the class table when optimising size).
+#ifndef SIGV4KIT_OPTIMIZE_SIZE
 constexpr char_table make_lower_token_table() noexcept {
   char_table t{};
   for (int c = 0; c < 256; ++c)
     if (make_char_table().v[c] & cc_tchar) t.v[c] = static_cast<unsigned char>((c >= 'A' && c <= 'Z') ? c + 32 : c);
   return t;
 }
-inline constexpr char_table lower_token = make_lower_token_table();
+inline constexpr char_table lower_token_table = make_lower_token_table();
+inline unsigned char lower_token(unsigned char c) noexcept { return lower_token_table.v[c]; }
+#else
+inline unsigned char lower_token(unsigned char c) noexcept {
+  unsigned char v = char_classes.v[c];
+  return (v & cc_tchar) ? static_cast<unsigned char>((v & cc_upper) ? c + 32 : c) : 0;
+}
+#endif
 
 constexpr bool has_class(unsigned char c, unsigned char cls) noexcept { return (char_classes.v[c] & cls) != 0; }
 
@@ -359,6 +412,9 @@ inline int icompare(std::string_view a, std::string_view b) noexcept {
   return a.size() == b.size() ? 0 : (a.size() < b.size() ? -1 : 1);
 }
 
+/// Writes 2*n lower-case hex digits of `bytes` to `out` (two digits per table lookup, or
+/// per nibble when optimising size).
+#ifndef SIGV4KIT_OPTIMIZE_SIZE
 struct hex_pair_table {
   char v[512];
 };
@@ -372,10 +428,17 @@ constexpr hex_pair_table make_hex_pairs() noexcept {
 }
 inline constexpr hex_pair_table hex_pairs = make_hex_pairs();
 
-/// Writes 2*n lower-case hex digits of `bytes` to `out` (two digits per table lookup).
 inline void to_hex(const unsigned char* bytes, std::size_t n, char* out) noexcept {
   for (std::size_t i = 0; i < n; ++i) std::memcpy(out + 2 * i, hex_pairs.v + 2 * bytes[i], 2);
 }
+#else
+inline void to_hex(const unsigned char* bytes, std::size_t n, char* out) noexcept {
+  for (std::size_t i = 0; i < n; ++i) {
+    out[2 * i] = hex_lower[bytes[i] >> 4];
+    out[2 * i + 1] = hex_lower[bytes[i] & 15];
+  }
+}
+#endif
 
 constexpr bool is_hex(std::string_view s) noexcept {
   for (char c : s)
@@ -539,12 +602,11 @@ alignas(64) inline constexpr std::uint32_t sha256_k[64] = {
 /// written out eight at a time with the working variables renamed instead of shifted, and
 /// the message schedule is kept in a 16-word ring, the usual shape of a fast portable SHA-256.
 /// Not inlined: one copy serves every caller, which keeps embedded code small.
-/// Built for size (-Os defines __OPTIMIZE_SIZE__, or SIGV4KIT_SMALL_SHA256), one round in a
-/// loop instead: about a tenth of the code, for microcontrollers where flash is scarce.
+/// Built for size (SIGV4KIT_SMALL_SHA256, on at -Os), one round in a loop instead: about a tenth of the code, for microcontrollers where flash is scarce.
 SIGV4KIT_NOINLINE inline void sha256_compress_portable(std::uint32_t h[8], const unsigned char* p,
                                                        std::size_t blocks) noexcept {
   std::uint32_t w[16];
-#if defined(__OPTIMIZE_SIZE__) || defined(SIGV4KIT_SMALL_SHA256)
+#if defined(SIGV4KIT_SMALL_SHA256)
   while (blocks--) {
     std::uint32_t v[8];
     for (int i = 0; i < 8; ++i) v[i] = h[i];
@@ -994,8 +1056,13 @@ class hmac_key {
   /// spent afterwards (its states are finished and wiped). For a key that was itself a copy,
   /// such as one just read from a cache.
   void mac_once(const void* data, std::size_t n, unsigned char out[32]) noexcept {
+    update_inner(data, n);
+    finish_mac(out);
+  }
+  /// The same in pieces: update_inner for each piece of the message, then finish_mac.
+  void update_inner(const void* data, std::size_t n) noexcept { Crypto::update(inner_, data, n); }
+  void finish_mac(unsigned char out[32]) noexcept {
     unsigned char ih[32];
-    Crypto::update(inner_, data, n);
     Crypto::finish(inner_, ih);
     Crypto::update(outer_, ih, 32);
     Crypto::finish(outer_, out);
@@ -1242,7 +1309,7 @@ namespace detail {
 
 inline constexpr std::string_view algorithm = "AWS4-HMAC-SHA256";
 inline constexpr std::uint32_t max_expires = 604800;  // 7 days: AWS's presigned-URL limit
-inline constexpr std::size_t max_access_key_id = 128;   // IAM AccessKeyId maximum length
+inline constexpr std::size_t max_access_key_id = SIGV4KIT_MAX_ACCESS_KEY_ID;  // IAM: 128 at most
 inline constexpr std::size_t max_host = 255 + 1 + 5;    // RFC 1035 name + ":" + port
 
 /// A buffered byte sink: writes are collected in `buf` and handed to `write` in chunks, so
@@ -1253,7 +1320,7 @@ struct sink {
   write_fn write;
   void* ctx;
   std::size_t len = 0;
-  char buf[512];
+  char buf[SIGV4KIT_SINK_BYTES];
 
   void flush() noexcept {
     if (len) write(ctx, buf, len);
@@ -1305,8 +1372,8 @@ inline status parse_url(std::string_view url, url_parts& out) noexcept {
     ++i;
   if (i == 0 || n - i < 3 || u[i] != ':' || u[i + 1] != '/' || u[i + 2] != '/') {
     if (i < n && !has_class(u[i], cc_url))
-      return error(error_kind::invalid_url, "URL contains a control character (CR, LF, NUL, ...)");
-    return error(error_kind::invalid_url, "URL needs a scheme and host, like https://host/path");
+      return error(error_kind::invalid_url, SIGV4KIT_TEXT("URL contains a control character (CR, LF, NUL, ...)"));
+    return error(error_kind::invalid_url, SIGV4KIT_TEXT("URL needs a scheme and host, like https://host/path"));
   }
   out.scheme = url.substr(0, i);
   const std::size_t auth_begin = i + 3;
@@ -1321,43 +1388,43 @@ inline status parse_url(std::string_view url, url_parts& out) noexcept {
     }
     if (c == '/' || c == '?' || c == '#') break;
     if (!has_class(c, cc_url))
-      return error(error_kind::invalid_url, "URL contains a control character (CR, LF, NUL, ...)");
+      return error(error_kind::invalid_url, SIGV4KIT_TEXT("URL contains a control character (CR, LF, NUL, ...)"));
     if (c == ':') colon = j;
     else if (c == ']') close = j;
-    else if (c == '@') return error(error_kind::invalid_url, "URL must not contain user information ('user@host')");
-    else if (c == ' ' || c == '\\') return error(error_kind::invalid_url, "URL host contains a space or backslash");
+    else if (c == '@') return error(error_kind::invalid_url, SIGV4KIT_TEXT("URL must not contain user information ('user@host')"));
+    else if (c == ' ' || c == '\\') return error(error_kind::invalid_url, SIGV4KIT_TEXT("URL host contains a space or backslash"));
   }
   out.authority = url.substr(auth_begin, j - auth_begin);
   out.host_has_upper = upper;
   const std::size_t auth_end = j;
   if (std::memchr(u + auth_end, '#', n - auth_end))
-    return error(error_kind::invalid_url, "URL has a fragment ('#...'), which is never sent to the server; remove it");
+    return error(error_kind::invalid_url, SIGV4KIT_TEXT("URL has a fragment ('#...'), which is never sent to the server; remove it"));
 
   // Host and port; an IPv6 literal is bracketed (RFC 3986 section 3.2.2).
   std::string_view hostpart = out.authority, port;
   if (!hostpart.empty() && hostpart[0] == '[') {
     if (close == std::string_view::npos)
-      return error(error_kind::invalid_url, "URL has an unterminated IPv6 address ('[')");
+      return error(error_kind::invalid_url, SIGV4KIT_TEXT("URL has an unterminated IPv6 address ('[')"));
     std::size_t c = close - auth_begin;
     if (c + 1 < hostpart.size()) {
       if (hostpart[c + 1] != ':')
-        return error(error_kind::invalid_url, "URL has text after an IPv6 address", out.authority);
+        return error(error_kind::invalid_url, SIGV4KIT_TEXT("URL has text after an IPv6 address"), out.authority);
       port = hostpart.substr(c + 2);
     }
     hostpart = hostpart.substr(0, c + 1);
   } else if (colon != std::string_view::npos) {
     port = url.substr(colon + 1, auth_end - colon - 1);
     hostpart = url.substr(auth_begin, colon - auth_begin);
-    if (port.empty()) return error(error_kind::invalid_url, "URL has ':' but no port", out.authority);
+    if (port.empty()) return error(error_kind::invalid_url, SIGV4KIT_TEXT("URL has ':' but no port"), out.authority);
   }
-  if (hostpart.empty() || hostpart == "[]") return error(error_kind::invalid_url, "URL has no host");
+  if (hostpart.empty() || hostpart == "[]") return error(error_kind::invalid_url, SIGV4KIT_TEXT("URL has no host"));
   std::uint32_t port_num = 0;
   for (char c : port) {
     if (c < '0' || c > '9' || port_num > 65535)
-      return error(error_kind::invalid_url, "URL port is not a number 0..65535", port);
+      return error(error_kind::invalid_url, SIGV4KIT_TEXT("URL port is not a number 0..65535"), port);
     port_num = port_num * 10 + static_cast<std::uint32_t>(c - '0');
   }
-  if (port_num > 65535) return error(error_kind::invalid_url, "URL port is not a number 0..65535", port);
+  if (port_num > 65535) return error(error_kind::invalid_url, SIGV4KIT_TEXT("URL port is not a number 0..65535"), port);
   // The Host header omits the scheme's default port, as HTTP clients send it (RFC 9110 7.2).
   bool default_port = (port == "443" && iequals(out.scheme, "https")) || (port == "80" && iequals(out.scheme, "http"));
   out.host = (port.empty() || default_port) ? hostpart : out.authority;
@@ -1481,11 +1548,11 @@ struct prepared_request {
   std::size_t scope_offset;  // where "<date>/..." starts in credential
   char expires_text[8];
   char payload_hash_hex[64];
-  char host_lower[max_host + 1];  // the URL's host[:port], lower-cased (DNS names ignore case)
-  std::string_view host;          // the Host value signed: a given Host header, or host_lower
+  std::string_view host;  // the Host value signed: a given Host header, or the URL's (lower-cased)
 
   header_entry headers[SIGV4KIT_MAX_HEADERS + 4];
-  char names[SIGV4KIT_MAX_HEADER_NAME_BYTES];  // the signed headers' names, lower-cased once
+  // The signed headers' names lower-cased once, after the URL's host when that had capitals.
+  char names[SIGV4KIT_MAX_HEADER_NAME_BYTES];
   std::size_t header_count;
   query_param params[SIGV4KIT_MAX_QUERY_PARAMS + 6];
   // Sorting moves these indices, not the entries (small moves; no memcpy of 40-byte records).
@@ -1555,17 +1622,17 @@ inline status check_header_value(const header& h, bool& plain) noexcept {
     if (c == '\r' || c == '\n') {
       if (c == '\r') {
         if (i + 1 >= n || v[i + 1] != '\n')
-          return error(error_kind::invalid_header, "header value has a CR that is not part of a line fold", h.name);
+          return error(error_kind::invalid_header, SIGV4KIT_TEXT("header value has a CR that is not part of a line fold"), h.name);
         ++i;
       }
       if (i + 1 >= n || (v[i + 1] != ' ' && v[i + 1] != '\t'))
         return error(error_kind::invalid_header,
-                     "header value has a line break that is not a fold (CR/LF must be followed by a space)",
+                     SIGV4KIT_TEXT("header value has a line break that is not a fold (CR/LF must be followed by a space)"),
                      h.name);
     } else if (c == 0) {
-      return error(error_kind::invalid_header, "header value contains a NUL byte", h.name);
+      return error(error_kind::invalid_header, SIGV4KIT_TEXT("header value contains a NUL byte"), h.name);
     } else {
-      return error(error_kind::invalid_header, "header value contains a control character", h.name);
+      return error(error_kind::invalid_header, SIGV4KIT_TEXT("header value contains a control character"), h.name);
     }
   }
   return {};
@@ -1595,40 +1662,46 @@ inline bool is_known_payload_constant(std::string_view s) noexcept {
 inline status prepare(const request& req, const signing_params& sp, prepared_request& p) noexcept {
   // Method: an HTTP token (RFC 9110 section 9.1).
   if (!is_token(req.method))
-    return error(error_kind::invalid_method, "HTTP method must be a non-empty token like GET or POST", req.method);
+    return error(error_kind::invalid_method, SIGV4KIT_TEXT("HTTP method must be a non-empty token like GET or POST"), req.method);
   p.method = req.method;
   if (status s = parse_url(req.url, p.url); !s) return s;
   if (p.url.host.size() > max_host)
-    return error(error_kind::invalid_url, "URL host is longer than 255 characters");
+    return error(error_kind::invalid_url, SIGV4KIT_TEXT("URL host is longer than 255 characters"));
   p.host = p.url.host;
+  std::size_t names_used = 0;
   if (p.url.host_has_upper) {  // DNS names ignore case: sign the host lower-cased, as botocore
-    for (std::size_t i = 0; i < p.url.host.size(); ++i) p.host_lower[i] = to_lower(p.url.host[i]);
-    p.host = std::string_view(p.host_lower, p.url.host.size());
+    names_used = p.url.host.size();
+    if (names_used > sizeof p.names)
+      return error(error_kind::capacity_exceeded,
+                   SIGV4KIT_TEXT("URL host with capitals is longer than SIGV4KIT_MAX_HEADER_NAME_BYTES"));
+    for (std::size_t i = 0; i < names_used; ++i) p.names[i] = to_lower(p.url.host[i]);
+    p.host = std::string_view(p.names, names_used);
   }
 
   // Scope and credentials.
   if (!is_amz_date(sp.timestamp))
     return error(error_kind::invalid_timestamp,
-                 "timestamp must be a real UTC time written YYYYMMDDTHHMMSSZ, like 20150830T123600Z",
+                 SIGV4KIT_TEXT("timestamp must be a real UTC time written YYYYMMDDTHHMMSSZ, like 20150830T123600Z"),
                  sp.timestamp);
   p.amz_date = sp.timestamp;
   p.date = sp.timestamp.substr(0, 8);
-  if (status s = validate_scope_part(sp.region, "region must be 1-64 printable characters without '/' or spaces"); !s)
+  if (status s = validate_scope_part(sp.region, SIGV4KIT_TEXT("region must be printable characters without '/', ',' or spaces, at most SIGV4KIT_MAX_SCOPE_PART")); !s)
     return s;
-  if (status s = validate_scope_part(sp.service, "service must be 1-64 printable characters without '/' or spaces"); !s)
+  if (status s = validate_scope_part(sp.service, SIGV4KIT_TEXT("service must be printable characters without '/', ',' or spaces, at most SIGV4KIT_MAX_SCOPE_PART")); !s)
     return s;
   p.region = sp.region;
   p.service = sp.service;
   const credentials_view& cr = sp.credentials;
   if (cr.access_key_id.empty() || cr.access_key_id.size() > max_access_key_id)
-    return error(error_kind::invalid_credentials, "access key id must be 1-128 characters");
+    return error(error_kind::invalid_credentials,
+                 SIGV4KIT_TEXT("access key id must be 1 to SIGV4KIT_MAX_ACCESS_KEY_ID (128) characters"));
   if (!all_of_class(cr.access_key_id, cc_scope))
     return error(error_kind::invalid_credentials,
-                 "access key id may hold only printable characters other than '/', ',' and space");
+                 SIGV4KIT_TEXT("access key id may hold only printable characters other than '/', ',' and space"));
   if (cr.secret_access_key.empty())
-    return error(error_kind::invalid_credentials, "secret access key is empty");
+    return error(error_kind::invalid_credentials, SIGV4KIT_TEXT("secret access key is empty"));
   if (!cr.session_token.empty() && !all_of_class(cr.session_token, cc_url))  // never echo the token itself
-    return error(error_kind::invalid_credentials, "session token contains a control character (CR, LF, NUL, ...)");
+    return error(error_kind::invalid_credentials, SIGV4KIT_TEXT("session token contains a control character (CR, LF, NUL, ...)"));
   p.access_key_id = cr.access_key_id;
   p.secret = cr.secret_access_key;
   p.session_token = cr.session_token;
@@ -1658,7 +1731,7 @@ inline status prepare(const request& req, const signing_params& sp, prepared_req
 
   if (sp.mode == signing_mode::query) {
     if (sp.expires < 1 || sp.expires > max_expires)
-      return error(error_kind::invalid_expires, "expires must be 1..604800 seconds (7 days) for a presigned URL");
+      return error(error_kind::invalid_expires, SIGV4KIT_TEXT("expires must be 1..604800 seconds (7 days) for a presigned URL"));
   }
   p.expires = sp.expires;
   {
@@ -1679,7 +1752,7 @@ inline status prepare(const request& req, const signing_params& sp, prepared_req
     if (!((req.payload_hash.size() == 64 && is_hex(req.payload_hash)) ||
           is_known_payload_constant(req.payload_hash)))
       return error(error_kind::invalid_payload_hash,
-                   "payload hash must be 64 hex digits, UNSIGNED-PAYLOAD or a STREAMING-... constant",
+                   SIGV4KIT_TEXT("payload hash must be 64 hex digits, UNSIGNED-PAYLOAD or a STREAMING-... constant"),
                    req.payload_hash);
     p.payload_hash = req.payload_hash;
   } else {
@@ -1706,7 +1779,7 @@ inline status prepare(const request& req, const signing_params& sp, prepared_req
         continue;
       }
       if (!has_class(c, cc_url))
-        return error(error_kind::invalid_url, "URL contains a control character (CR, LF, NUL, ...)");
+        return error(error_kind::invalid_url, SIGV4KIT_TEXT("URL contains a control character (CR, LF, NUL, ...)"));
       // "%XX" with upper-case hex naming a byte outside the unreserved set is canonical already.
       if (c == '%' && i + 2 < qn && has_class(static_cast<unsigned char>(q[i + 1]), cc_upper_hex) &&
           has_class(static_cast<unsigned char>(q[i + 2]), cc_upper_hex) &&
@@ -1720,7 +1793,7 @@ inline status prepare(const request& req, const signing_params& sp, prepared_req
     std::size_t end = i++;
     if (end == begin) continue;  // "a=1&&b=2": no parameter between the ampersands
     if (p.param_count == SIGV4KIT_MAX_QUERY_PARAMS)
-      return error(error_kind::capacity_exceeded, "URL has more query parameters than SIGV4KIT_MAX_QUERY_PARAMS");
+      return error(error_kind::capacity_exceeded, SIGV4KIT_TEXT("URL has more query parameters than SIGV4KIT_MAX_QUERY_PARAMS"));
     query_param& qp = p.params[p.param_count++];
     if (eq == std::string_view::npos) {
       qp.key = std::string_view(q + begin, end - begin);
@@ -1739,7 +1812,7 @@ inline status prepare(const request& req, const signing_params& sp, prepared_req
                                                       "X-Amz-Signature", "X-Amz-Security-Token"};
       for (std::string_view r : reserved)
         if (qp.key == r)
-          return error(error_kind::invalid_query, "URL to presign already has a signing parameter", qp.key);
+          return error(error_kind::invalid_query, SIGV4KIT_TEXT("URL to presign already has a signing parameter"), qp.key);
     }
   }
   if (query_mode) {
@@ -1772,22 +1845,22 @@ inline status prepare(const request& req, const signing_params& sp, prepared_req
   bool have_host = false;
   bool replace_date = sp.mode == signing_mode::header;
   bool replace_token = sp.mode == signing_mode::header && !p.session_token.empty();
-  char* names = p.names;
-  std::size_t names_left = sizeof p.names;
+  char* names = p.names + names_used;
+  std::size_t names_left = sizeof p.names - names_used;
   for (const header& h : req.headers) {
     const std::size_t n = h.name.size();
-    if (n == 0) return error(error_kind::invalid_header, "header name is empty");
+    if (n == 0) return error(error_kind::invalid_header, SIGV4KIT_TEXT("header name is empty"));
     const bool room = n <= names_left;
     if (room) {
       unsigned char bad = 0;
       for (std::size_t i = 0; i < n; ++i) {
-        unsigned char l = lower_token.v[static_cast<unsigned char>(h.name[i])];
+        unsigned char l = lower_token(static_cast<unsigned char>(h.name[i]));
         bad |= static_cast<unsigned char>(l == 0);
         names[i] = static_cast<char>(l);
       }
-      if (bad) return error(error_kind::invalid_header, "header name has a character not allowed in an HTTP token", h.name);
+      if (bad) return error(error_kind::invalid_header, SIGV4KIT_TEXT("header name has a character not allowed in an HTTP token"), h.name);
     } else if (!is_token(h.name)) {
-      return error(error_kind::invalid_header, "header name has a character not allowed in an HTTP token", h.name);
+      return error(error_kind::invalid_header, SIGV4KIT_TEXT("header name has a character not allowed in an HTTP token"), h.name);
     }
     bool plain;
     if (status s = check_header_value(h, plain); !s) return s;
@@ -1795,11 +1868,15 @@ inline status prepare(const request& req, const signing_params& sp, prepared_req
     std::string_view name = room ? std::string_view(names, n) : h.name;
     auto is = [room, name](std::string_view lower) { return room ? name == lower : iequals(name, lower); };
     if (is("host")) {
-      if (have_host) return error(error_kind::invalid_header, "request has more than one Host header");
+      if (have_host) return error(error_kind::invalid_header, SIGV4KIT_TEXT("request has more than one Host header"));
       have_host = true;
       p.host = h.value;
     } else {
+#ifndef SIGV4KIT_OPTIMIZE_SIZE
       bool default_list = sp.default_unsigned.data() == default_unsigned_headers && room;
+#else
+      constexpr bool default_list = false;
+#endif
       if ((default_list ? is_default_unsigned_lower(name) : is_listed(sp.default_unsigned, name)) ||
           is_listed(sp.unsigned_headers, name))
         continue;
@@ -1809,9 +1886,9 @@ inline status prepare(const request& req, const signing_params& sp, prepared_req
       if (p.add_content_sha256 && is("x-amz-content-sha256")) continue;
     }
     if (!room)
-      return error(error_kind::capacity_exceeded, "signed header names exceed SIGV4KIT_MAX_HEADER_NAME_BYTES");
+      return error(error_kind::capacity_exceeded, SIGV4KIT_TEXT("signed header names exceed SIGV4KIT_MAX_HEADER_NAME_BYTES"));
     if (p.header_count == SIGV4KIT_MAX_HEADERS)
-      return error(error_kind::capacity_exceeded, "request has more signed headers than SIGV4KIT_MAX_HEADERS");
+      return error(error_kind::capacity_exceeded, SIGV4KIT_TEXT("request has more signed headers than SIGV4KIT_MAX_HEADERS"));
     p.headers[p.header_count++] = header_entry{name, h.value, plain};
     names += n;
     names_left -= n;
@@ -1887,7 +1964,7 @@ inline status emit_path_bytes(sink& s, std::string_view t, bool keep_escapes) no
     unsigned char c = static_cast<unsigned char>(t[i]);
     if (is_unreserved(c) || c == '/') continue;
     if (!has_class(c, cc_url))
-      return error(error_kind::invalid_url, "URL contains a control character (CR, LF, NUL, ...)");
+      return error(error_kind::invalid_url, SIGV4KIT_TEXT("URL contains a control character (CR, LF, NUL, ...)"));
     s.put(t.substr(run, i - run));
     if (keep_escapes && is_escape_at(t, i)) {
       s.put(t.substr(i, 3));
@@ -1918,11 +1995,11 @@ inline status emit_canonical_uri(sink& s, std::string_view path, bool normalize,
     if (i == path.size() || path[i] == '/') {
       ++count;
     } else if (!has_class(static_cast<unsigned char>(path[i]), cc_url)) {
-      return error(error_kind::invalid_url, "URL contains a control character (CR, LF, NUL, ...)");
+      return error(error_kind::invalid_url, SIGV4KIT_TEXT("URL contains a control character (CR, LF, NUL, ...)"));
     }
   }
   if (count > max_segments)
-    return error(error_kind::capacity_exceeded, "URL path has more segments than SIGV4KIT_MAX_PATH_SEGMENTS");
+    return error(error_kind::capacity_exceeded, SIGV4KIT_TEXT("URL path has more segments than SIGV4KIT_MAX_PATH_SEGMENTS"));
   // Right to left: a ".." cancels the nearest kept segment to its left. Segment i ends at
   // `end` (a '/' or the end of the path) and has i slashes before it, so end >= i.
   std::size_t skip = 0, end = path.size();
@@ -2020,26 +2097,17 @@ inline status emit_canonical_request(sink& s, const prepared_request& p) noexcep
   return {};
 }
 
-/// Writes the string to sign into `out` (at least string_to_sign_capacity bytes) and returns
-/// its length.
-inline constexpr std::size_t string_to_sign_capacity =
-    sizeof("AWS4-HMAC-SHA256\n") + 16 + 1 + 8 + 1 + 2 * SIGV4KIT_MAX_SCOPE_PART + 2 + 12 + 1 + 64;
-
-inline std::size_t write_string_to_sign(const prepared_request& p, const char canonical_hash_hex[64],
-                                        char* out) noexcept {
-  char* o = out;
-  auto put = [&o](std::string_view s) {
-    std::memcpy(o, s.data(), s.size());
-    o += s.size();
-  };
-  put(algorithm);
-  put("\n");
-  put(p.amz_date);
-  put("\n");
-  put(p.scope());
-  put("\n");
-  put(std::string_view(canonical_hash_hex, 64));
-  return static_cast<std::size_t>(o - out);
+/// Streams the string to sign (AWS4-HMAC-SHA256, time, scope, hex hash of the canonical
+/// request, one per line) into `put(const char*, std::size_t)`, without a buffer.
+template <class Put>
+void put_string_to_sign(const prepared_request& p, const char canonical_hash_hex[64], Put&& put) noexcept {
+  put("AWS4-HMAC-SHA256\n", 17);
+  put(p.amz_date.data(), p.amz_date.size());
+  put("\n", 1);
+  std::string_view scope = p.scope();
+  put(scope.data(), scope.size());
+  put("\n", 1);
+  put(canonical_hash_hex, 64);
 }
 
 /// Where the output is being written: write_output_start fills everything before the
@@ -2072,7 +2140,7 @@ inline status write_output_start(prepared_request& p, char* out, std::size_t cap
     for (std::size_t v = need; v; v /= 10) num[n++] = static_cast<char>('0' + v % 10);
     char txt[24];
     for (std::size_t i = 0; i < n; ++i) txt[i] = num[n - 1 - i];
-    return error(error_kind::buffer_too_small, "output buffer too small; bytes needed at most",
+    return error(error_kind::buffer_too_small, SIGV4KIT_TEXT("output buffer too small; bytes needed at most"),
                  std::string_view(txt, n));
   }
   char* o = out;
@@ -2221,6 +2289,10 @@ SIGV4KIT_END_NAMESPACE
 #include <atomic>
 #include <string_view>
 
+// A C++ library without threads (bare-metal newlib) has no std::mutex: no threads here either.
+#if !defined(SIGV4KIT_NO_THREADS) && defined(__GLIBCXX__) && !defined(_GLIBCXX_HAS_GTHREADS)
+#define SIGV4KIT_NO_THREADS
+#endif
 #ifndef SIGV4KIT_NO_THREADS
 #include <mutex>
 #endif
@@ -2500,24 +2572,28 @@ class basic_signer {
     if (status st = detail::write_output_start(p, out, capacity, r, cursor); !st) return st.err();
 
     // Canonical request, streamed into SHA-256 (and into the debug sink when asked).
-    hash_target target{{}, params};
-    Crypto::init(target.ctx);
-    detail::sink s(&hash_target::write, &target);
-    if (status st = detail::emit_canonical_request(s, p); !st) return st.err();
-    unsigned char digest[32];
-    Crypto::finish(target.ctx, digest);
     char canonical_hex[64];
-    detail::to_hex(digest, 32, canonical_hex);
+    {
+      hash_target target{{}, params};
+      Crypto::init(target.ctx);
+      detail::sink s(&hash_target::write, &target);
+      if (status st = detail::emit_canonical_request(s, p); !st) return st.err();
+      unsigned char digest[32];
+      Crypto::finish(target.ctx, digest);
+      detail::to_hex(digest, 32, canonical_hex);
+    }
 
-    char sts[detail::string_to_sign_capacity];
-    std::size_t sts_len = detail::write_string_to_sign(p, canonical_hex, sts);
-    if (params.debug_sink) params.debug_sink(params.debug_user, 1, sts, sts_len);
-
-    // Signature = hex(HMAC(kSigning, string to sign)), kSigning from the cache.
+    // Signature = hex(HMAC(kSigning, string to sign)), kSigning from the cache; the string to
+    // sign goes straight into the HMAC's inner hash.
     hmac_key<Crypto> key = cache_.get(p.access_key_id, p.secret, p.date, p.region, p.service);
-    key.mac_once(sts, sts_len, digest);
+    detail::put_string_to_sign(p, canonical_hex, [&](const char* d, std::size_t n) {
+      key.update_inner(d, n);
+      if (params.debug_sink) params.debug_sink(params.debug_user, 1, d, n);
+    });
+    unsigned char mac[32];
+    key.finish_mac(mac);
     char signature_hex[64];
-    detail::to_hex(digest, 32, signature_hex);
+    detail::to_hex(mac, 32, signature_hex);
     detail::write_output_finish(p, signature_hex, cursor, r);
     return r;
   }

@@ -56,8 +56,13 @@ class hmac_key {
   /// spent afterwards (its states are finished and wiped). For a key that was itself a copy,
   /// such as one just read from a cache.
   void mac_once(const void* data, std::size_t n, unsigned char out[32]) noexcept {
+    update_inner(data, n);
+    finish_mac(out);
+  }
+  /// The same in pieces: update_inner for each piece of the message, then finish_mac.
+  void update_inner(const void* data, std::size_t n) noexcept { Crypto::update(inner_, data, n); }
+  void finish_mac(unsigned char out[32]) noexcept {
     unsigned char ih[32];
-    Crypto::update(inner_, data, n);
     Crypto::finish(inner_, ih);
     Crypto::update(outer_, ih, 32);
     Crypto::finish(outer_, out);

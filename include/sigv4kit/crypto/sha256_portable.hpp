@@ -52,12 +52,11 @@ alignas(64) inline constexpr std::uint32_t sha256_k[64] = {
 /// written out eight at a time with the working variables renamed instead of shifted, and
 /// the message schedule is kept in a 16-word ring, the usual shape of a fast portable SHA-256.
 /// Not inlined: one copy serves every caller, which keeps embedded code small.
-/// Built for size (-Os defines __OPTIMIZE_SIZE__, or SIGV4KIT_SMALL_SHA256), one round in a
-/// loop instead: about a tenth of the code, for microcontrollers where flash is scarce.
+/// Built for size (SIGV4KIT_SMALL_SHA256, on at -Os), one round in a loop instead: about a tenth of the code, for microcontrollers where flash is scarce.
 SIGV4KIT_NOINLINE inline void sha256_compress_portable(std::uint32_t h[8], const unsigned char* p,
                                                        std::size_t blocks) noexcept {
   std::uint32_t w[16];
-#if defined(__OPTIMIZE_SIZE__) || defined(SIGV4KIT_SMALL_SHA256)
+#if defined(SIGV4KIT_SMALL_SHA256)
   while (blocks--) {
     std::uint32_t v[8];
     for (int i = 0; i < 8; ++i) v[i] = h[i];

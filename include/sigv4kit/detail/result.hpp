@@ -52,6 +52,16 @@ constexpr std::string_view to_string(error_kind k) noexcept {
 /// name, a parameter name); callers never pass secrets as context. No heap is used.
 class error {
  public:
+#ifdef SIGV4KIT_NO_ERROR_MESSAGES
+  constexpr error() noexcept = default;
+  constexpr error(error_kind kind, std::string_view = {}, std::string_view = {}) noexcept : kind_(kind) {}
+  constexpr error_kind kind() const noexcept { return kind_; }
+  /// Without messages compiled in, the kind's word, e.g. "invalid_header".
+  constexpr std::string_view message() const noexcept { return to_string(kind_); }
+
+ private:
+  error_kind kind_ = error_kind::invalid_argument;
+#else
   static constexpr std::size_t max_message = 160;
 
   // The text buffer is not cleared: a success status carries an unused error, and zeroing
@@ -92,6 +102,7 @@ class error {
   error_kind kind_ = error_kind::invalid_argument;
   unsigned char len_ = 0;
   char text_[max_message];
+#endif
 };
 
 /// Either a value or an error. Never throws; check with `ok()` / `operator bool` before

@@ -55,14 +55,22 @@ constexpr char_table make_char_table() noexcept {
 inline constexpr char_table char_classes = make_char_table();
 
 /// For a token character its lower-case form, for any other byte 0: checks and lower-cases a
-/// header name with one lookup per byte.
+/// header name with one lookup per byte (computed from the class table when optimising size).
+#ifndef SIGV4KIT_OPTIMIZE_SIZE
 constexpr char_table make_lower_token_table() noexcept {
   char_table t{};
   for (int c = 0; c < 256; ++c)
     if (make_char_table().v[c] & cc_tchar) t.v[c] = static_cast<unsigned char>((c >= 'A' && c <= 'Z') ? c + 32 : c);
   return t;
 }
-inline constexpr char_table lower_token = make_lower_token_table();
+inline constexpr char_table lower_token_table = make_lower_token_table();
+inline unsigned char lower_token(unsigned char c) noexcept { return lower_token_table.v[c]; }
+#else
+inline unsigned char lower_token(unsigned char c) noexcept {
+  unsigned char v = char_classes.v[c];
+  return (v & cc_tchar) ? static_cast<unsigned char>((v & cc_upper) ? c + 32 : c) : 0;
+}
+#endif
 
 constexpr bool has_class(unsigned char c, unsigned char cls) noexcept { return (char_classes.v[c] & cls) != 0; }
 
@@ -108,6 +116,9 @@ inline int icompare(std::string_view a, std::string_view b) noexcept {
   return a.size() == b.size() ? 0 : (a.size() < b.size() ? -1 : 1);
 }
 
+/// Writes 2*n lower-case hex digits of `bytes` to `out` (two digits per table lookup, or
+/// per nibble when optimising size).
+#ifndef SIGV4KIT_OPTIMIZE_SIZE
 struct hex_pair_table {
   char v[512];
 };
@@ -121,10 +132,17 @@ constexpr hex_pair_table make_hex_pairs() noexcept {
 }
 inline constexpr hex_pair_table hex_pairs = make_hex_pairs();
 
-/// Writes 2*n lower-case hex digits of `bytes` to `out` (two digits per table lookup).
 inline void to_hex(const unsigned char* bytes, std::size_t n, char* out) noexcept {
   for (std::size_t i = 0; i < n; ++i) std::memcpy(out + 2 * i, hex_pairs.v + 2 * bytes[i], 2);
 }
+#else
+inline void to_hex(const unsigned char* bytes, std::size_t n, char* out) noexcept {
+  for (std::size_t i = 0; i < n; ++i) {
+    out[2 * i] = hex_lower[bytes[i] >> 4];
+    out[2 * i + 1] = hex_lower[bytes[i] & 15];
+  }
+}
+#endif
 
 constexpr bool is_hex(std::string_view s) noexcept {
   for (char c : s)

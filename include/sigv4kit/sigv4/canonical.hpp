@@ -25,7 +25,7 @@ namespace detail {
 
 inline constexpr std::string_view algorithm = "AWS4-HMAC-SHA256";
 inline constexpr std::uint32_t max_expires = 604800;  // 7 days: AWS's presigned-URL limit
-inline constexpr std::size_t max_access_key_id = 128;   // IAM AccessKeyId maximum length
+inline constexpr std::size_t max_access_key_id = SIGV4KIT_MAX_ACCESS_KEY_ID;  // IAM: 128 at most
 inline constexpr std::size_t max_host = 255 + 1 + 5;    // RFC 1035 name + ":" + port
 
 /// A buffered byte sink: writes are collected in `buf` and handed to `write` in chunks, so
@@ -36,7 +36,7 @@ struct sink {
   write_fn write;
   void* ctx;
   std::size_t len = 0;
-  char buf[512];
+  char buf[SIGV4KIT_SINK_BYTES];
 
   void flush() noexcept {
     if (len) write(ctx, buf, len);
@@ -88,8 +88,8 @@ inline status parse_url(std::string_view url, url_parts& out) noexcept {
     ++i;
   if (i == 0 || n - i < 3 || u[i] != ':' || u[i + 1] != '/' || u[i + 2] != '/') {
     if (i < n && !has_class(u[i], cc_url))
-      return error(error_kind::invalid_url, "URL contains a control character (CR, LF, NUL, ...)");
-    return error(error_kind::invalid_url, "URL needs a scheme and host, like https://host/path");
+      return error(error_kind::invalid_url, SIGV4KIT_TEXT("URL contains a control character (CR, LF, NUL, ...)"));
+    return error(error_kind::invalid_url, SIGV4KIT_TEXT("URL needs a scheme and host, like https://host/path"));
   }
   out.scheme = url.substr(0, i);
   const std::size_t auth_begin = i + 3;
@@ -104,43 +104,43 @@ inline status parse_url(std::string_view url, url_parts& out) noexcept {
     }
     if (c == '/' || c == '?' || c == '#') break;
     if (!has_class(c, cc_url))
-      return error(error_kind::invalid_url, "URL contains a control character (CR, LF, NUL, ...)");
+      return error(error_kind::invalid_url, SIGV4KIT_TEXT("URL contains a control character (CR, LF, NUL, ...)"));
     if (c == ':') colon = j;
     else if (c == ']') close = j;
-    else if (c == '@') return error(error_kind::invalid_url, "URL must not contain user information ('user@host')");
-    else if (c == ' ' || c == '\\') return error(error_kind::invalid_url, "URL host contains a space or backslash");
+    else if (c == '@') return error(error_kind::invalid_url, SIGV4KIT_TEXT("URL must not contain user information ('user@host')"));
+    else if (c == ' ' || c == '\\') return error(error_kind::invalid_url, SIGV4KIT_TEXT("URL host contains a space or backslash"));
   }
   out.authority = url.substr(auth_begin, j - auth_begin);
   out.host_has_upper = upper;
   const std::size_t auth_end = j;
   if (std::memchr(u + auth_end, '#', n - auth_end))
-    return error(error_kind::invalid_url, "URL has a fragment ('#...'), which is never sent to the server; remove it");
+    return error(error_kind::invalid_url, SIGV4KIT_TEXT("URL has a fragment ('#...'), which is never sent to the server; remove it"));
 
   // Host and port; an IPv6 literal is bracketed (RFC 3986 section 3.2.2).
   std::string_view hostpart = out.authority, port;
   if (!hostpart.empty() && hostpart[0] == '[') {
     if (close == std::string_view::npos)
-      return error(error_kind::invalid_url, "URL has an unterminated IPv6 address ('[')");
+      return error(error_kind::invalid_url, SIGV4KIT_TEXT("URL has an unterminated IPv6 address ('[')"));
     std::size_t c = close - auth_begin;
     if (c + 1 < hostpart.size()) {
       if (hostpart[c + 1] != ':')
-        return error(error_kind::invalid_url, "URL has text after an IPv6 address", out.authority);
+        return error(error_kind::invalid_url, SIGV4KIT_TEXT("URL has text after an IPv6 address"), out.authority);
       port = hostpart.substr(c + 2);
     }
     hostpart = hostpart.substr(0, c + 1);
   } else if (colon != std::string_view::npos) {
     port = url.substr(colon + 1, auth_end - colon - 1);
     hostpart = url.substr(auth_begin, colon - auth_begin);
-    if (port.empty()) return error(error_kind::invalid_url, "URL has ':' but no port", out.authority);
+    if (port.empty()) return error(error_kind::invalid_url, SIGV4KIT_TEXT("URL has ':' but no port"), out.authority);
   }
-  if (hostpart.empty() || hostpart == "[]") return error(error_kind::invalid_url, "URL has no host");
+  if (hostpart.empty() || hostpart == "[]") return error(error_kind::invalid_url, SIGV4KIT_TEXT("URL has no host"));
   std::uint32_t port_num = 0;
   for (char c : port) {
     if (c < '0' || c > '9' || port_num > 65535)
-      return error(error_kind::invalid_url, "URL port is not a number 0..65535", port);
+      return error(error_kind::invalid_url, SIGV4KIT_TEXT("URL port is not a number 0..65535"), port);
     port_num = port_num * 10 + static_cast<std::uint32_t>(c - '0');
   }
-  if (port_num > 65535) return error(error_kind::invalid_url, "URL port is not a number 0..65535", port);
+  if (port_num > 65535) return error(error_kind::invalid_url, SIGV4KIT_TEXT("URL port is not a number 0..65535"), port);
   // The Host header omits the scheme's default port, as HTTP clients send it (RFC 9110 7.2).
   bool default_port = (port == "443" && iequals(out.scheme, "https")) || (port == "80" && iequals(out.scheme, "http"));
   out.host = (port.empty() || default_port) ? hostpart : out.authority;
@@ -264,11 +264,11 @@ struct prepared_request {
   std::size_t scope_offset;  // where "<date>/..." starts in credential
   char expires_text[8];
   char payload_hash_hex[64];
-  char host_lower[max_host + 1];  // the URL's host[:port], lower-cased (DNS names ignore case)
-  std::string_view host;          // the Host value signed: a given Host header, or host_lower
+  std::string_view host;  // the Host value signed: a given Host header, or the URL's (lower-cased)
 
   header_entry headers[SIGV4KIT_MAX_HEADERS + 4];
-  char names[SIGV4KIT_MAX_HEADER_NAME_BYTES];  // the signed headers' names, lower-cased once
+  // The signed headers' names lower-cased once, after the URL's host when that had capitals.
+  char names[SIGV4KIT_MAX_HEADER_NAME_BYTES];
   std::size_t header_count;
   query_param params[SIGV4KIT_MAX_QUERY_PARAMS + 6];
   // Sorting moves these indices, not the entries (small moves; no memcpy of 40-byte records).
@@ -338,17 +338,17 @@ inline status check_header_value(const header& h, bool& plain) noexcept {
     if (c == '\r' || c == '\n') {
       if (c == '\r') {
         if (i + 1 >= n || v[i + 1] != '\n')
-          return error(error_kind::invalid_header, "header value has a CR that is not part of a line fold", h.name);
+          return error(error_kind::invalid_header, SIGV4KIT_TEXT("header value has a CR that is not part of a line fold"), h.name);
         ++i;
       }
       if (i + 1 >= n || (v[i + 1] != ' ' && v[i + 1] != '\t'))
         return error(error_kind::invalid_header,
-                     "header value has a line break that is not a fold (CR/LF must be followed by a space)",
+                     SIGV4KIT_TEXT("header value has a line break that is not a fold (CR/LF must be followed by a space)"),
                      h.name);
     } else if (c == 0) {
-      return error(error_kind::invalid_header, "header value contains a NUL byte", h.name);
+      return error(error_kind::invalid_header, SIGV4KIT_TEXT("header value contains a NUL byte"), h.name);
     } else {
-      return error(error_kind::invalid_header, "header value contains a control character", h.name);
+      return error(error_kind::invalid_header, SIGV4KIT_TEXT("header value contains a control character"), h.name);
     }
   }
   return {};
@@ -378,40 +378,46 @@ inline bool is_known_payload_constant(std::string_view s) noexcept {
 inline status prepare(const request& req, const signing_params& sp, prepared_request& p) noexcept {
   // Method: an HTTP token (RFC 9110 section 9.1).
   if (!is_token(req.method))
-    return error(error_kind::invalid_method, "HTTP method must be a non-empty token like GET or POST", req.method);
+    return error(error_kind::invalid_method, SIGV4KIT_TEXT("HTTP method must be a non-empty token like GET or POST"), req.method);
   p.method = req.method;
   if (status s = parse_url(req.url, p.url); !s) return s;
   if (p.url.host.size() > max_host)
-    return error(error_kind::invalid_url, "URL host is longer than 255 characters");
+    return error(error_kind::invalid_url, SIGV4KIT_TEXT("URL host is longer than 255 characters"));
   p.host = p.url.host;
+  std::size_t names_used = 0;
   if (p.url.host_has_upper) {  // DNS names ignore case: sign the host lower-cased, as botocore
-    for (std::size_t i = 0; i < p.url.host.size(); ++i) p.host_lower[i] = to_lower(p.url.host[i]);
-    p.host = std::string_view(p.host_lower, p.url.host.size());
+    names_used = p.url.host.size();
+    if (names_used > sizeof p.names)
+      return error(error_kind::capacity_exceeded,
+                   SIGV4KIT_TEXT("URL host with capitals is longer than SIGV4KIT_MAX_HEADER_NAME_BYTES"));
+    for (std::size_t i = 0; i < names_used; ++i) p.names[i] = to_lower(p.url.host[i]);
+    p.host = std::string_view(p.names, names_used);
   }
 
   // Scope and credentials.
   if (!is_amz_date(sp.timestamp))
     return error(error_kind::invalid_timestamp,
-                 "timestamp must be a real UTC time written YYYYMMDDTHHMMSSZ, like 20150830T123600Z",
+                 SIGV4KIT_TEXT("timestamp must be a real UTC time written YYYYMMDDTHHMMSSZ, like 20150830T123600Z"),
                  sp.timestamp);
   p.amz_date = sp.timestamp;
   p.date = sp.timestamp.substr(0, 8);
-  if (status s = validate_scope_part(sp.region, "region must be 1-64 printable characters without '/' or spaces"); !s)
+  if (status s = validate_scope_part(sp.region, SIGV4KIT_TEXT("region must be printable characters without '/', ',' or spaces, at most SIGV4KIT_MAX_SCOPE_PART")); !s)
     return s;
-  if (status s = validate_scope_part(sp.service, "service must be 1-64 printable characters without '/' or spaces"); !s)
+  if (status s = validate_scope_part(sp.service, SIGV4KIT_TEXT("service must be printable characters without '/', ',' or spaces, at most SIGV4KIT_MAX_SCOPE_PART")); !s)
     return s;
   p.region = sp.region;
   p.service = sp.service;
   const credentials_view& cr = sp.credentials;
   if (cr.access_key_id.empty() || cr.access_key_id.size() > max_access_key_id)
-    return error(error_kind::invalid_credentials, "access key id must be 1-128 characters");
+    return error(error_kind::invalid_credentials,
+                 SIGV4KIT_TEXT("access key id must be 1 to SIGV4KIT_MAX_ACCESS_KEY_ID (128) characters"));
   if (!all_of_class(cr.access_key_id, cc_scope))
     return error(error_kind::invalid_credentials,
-                 "access key id may hold only printable characters other than '/', ',' and space");
+                 SIGV4KIT_TEXT("access key id may hold only printable characters other than '/', ',' and space"));
   if (cr.secret_access_key.empty())
-    return error(error_kind::invalid_credentials, "secret access key is empty");
+    return error(error_kind::invalid_credentials, SIGV4KIT_TEXT("secret access key is empty"));
   if (!cr.session_token.empty() && !all_of_class(cr.session_token, cc_url))  // never echo the token itself
-    return error(error_kind::invalid_credentials, "session token contains a control character (CR, LF, NUL, ...)");
+    return error(error_kind::invalid_credentials, SIGV4KIT_TEXT("session token contains a control character (CR, LF, NUL, ...)"));
   p.access_key_id = cr.access_key_id;
   p.secret = cr.secret_access_key;
   p.session_token = cr.session_token;
@@ -441,7 +447,7 @@ inline status prepare(const request& req, const signing_params& sp, prepared_req
 
   if (sp.mode == signing_mode::query) {
     if (sp.expires < 1 || sp.expires > max_expires)
-      return error(error_kind::invalid_expires, "expires must be 1..604800 seconds (7 days) for a presigned URL");
+      return error(error_kind::invalid_expires, SIGV4KIT_TEXT("expires must be 1..604800 seconds (7 days) for a presigned URL"));
   }
   p.expires = sp.expires;
   {
@@ -462,7 +468,7 @@ inline status prepare(const request& req, const signing_params& sp, prepared_req
     if (!((req.payload_hash.size() == 64 && is_hex(req.payload_hash)) ||
           is_known_payload_constant(req.payload_hash)))
       return error(error_kind::invalid_payload_hash,
-                   "payload hash must be 64 hex digits, UNSIGNED-PAYLOAD or a STREAMING-... constant",
+                   SIGV4KIT_TEXT("payload hash must be 64 hex digits, UNSIGNED-PAYLOAD or a STREAMING-... constant"),
                    req.payload_hash);
     p.payload_hash = req.payload_hash;
   } else {
@@ -489,7 +495,7 @@ inline status prepare(const request& req, const signing_params& sp, prepared_req
         continue;
       }
       if (!has_class(c, cc_url))
-        return error(error_kind::invalid_url, "URL contains a control character (CR, LF, NUL, ...)");
+        return error(error_kind::invalid_url, SIGV4KIT_TEXT("URL contains a control character (CR, LF, NUL, ...)"));
       // "%XX" with upper-case hex naming a byte outside the unreserved set is canonical already.
       if (c == '%' && i + 2 < qn && has_class(static_cast<unsigned char>(q[i + 1]), cc_upper_hex) &&
           has_class(static_cast<unsigned char>(q[i + 2]), cc_upper_hex) &&
@@ -503,7 +509,7 @@ inline status prepare(const request& req, const signing_params& sp, prepared_req
     std::size_t end = i++;
     if (end == begin) continue;  // "a=1&&b=2": no parameter between the ampersands
     if (p.param_count == SIGV4KIT_MAX_QUERY_PARAMS)
-      return error(error_kind::capacity_exceeded, "URL has more query parameters than SIGV4KIT_MAX_QUERY_PARAMS");
+      return error(error_kind::capacity_exceeded, SIGV4KIT_TEXT("URL has more query parameters than SIGV4KIT_MAX_QUERY_PARAMS"));
     query_param& qp = p.params[p.param_count++];
     if (eq == std::string_view::npos) {
       qp.key = std::string_view(q + begin, end - begin);
@@ -522,7 +528,7 @@ inline status prepare(const request& req, const signing_params& sp, prepared_req
                                                       "X-Amz-Signature", "X-Amz-Security-Token"};
       for (std::string_view r : reserved)
         if (qp.key == r)
-          return error(error_kind::invalid_query, "URL to presign already has a signing parameter", qp.key);
+          return error(error_kind::invalid_query, SIGV4KIT_TEXT("URL to presign already has a signing parameter"), qp.key);
     }
   }
   if (query_mode) {
@@ -555,22 +561,22 @@ inline status prepare(const request& req, const signing_params& sp, prepared_req
   bool have_host = false;
   bool replace_date = sp.mode == signing_mode::header;
   bool replace_token = sp.mode == signing_mode::header && !p.session_token.empty();
-  char* names = p.names;
-  std::size_t names_left = sizeof p.names;
+  char* names = p.names + names_used;
+  std::size_t names_left = sizeof p.names - names_used;
   for (const header& h : req.headers) {
     const std::size_t n = h.name.size();
-    if (n == 0) return error(error_kind::invalid_header, "header name is empty");
+    if (n == 0) return error(error_kind::invalid_header, SIGV4KIT_TEXT("header name is empty"));
     const bool room = n <= names_left;
     if (room) {
       unsigned char bad = 0;
       for (std::size_t i = 0; i < n; ++i) {
-        unsigned char l = lower_token.v[static_cast<unsigned char>(h.name[i])];
+        unsigned char l = lower_token(static_cast<unsigned char>(h.name[i]));
         bad |= static_cast<unsigned char>(l == 0);
         names[i] = static_cast<char>(l);
       }
-      if (bad) return error(error_kind::invalid_header, "header name has a character not allowed in an HTTP token", h.name);
+      if (bad) return error(error_kind::invalid_header, SIGV4KIT_TEXT("header name has a character not allowed in an HTTP token"), h.name);
     } else if (!is_token(h.name)) {
-      return error(error_kind::invalid_header, "header name has a character not allowed in an HTTP token", h.name);
+      return error(error_kind::invalid_header, SIGV4KIT_TEXT("header name has a character not allowed in an HTTP token"), h.name);
     }
     bool plain;
     if (status s = check_header_value(h, plain); !s) return s;
@@ -578,11 +584,15 @@ inline status prepare(const request& req, const signing_params& sp, prepared_req
     std::string_view name = room ? std::string_view(names, n) : h.name;
     auto is = [room, name](std::string_view lower) { return room ? name == lower : iequals(name, lower); };
     if (is("host")) {
-      if (have_host) return error(error_kind::invalid_header, "request has more than one Host header");
+      if (have_host) return error(error_kind::invalid_header, SIGV4KIT_TEXT("request has more than one Host header"));
       have_host = true;
       p.host = h.value;
     } else {
+#ifndef SIGV4KIT_OPTIMIZE_SIZE
       bool default_list = sp.default_unsigned.data() == default_unsigned_headers && room;
+#else
+      constexpr bool default_list = false;
+#endif
       if ((default_list ? is_default_unsigned_lower(name) : is_listed(sp.default_unsigned, name)) ||
           is_listed(sp.unsigned_headers, name))
         continue;
@@ -592,9 +602,9 @@ inline status prepare(const request& req, const signing_params& sp, prepared_req
       if (p.add_content_sha256 && is("x-amz-content-sha256")) continue;
     }
     if (!room)
-      return error(error_kind::capacity_exceeded, "signed header names exceed SIGV4KIT_MAX_HEADER_NAME_BYTES");
+      return error(error_kind::capacity_exceeded, SIGV4KIT_TEXT("signed header names exceed SIGV4KIT_MAX_HEADER_NAME_BYTES"));
     if (p.header_count == SIGV4KIT_MAX_HEADERS)
-      return error(error_kind::capacity_exceeded, "request has more signed headers than SIGV4KIT_MAX_HEADERS");
+      return error(error_kind::capacity_exceeded, SIGV4KIT_TEXT("request has more signed headers than SIGV4KIT_MAX_HEADERS"));
     p.headers[p.header_count++] = header_entry{name, h.value, plain};
     names += n;
     names_left -= n;
@@ -670,7 +680,7 @@ inline status emit_path_bytes(sink& s, std::string_view t, bool keep_escapes) no
     unsigned char c = static_cast<unsigned char>(t[i]);
     if (is_unreserved(c) || c == '/') continue;
     if (!has_class(c, cc_url))
-      return error(error_kind::invalid_url, "URL contains a control character (CR, LF, NUL, ...)");
+      return error(error_kind::invalid_url, SIGV4KIT_TEXT("URL contains a control character (CR, LF, NUL, ...)"));
     s.put(t.substr(run, i - run));
     if (keep_escapes && is_escape_at(t, i)) {
       s.put(t.substr(i, 3));
@@ -701,11 +711,11 @@ inline status emit_canonical_uri(sink& s, std::string_view path, bool normalize,
     if (i == path.size() || path[i] == '/') {
       ++count;
     } else if (!has_class(static_cast<unsigned char>(path[i]), cc_url)) {
-      return error(error_kind::invalid_url, "URL contains a control character (CR, LF, NUL, ...)");
+      return error(error_kind::invalid_url, SIGV4KIT_TEXT("URL contains a control character (CR, LF, NUL, ...)"));
     }
   }
   if (count > max_segments)
-    return error(error_kind::capacity_exceeded, "URL path has more segments than SIGV4KIT_MAX_PATH_SEGMENTS");
+    return error(error_kind::capacity_exceeded, SIGV4KIT_TEXT("URL path has more segments than SIGV4KIT_MAX_PATH_SEGMENTS"));
   // Right to left: a ".." cancels the nearest kept segment to its left. Segment i ends at
   // `end` (a '/' or the end of the path) and has i slashes before it, so end >= i.
   std::size_t skip = 0, end = path.size();
@@ -803,26 +813,17 @@ inline status emit_canonical_request(sink& s, const prepared_request& p) noexcep
   return {};
 }
 
-/// Writes the string to sign into `out` (at least string_to_sign_capacity bytes) and returns
-/// its length.
-inline constexpr std::size_t string_to_sign_capacity =
-    sizeof("AWS4-HMAC-SHA256\n") + 16 + 1 + 8 + 1 + 2 * SIGV4KIT_MAX_SCOPE_PART + 2 + 12 + 1 + 64;
-
-inline std::size_t write_string_to_sign(const prepared_request& p, const char canonical_hash_hex[64],
-                                        char* out) noexcept {
-  char* o = out;
-  auto put = [&o](std::string_view s) {
-    std::memcpy(o, s.data(), s.size());
-    o += s.size();
-  };
-  put(algorithm);
-  put("\n");
-  put(p.amz_date);
-  put("\n");
-  put(p.scope());
-  put("\n");
-  put(std::string_view(canonical_hash_hex, 64));
-  return static_cast<std::size_t>(o - out);
+/// Streams the string to sign (AWS4-HMAC-SHA256, time, scope, hex hash of the canonical
+/// request, one per line) into `put(const char*, std::size_t)`, without a buffer.
+template <class Put>
+void put_string_to_sign(const prepared_request& p, const char canonical_hash_hex[64], Put&& put) noexcept {
+  put("AWS4-HMAC-SHA256\n", 17);
+  put(p.amz_date.data(), p.amz_date.size());
+  put("\n", 1);
+  std::string_view scope = p.scope();
+  put(scope.data(), scope.size());
+  put("\n", 1);
+  put(canonical_hash_hex, 64);
 }
 
 /// Where the output is being written: write_output_start fills everything before the
@@ -855,7 +856,7 @@ inline status write_output_start(prepared_request& p, char* out, std::size_t cap
     for (std::size_t v = need; v; v /= 10) num[n++] = static_cast<char>('0' + v % 10);
     char txt[24];
     for (std::size_t i = 0; i < n; ++i) txt[i] = num[n - 1 - i];
-    return error(error_kind::buffer_too_small, "output buffer too small; bytes needed at most",
+    return error(error_kind::buffer_too_small, SIGV4KIT_TEXT("output buffer too small; bytes needed at most"),
                  std::string_view(txt, n));
   }
   char* o = out;

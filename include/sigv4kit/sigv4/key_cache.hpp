@@ -12,6 +12,10 @@
 #include <atomic>
 #include <string_view>
 
+// A C++ library without threads (bare-metal newlib) has no std::mutex: no threads here either.
+#if !defined(SIGV4KIT_NO_THREADS) && defined(__GLIBCXX__) && !defined(_GLIBCXX_HAS_GTHREADS)
+#define SIGV4KIT_NO_THREADS
+#endif
 #ifndef SIGV4KIT_NO_THREADS
 #include <mutex>
 #endif

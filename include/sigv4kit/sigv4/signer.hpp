@@ -55,24 +55,28 @@ class basic_signer {
     if (status st = detail::write_output_start(p, out, capacity, r, cursor); !st) return st.err();
 
     // Canonical request, streamed into SHA-256 (and into the debug sink when asked).
-    hash_target target{{}, params};
-    Crypto::init(target.ctx);
-    detail::sink s(&hash_target::write, &target);
-    if (status st = detail::emit_canonical_request(s, p); !st) return st.err();
-    unsigned char digest[32];
-    Crypto::finish(target.ctx, digest);
     char canonical_hex[64];
-    detail::to_hex(digest, 32, canonical_hex);
+    {
+      hash_target target{{}, params};
+      Crypto::init(target.ctx);
+      detail::sink s(&hash_target::write, &target);
+      if (status st = detail::emit_canonical_request(s, p); !st) return st.err();
+      unsigned char digest[32];
+      Crypto::finish(target.ctx, digest);
+      detail::to_hex(digest, 32, canonical_hex);
+    }
 
-    char sts[detail::string_to_sign_capacity];
-    std::size_t sts_len = detail::write_string_to_sign(p, canonical_hex, sts);
-    if (params.debug_sink) params.debug_sink(params.debug_user, 1, sts, sts_len);
-
-    // Signature = hex(HMAC(kSigning, string to sign)), kSigning from the cache.
+    // Signature = hex(HMAC(kSigning, string to sign)), kSigning from the cache; the string to
+    // sign goes straight into the HMAC's inner hash.
     hmac_key<Crypto> key = cache_.get(p.access_key_id, p.secret, p.date, p.region, p.service);
-    key.mac_once(sts, sts_len, digest);
+    detail::put_string_to_sign(p, canonical_hex, [&](const char* d, std::size_t n) {
+      key.update_inner(d, n);
+      if (params.debug_sink) params.debug_sink(params.debug_user, 1, d, n);
+    });
+    unsigned char mac[32];
+    key.finish_mac(mac);
     char signature_hex[64];
-    detail::to_hex(digest, 32, signature_hex);
+    detail::to_hex(mac, 32, signature_hex);
     detail::write_output_finish(p, signature_hex, cursor, r);
     return r;
   }
