@@ -97,8 +97,15 @@ int main() {
   sigv4kit::signer signer;
   char out[4096];
   auto cases = make_cases();
-  std::printf("sigv4kit %s demo on %s (portable SHA-256, one thread)\n\n", SIGV4KIT_VERSION_STRING,
-              cpu_model().c_str());
+  const char* path = "portable";
+#if SIGV4KIT_HAVE_SHANI
+  if (sigv4kit::detail::cpu_has_shani()) path = "x86 SHA-NI";
+#endif
+#if SIGV4KIT_HAVE_ARMV8_SHA2
+  if (sigv4kit::detail::cpu_has_armv8_sha2()) path = "ARMv8 SHA2";
+#endif
+  std::printf("sigv4kit %s demo on %s (%s SHA-256, one thread)\n\n", SIGV4KIT_VERSION_STRING, cpu_model().c_str(),
+              path);
   int wrong = 0;
   for (auto& c : cases) {
     auto r = signer.sign(c.req, c.params, out);
