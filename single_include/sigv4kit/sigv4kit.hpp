@@ -401,14 +401,6 @@ constexpr bool iequals(std::string_view a, std::string_view b) noexcept {
   return true;
 }
 
-/// Case-insensitive ordering of ASCII names (as if both were lower-cased), -1/0/1.
-inline int icompare(std::string_view a, std::string_view b) noexcept {
-  std::size_t n = a.size() < b.size() ? a.size() : b.size();
-  for (std::size_t i = 0; i < n; ++i) {
-    unsigned char x = static_cast<unsigned char>(to_lower(a[i]));
-    unsigned char y = static_cast<unsigned char>(to_lower(b[i]));
-    if (x != y) return x < y ? -1 : 1;
-  }
   return a.size() == b.size() ? 0 : (a.size() < b.size() ? -1 : 1);
 }
 
@@ -1356,7 +1348,6 @@ struct url_parts {
   std::string_view path;       ///< as written; "" when absent
   std::string_view query;      ///< after '?', as written; "" when absent
   std::string_view before_query;  ///< scheme://authority/path (for presigned URLs)
-  bool has_query_mark = false;    ///< a '?' was present (possibly with nothing after it)
   bool host_has_upper = false;    ///< the authority has upper-case letters
 };
 
@@ -1433,7 +1424,6 @@ inline status parse_url(std::string_view url, url_parts& out) noexcept {
   std::size_t path_end = qm ? static_cast<std::size_t>(static_cast<const unsigned char*>(qm) - u) : n;
   out.path = url.substr(auth_end, path_end - auth_end);
   out.before_query = url.substr(0, path_end);
-  out.has_query_mark = qm != nullptr;
   out.query = qm ? url.substr(path_end + 1) : std::string_view();
   return {};
 }

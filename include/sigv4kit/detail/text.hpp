@@ -105,14 +105,6 @@ constexpr bool iequals(std::string_view a, std::string_view b) noexcept {
   return true;
 }
 
-/// Case-insensitive ordering of ASCII names (as if both were lower-cased), -1/0/1.
-inline int icompare(std::string_view a, std::string_view b) noexcept {
-  std::size_t n = a.size() < b.size() ? a.size() : b.size();
-  for (std::size_t i = 0; i < n; ++i) {
-    unsigned char x = static_cast<unsigned char>(to_lower(a[i]));
-    unsigned char y = static_cast<unsigned char>(to_lower(b[i]));
-    if (x != y) return x < y ? -1 : 1;
-  }
   return a.size() == b.size() ? 0 : (a.size() < b.size() ? -1 : 1);
 }
 

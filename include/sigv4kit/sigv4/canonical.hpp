@@ -72,7 +72,6 @@ struct url_parts {
   std::string_view path;       ///< as written; "" when absent
   std::string_view query;      ///< after '?', as written; "" when absent
   std::string_view before_query;  ///< scheme://authority/path (for presigned URLs)
-  bool has_query_mark = false;    ///< a '?' was present (possibly with nothing after it)
   bool host_has_upper = false;    ///< the authority has upper-case letters
 };
 
@@ -149,7 +148,6 @@ inline status parse_url(std::string_view url, url_parts& out) noexcept {
   std::size_t path_end = qm ? static_cast<std::size_t>(static_cast<const unsigned char*>(qm) - u) : n;
   out.path = url.substr(auth_end, path_end - auth_end);
   out.before_query = url.substr(0, path_end);
-  out.has_query_mark = qm != nullptr;
   out.query = qm ? url.substr(path_end + 1) : std::string_view();
   return {};
 }
