@@ -312,6 +312,29 @@ namespace detail {
 inline constexpr char hex_upper[] = "0123456789ABCDEF";
 inline constexpr char hex_lower[] = "0123456789abcdef";
 
+/// memcpy for the short pieces a canonical request is made of: up to 16 bytes as two
+/// overlapping fixed-size copies (inlined; no library call), longer ones through memcpy.
+/// Reads and writes only [src, src + n) and [dst, dst + n).
+inline void copy_bytes(char* dst, const char* src, std::size_t n) noexcept {
+  if (n >= 8 && n <= 16) {
+    std::uint64_t a, b;
+    std::memcpy(&a, src, 8);
+    std::memcpy(&b, src + n - 8, 8);
+    std::memcpy(dst, &a, 8);
+    std::memcpy(dst + n - 8, &b, 8);
+  } else if (n >= 4 && n < 8) {
+    std::uint32_t a, b;
+    std::memcpy(&a, src, 4);
+    std::memcpy(&b, src + n - 4, 4);
+    std::memcpy(dst, &a, 4);
+    std::memcpy(dst + n - 4, &b, 4);
+  } else if (n < 4) {
+    for (std::size_t i = 0; i < n; ++i) dst[i] = src[i];
+  } else {
+    std::memcpy(dst, src, n);
+  }
+}
+
 /// Character classes, one table lookup per byte on the hot path.
 enum : unsigned char {
   cc_unreserved = 1,  ///< RFC 3986 section 2.3: ALPHA / DIGIT / "-" / "." / "_" / "~"
@@ -399,9 +422,6 @@ constexpr bool iequals(std::string_view a, std::string_view b) noexcept {
   for (std::size_t i = 0; i < a.size(); ++i)
     if (to_lower(a[i]) != to_lower(b[i])) return false;
   return true;
-}
-
-  return a.size() == b.size() ? 0 : (a.size() < b.size() ? -1 : 1);
 }
 
 /// Writes 2*n lower-case hex digits of `bytes` to `out` (two digits per table lookup, or
@@ -1331,7 +1351,7 @@ struct sink {
         return;
       }
     }
-    std::memcpy(buf + len, s.data(), s.size());
+    copy_bytes(buf + len, s.data(), s.size());
     len += s.size();
   }
   void put_escape(unsigned char b) noexcept {
@@ -1704,7 +1724,7 @@ inline status prepare(const request& req, const signing_params& sp, prepared_req
   {  // credential = akid/date/region/service/aws4_request
     char* o = p.credential;
     auto put = [&o](std::string_view s) {
-      std::memcpy(o, s.data(), s.size());
+      copy_bytes(o, s.data(), s.size());
       o += s.size();
     };
     put(p.access_key_id);
@@ -2088,7 +2108,9 @@ inline status emit_canonical_request(sink& s, const prepared_request& p) noexcep
 }
 
 /// Streams the string to sign (AWS4-HMAC-SHA256, time, scope, hex hash of the canonical
-/// request, one per line) into `put(const char*, std::size_t)`, without a buffer.
+/// request, one per line) into `put(const char*, std::size_t)`.
+inline constexpr std::size_t string_to_sign_capacity =
+    17 + 16 + 1 + max_access_key_id + 8 + 2 * SIGV4KIT_MAX_SCOPE_PART + 16 + 1 + 64;
 template <class Put>
 void put_string_to_sign(const prepared_request& p, const char canonical_hash_hex[64], Put&& put) noexcept {
   put("AWS4-HMAC-SHA256\n", 17);
@@ -2135,7 +2157,7 @@ inline status write_output_start(prepared_request& p, char* out, std::size_t cap
   }
   char* o = out;
   auto put = [&o](std::string_view s) {
-    std::memcpy(o, s.data(), s.size());
+    copy_bytes(o, s.data(), s.size());
     o += s.size();
     return std::string_view(o - s.size(), s.size());
   };
@@ -2576,10 +2598,23 @@ class basic_signer {
     // Signature = hex(HMAC(kSigning, string to sign)), kSigning from the cache; the string to
     // sign goes straight into the HMAC's inner hash.
     hmac_key<Crypto> key = cache_.get(p.access_key_id, p.secret, p.date, p.region, p.service);
+#ifdef SIGV4KIT_OPTIMIZE_SIZE
+    // Piece by piece: no buffer on a small stack.
     detail::put_string_to_sign(p, canonical_hex, [&](const char* d, std::size_t n) {
       key.update_inner(d, n);
       if (params.debug_sink) params.debug_sink(params.debug_user, 1, d, n);
     });
+#else
+    // Assembled first: one hash update instead of six.
+    char sts[detail::string_to_sign_capacity];
+    std::size_t sts_len = 0;
+    detail::put_string_to_sign(p, canonical_hex, [&](const char* d, std::size_t n) {
+      detail::copy_bytes(sts + sts_len, d, n);
+      sts_len += n;
+    });
+    key.update_inner(sts, sts_len);
+    if (params.debug_sink) params.debug_sink(params.debug_user, 1, sts, sts_len);
+#endif
     unsigned char mac[32];
     key.finish_mac(mac);
     char signature_hex[64];

@@ -16,6 +16,29 @@ namespace detail {
 inline constexpr char hex_upper[] = "0123456789ABCDEF";
 inline constexpr char hex_lower[] = "0123456789abcdef";
 
+/// memcpy for the short pieces a canonical request is made of: up to 16 bytes as two
+/// overlapping fixed-size copies (inlined; no library call), longer ones through memcpy.
+/// Reads and writes only [src, src + n) and [dst, dst + n).
+inline void copy_bytes(char* dst, const char* src, std::size_t n) noexcept {
+  if (n >= 8 && n <= 16) {
+    std::uint64_t a, b;
+    std::memcpy(&a, src, 8);
+    std::memcpy(&b, src + n - 8, 8);
+    std::memcpy(dst, &a, 8);
+    std::memcpy(dst + n - 8, &b, 8);
+  } else if (n >= 4 && n < 8) {
+    std::uint32_t a, b;
+    std::memcpy(&a, src, 4);
+    std::memcpy(&b, src + n - 4, 4);
+    std::memcpy(dst, &a, 4);
+    std::memcpy(dst + n - 4, &b, 4);
+  } else if (n < 4) {
+    for (std::size_t i = 0; i < n; ++i) dst[i] = src[i];
+  } else {
+    std::memcpy(dst, src, n);
+  }
+}
+
 /// Character classes, one table lookup per byte on the hot path.
 enum : unsigned char {
   cc_unreserved = 1,  ///< RFC 3986 section 2.3: ALPHA / DIGIT / "-" / "." / "_" / "~"
@@ -103,9 +126,6 @@ constexpr bool iequals(std::string_view a, std::string_view b) noexcept {
   for (std::size_t i = 0; i < a.size(); ++i)
     if (to_lower(a[i]) != to_lower(b[i])) return false;
   return true;
-}
-
-  return a.size() == b.size() ? 0 : (a.size() < b.size() ? -1 : 1);
 }
 
 /// Writes 2*n lower-case hex digits of `bytes` to `out` (two digits per table lookup, or

@@ -55,7 +55,7 @@ struct sink {
         return;
       }
     }
-    std::memcpy(buf + len, s.data(), s.size());
+    copy_bytes(buf + len, s.data(), s.size());
     len += s.size();
   }
   void put_escape(unsigned char b) noexcept {
@@ -428,7 +428,7 @@ inline status prepare(const request& req, const signing_params& sp, prepared_req
   {  // credential = akid/date/region/service/aws4_request
     char* o = p.credential;
     auto put = [&o](std::string_view s) {
-      std::memcpy(o, s.data(), s.size());
+      copy_bytes(o, s.data(), s.size());
       o += s.size();
     };
     put(p.access_key_id);
@@ -812,7 +812,9 @@ inline status emit_canonical_request(sink& s, const prepared_request& p) noexcep
 }
 
 /// Streams the string to sign (AWS4-HMAC-SHA256, time, scope, hex hash of the canonical
-/// request, one per line) into `put(const char*, std::size_t)`, without a buffer.
+/// request, one per line) into `put(const char*, std::size_t)`.
+inline constexpr std::size_t string_to_sign_capacity =
+    17 + 16 + 1 + max_access_key_id + 8 + 2 * SIGV4KIT_MAX_SCOPE_PART + 16 + 1 + 64;
 template <class Put>
 void put_string_to_sign(const prepared_request& p, const char canonical_hash_hex[64], Put&& put) noexcept {
   put("AWS4-HMAC-SHA256\n", 17);
@@ -859,7 +861,7 @@ inline status write_output_start(prepared_request& p, char* out, std::size_t cap
   }
   char* o = out;
   auto put = [&o](std::string_view s) {
-    std::memcpy(o, s.data(), s.size());
+    copy_bytes(o, s.data(), s.size());
     o += s.size();
     return std::string_view(o - s.size(), s.size());
   };

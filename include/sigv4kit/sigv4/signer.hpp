@@ -69,10 +69,23 @@ class basic_signer {
     // Signature = hex(HMAC(kSigning, string to sign)), kSigning from the cache; the string to
     // sign goes straight into the HMAC's inner hash.
     hmac_key<Crypto> key = cache_.get(p.access_key_id, p.secret, p.date, p.region, p.service);
+#ifdef SIGV4KIT_OPTIMIZE_SIZE
+    // Piece by piece: no buffer on a small stack.
     detail::put_string_to_sign(p, canonical_hex, [&](const char* d, std::size_t n) {
       key.update_inner(d, n);
       if (params.debug_sink) params.debug_sink(params.debug_user, 1, d, n);
     });
+#else
+    // Assembled first: one hash update instead of six.
+    char sts[detail::string_to_sign_capacity];
+    std::size_t sts_len = 0;
+    detail::put_string_to_sign(p, canonical_hex, [&](const char* d, std::size_t n) {
+      detail::copy_bytes(sts + sts_len, d, n);
+      sts_len += n;
+    });
+    key.update_inner(sts, sts_len);
+    if (params.debug_sink) params.debug_sink(params.debug_user, 1, sts, sts_len);
+#endif
     unsigned char mac[32];
     key.finish_mac(mac);
     char signature_hex[64];
