@@ -1116,36 +1116,26 @@ class hmac_key {
 template <class Crypto = default_crypto>
 class hmac {
  public:
-  explicit hmac(const hmac_key<Crypto>& key) noexcept : inner_(key.inner()), outer_(key.outer()) {}
+  explicit hmac(const hmac_key<Crypto>& key) noexcept : state_(key) {}
   hmac(const hmac&) = delete;
   hmac& operator=(const hmac&) = delete;
-  ~hmac() { secure_wipe(this, sizeof *this); }
 
   hmac& update(const void* data, std::size_t n) noexcept {
-    Crypto::update(inner_, data, n);
+    state_.update_inner(data, n);
     return *this;
   }
   /// Writes the 32-byte MAC. The object is spent afterwards.
-  void finish(unsigned char out[32]) noexcept {
-    unsigned char ih[32];
-    Crypto::finish(inner_, ih);
-    Crypto::update(outer_, ih, 32);
-    Crypto::finish(outer_, out);
-    secure_wipe(ih, sizeof ih);
-  }
+  void finish(unsigned char out[32]) noexcept { state_.finish_mac(out); }
 
-  /// One-shot HMAC-SHA256(key, data).
+  /// One-shot HMAC-SHA256(key, data): the processed key is used once, without a copy.
   static void mac(const void* key, std::size_t key_len, const void* data, std::size_t n,
                   unsigned char out[32]) noexcept {
     hmac_key<Crypto> k(key, key_len);
-    hmac h(k);
-    h.update(data, n);
-    h.finish(out);
+    k.mac_once(data, n, out);
   }
 
  private:
-  typename Crypto::sha256_context inner_;
-  typename Crypto::sha256_context outer_;
+  hmac_key<Crypto> state_;  // a copy of the key's midstates, advanced by this message (wiped)
 };
 
 SIGV4KIT_END_NAMESPACE
@@ -2122,6 +2112,24 @@ void put_string_to_sign(const prepared_request& p, const char canonical_hash_hex
   put(canonical_hash_hex, 64);
 }
 
+/// Writes `s` with every byte but the unreserved ones as %XX (upper-case hex) at `o`, which
+/// has room for 3 bytes per byte; returns the end.
+inline char* write_encoded(char* o, std::string_view s) noexcept {
+  for (char ch : s) {
+    unsigned char u = static_cast<unsigned char>(ch);
+    *o = ch;
+    if (is_unreserved(u)) {
+      ++o;
+    } else {
+      o[0] = '%';
+      o[1] = hex_upper[u >> 4];
+      o[2] = hex_upper[u & 15];
+      o += 3;
+    }
+  }
+  return o;
+}
+
 /// Where the output is being written: write_output_start fills everything before the
 /// signature, write_output_finish appends it.
 struct output_cursor {
@@ -2185,18 +2193,7 @@ inline status write_output_start(prepared_request& p, char* out, std::size_t cap
   // Query mode: the URL as given, then the signing parameters, canonically encoded.
   auto put_encoded = [&o](std::string_view s) {
     char* begin = o;
-    for (char ch : s) {
-      unsigned char u = static_cast<unsigned char>(ch);
-      *o = ch;
-      if (is_unreserved(u)) {
-        ++o;
-      } else {
-        o[0] = '%';
-        o[1] = hex_upper[u >> 4];
-        o[2] = hex_upper[u & 15];
-        o += 3;
-      }
-    }
+    o = write_encoded(o, s);
     return std::string_view(begin, static_cast<std::size_t>(o - begin));
   };
   auto now_canonical = [&p](std::size_t param, std::string_view encoded) {
@@ -2249,19 +2246,7 @@ inline void write_output_finish(const prepared_request& p, const char signature_
   }
   if (!p.token_signed && !p.session_token.empty()) {  // added after signing
     std::memcpy(o, "&X-Amz-Security-Token=", 22);
-    o += 22;
-    for (char ch : p.session_token) {
-      unsigned char u = static_cast<unsigned char>(ch);
-      *o = ch;
-      if (is_unreserved(u)) {
-        ++o;
-      } else {
-        o[0] = '%';
-        o[1] = hex_upper[u >> 4];
-        o[2] = hex_upper[u & 15];
-        o += 3;
-      }
-    }
+    o = write_encoded(o + 22, p.session_token);
   }
   r.url = std::string_view(c.start, static_cast<std::size_t>(o - c.start));
 }

@@ -104,36 +104,26 @@ class hmac_key {
 template <class Crypto = default_crypto>
 class hmac {
  public:
-  explicit hmac(const hmac_key<Crypto>& key) noexcept : inner_(key.inner()), outer_(key.outer()) {}
+  explicit hmac(const hmac_key<Crypto>& key) noexcept : state_(key) {}
   hmac(const hmac&) = delete;
   hmac& operator=(const hmac&) = delete;
-  ~hmac() { secure_wipe(this, sizeof *this); }
 
   hmac& update(const void* data, std::size_t n) noexcept {
-    Crypto::update(inner_, data, n);
+    state_.update_inner(data, n);
     return *this;
   }
   /// Writes the 32-byte MAC. The object is spent afterwards.
-  void finish(unsigned char out[32]) noexcept {
-    unsigned char ih[32];
-    Crypto::finish(inner_, ih);
-    Crypto::update(outer_, ih, 32);
-    Crypto::finish(outer_, out);
-    secure_wipe(ih, sizeof ih);
-  }
+  void finish(unsigned char out[32]) noexcept { state_.finish_mac(out); }
 
-  /// One-shot HMAC-SHA256(key, data).
+  /// One-shot HMAC-SHA256(key, data): the processed key is used once, without a copy.
   static void mac(const void* key, std::size_t key_len, const void* data, std::size_t n,
                   unsigned char out[32]) noexcept {
     hmac_key<Crypto> k(key, key_len);
-    hmac h(k);
-    h.update(data, n);
-    h.finish(out);
+    k.mac_once(data, n, out);
   }
 
  private:
-  typename Crypto::sha256_context inner_;
-  typename Crypto::sha256_context outer_;
+  hmac_key<Crypto> state_;  // a copy of the key's midstates, advanced by this message (wiped)
 };
 
 SIGV4KIT_END_NAMESPACE

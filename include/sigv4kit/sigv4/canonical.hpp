@@ -826,6 +826,24 @@ void put_string_to_sign(const prepared_request& p, const char canonical_hash_hex
   put(canonical_hash_hex, 64);
 }
 
+/// Writes `s` with every byte but the unreserved ones as %XX (upper-case hex) at `o`, which
+/// has room for 3 bytes per byte; returns the end.
+inline char* write_encoded(char* o, std::string_view s) noexcept {
+  for (char ch : s) {
+    unsigned char u = static_cast<unsigned char>(ch);
+    *o = ch;
+    if (is_unreserved(u)) {
+      ++o;
+    } else {
+      o[0] = '%';
+      o[1] = hex_upper[u >> 4];
+      o[2] = hex_upper[u & 15];
+      o += 3;
+    }
+  }
+  return o;
+}
+
 /// Where the output is being written: write_output_start fills everything before the
 /// signature, write_output_finish appends it.
 struct output_cursor {
@@ -889,18 +907,7 @@ inline status write_output_start(prepared_request& p, char* out, std::size_t cap
   // Query mode: the URL as given, then the signing parameters, canonically encoded.
   auto put_encoded = [&o](std::string_view s) {
     char* begin = o;
-    for (char ch : s) {
-      unsigned char u = static_cast<unsigned char>(ch);
-      *o = ch;
-      if (is_unreserved(u)) {
-        ++o;
-      } else {
-        o[0] = '%';
-        o[1] = hex_upper[u >> 4];
-        o[2] = hex_upper[u & 15];
-        o += 3;
-      }
-    }
+    o = write_encoded(o, s);
     return std::string_view(begin, static_cast<std::size_t>(o - begin));
   };
   auto now_canonical = [&p](std::size_t param, std::string_view encoded) {
@@ -953,19 +960,7 @@ inline void write_output_finish(const prepared_request& p, const char signature_
   }
   if (!p.token_signed && !p.session_token.empty()) {  // added after signing
     std::memcpy(o, "&X-Amz-Security-Token=", 22);
-    o += 22;
-    for (char ch : p.session_token) {
-      unsigned char u = static_cast<unsigned char>(ch);
-      *o = ch;
-      if (is_unreserved(u)) {
-        ++o;
-      } else {
-        o[0] = '%';
-        o[1] = hex_upper[u >> 4];
-        o[2] = hex_upper[u & 15];
-        o += 3;
-      }
-    }
+    o = write_encoded(o + 22, p.session_token);
   }
   r.url = std::string_view(c.start, static_cast<std::size_t>(o - c.start));
 }
