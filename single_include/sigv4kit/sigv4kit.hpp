@@ -571,7 +571,7 @@ SIGV4KIT_END_NAMESPACE
 //     static void init(sha256_context&) noexcept;
 //     static void update(sha256_context&, const void* data, std::size_t n) noexcept;
 //     static void finish(sha256_context&, unsigned char out[32]) noexcept;  // then re-init
-//   };
+//   };                                        // (finish need not wipe: callers wipe secrets)
 //
 // HMAC, the signing-key cache and the signer are written once over that concept, so an
 // MCU's hash engine plugs in by writing those four members (see README "Plug in a backend").
@@ -744,7 +744,8 @@ inline void sha256_state_finish(sha256_state& s, unsigned char out[32]) noexcept
   store_be32(s.buf + 60, static_cast<std::uint32_t>(bits));
   Compress(s.h, s.buf, 1);
   for (int i = 0; i < 8; ++i) store_be32(out + 4 * i, s.h[i]);
-  secure_wipe(&s, sizeof s);
+  // Not wiped here: most hashes (canonical requests, bodies) are of public data, and the
+  // secret-derived states (HMAC keys) are wiped by their owners (hmac_key's destructor).
   sha256_state_init(s);
 }
 
@@ -995,13 +996,18 @@ class sha256 {
     Crypto::update(ctx_, data, n);
     return *this;
   }
-  /// Writes the digest to `out` (32 bytes) and resets the object for a new message.
+  /// Writes the digest to `out` (32 bytes) and resets the object for a new message. It does
+  /// not wipe the last block from the context: after hashing a secret, wipe() the object.
   void finish(unsigned char out[32]) noexcept { Crypto::finish(ctx_, out); }
+  void wipe() noexcept { secure_wipe(&ctx_, sizeof ctx_); }
+  /// One-shot SHA-256; its context is wiped afterwards (it may have held a secret, such as an
+  /// HMAC key longer than a block).
   static void hash(const void* data, std::size_t n, unsigned char out[32]) noexcept {
     typename Crypto::sha256_context c;
     Crypto::init(c);
     Crypto::update(c, data, n);
     Crypto::finish(c, out);
+    secure_wipe(&c, sizeof c);
   }
 
  private:
@@ -2318,6 +2324,7 @@ hmac_key<Crypto> derive_signing_key(std::string_view secret, std::string_view da
       sha256<Crypto> h;
       h.update("AWS4", 4).update(secret.data(), secret.size());
       h.finish(hk);
+      h.wipe();
       hmac<Crypto>::mac(hk, 32, date.data(), date.size(), k);
       secure_wipe(hk, sizeof hk);
     }
@@ -2571,8 +2578,7 @@ class basic_signer {
     // Canonical request, streamed into SHA-256 (and into the debug sink when asked).
     char canonical_hex[64];
     {
-      hash_target target{{}, params};
-      Crypto::init(target.ctx);
+      hash_target target(params);
       detail::sink s(&hash_target::write, &target);
       if (status st = detail::emit_canonical_request(s, p); !st) return st.err();
       unsigned char digest[32];
@@ -2618,6 +2624,7 @@ class basic_signer {
 
  private:
   struct hash_target {
+    explicit hash_target(const signing_params& p) noexcept : params(p) { Crypto::init(ctx); }
     typename Crypto::sha256_context ctx;
     const signing_params& params;
     static void write(void* self, const char* data, std::size_t n) noexcept {

@@ -58,13 +58,18 @@ class sha256 {
     Crypto::update(ctx_, data, n);
     return *this;
   }
-  /// Writes the digest to `out` (32 bytes) and resets the object for a new message.
+  /// Writes the digest to `out` (32 bytes) and resets the object for a new message. It does
+  /// not wipe the last block from the context: after hashing a secret, wipe() the object.
   void finish(unsigned char out[32]) noexcept { Crypto::finish(ctx_, out); }
+  void wipe() noexcept { secure_wipe(&ctx_, sizeof ctx_); }
+  /// One-shot SHA-256; its context is wiped afterwards (it may have held a secret, such as an
+  /// HMAC key longer than a block).
   static void hash(const void* data, std::size_t n, unsigned char out[32]) noexcept {
     typename Crypto::sha256_context c;
     Crypto::init(c);
     Crypto::update(c, data, n);
     Crypto::finish(c, out);
+    secure_wipe(&c, sizeof c);
   }
 
  private:

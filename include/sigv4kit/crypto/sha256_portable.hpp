@@ -7,7 +7,7 @@
 //     static void init(sha256_context&) noexcept;
 //     static void update(sha256_context&, const void* data, std::size_t n) noexcept;
 //     static void finish(sha256_context&, unsigned char out[32]) noexcept;  // then re-init
-//   };
+//   };                                        // (finish need not wipe: callers wipe secrets)
 //
 // HMAC, the signing-key cache and the signer are written once over that concept, so an
 // MCU's hash engine plugs in by writing those four members (see README "Plug in a backend").
@@ -182,7 +182,8 @@ inline void sha256_state_finish(sha256_state& s, unsigned char out[32]) noexcept
   store_be32(s.buf + 60, static_cast<std::uint32_t>(bits));
   Compress(s.h, s.buf, 1);
   for (int i = 0; i < 8; ++i) store_be32(out + 4 * i, s.h[i]);
-  secure_wipe(&s, sizeof s);
+  // Not wiped here: most hashes (canonical requests, bodies) are of public data, and the
+  // secret-derived states (HMAC keys) are wiped by their owners (hmac_key's destructor).
   sha256_state_init(s);
 }
 

@@ -44,6 +44,7 @@ hmac_key<Crypto> derive_signing_key(std::string_view secret, std::string_view da
       sha256<Crypto> h;
       h.update("AWS4", 4).update(secret.data(), secret.size());
       h.finish(hk);
+      h.wipe();
       hmac<Crypto>::mac(hk, 32, date.data(), date.size(), k);
       secure_wipe(hk, sizeof hk);
     }

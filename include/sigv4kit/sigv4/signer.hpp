@@ -57,8 +57,7 @@ class basic_signer {
     // Canonical request, streamed into SHA-256 (and into the debug sink when asked).
     char canonical_hex[64];
     {
-      hash_target target{{}, params};
-      Crypto::init(target.ctx);
+      hash_target target(params);
       detail::sink s(&hash_target::write, &target);
       if (status st = detail::emit_canonical_request(s, p); !st) return st.err();
       unsigned char digest[32];
@@ -104,6 +103,7 @@ class basic_signer {
 
  private:
   struct hash_target {
+    explicit hash_target(const signing_params& p) noexcept : params(p) { Crypto::init(ctx); }
     typename Crypto::sha256_context ctx;
     const signing_params& params;
     static void write(void* self, const char* data, std::size_t n) noexcept {
