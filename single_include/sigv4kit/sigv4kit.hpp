@@ -1700,7 +1700,7 @@ inline status prepare(const request& req, const signing_params& sp, prepared_req
   const credentials_view& cr = sp.credentials;
   if (cr.access_key_id.empty() || cr.access_key_id.size() > max_access_key_id)
     return error(error_kind::invalid_credentials,
-                 SIGV4KIT_TEXT("access key id must be 1 to SIGV4KIT_MAX_ACCESS_KEY_ID (128) characters"));
+                 SIGV4KIT_TEXT("access key id must be 1 to SIGV4KIT_MAX_ACCESS_KEY_ID (128 by default) characters"));
   if (!all_of_class(cr.access_key_id, cc_scope))
     return error(error_kind::invalid_credentials,
                  SIGV4KIT_TEXT("access key id may hold only printable characters other than '/', ',' and space"));
@@ -1735,21 +1735,15 @@ inline status prepare(const request& req, const signing_params& sp, prepared_req
     p.credential_len = static_cast<std::size_t>(o - p.credential);
   }
 
+  p.expires = sp.expires;
   if (sp.mode == signing_mode::query) {
     if (sp.expires < 1 || sp.expires > max_expires)
       return error(error_kind::invalid_expires, SIGV4KIT_TEXT("expires must be 1..604800 seconds (7 days) for a presigned URL"));
-  }
-  p.expires = sp.expires;
-  {
-    char tmp[8];
+    char tmp[8];  // at most 6 digits
     std::size_t n = 0;
-    std::uint32_t v = sp.expires;
-    do {
-      tmp[n++] = static_cast<char>('0' + v % 10);
-      v /= 10;
-    } while (v && n < sizeof tmp);
+    for (std::uint32_t v = sp.expires; v; v /= 10) tmp[n++] = static_cast<char>('0' + v % 10);
     for (std::size_t i = 0; i < n; ++i) p.expires_text[i] = tmp[n - 1 - i];
-    p.expires_text[n < sizeof p.expires_text ? n : 0] = '\0';
+    p.expires_text[n] = '\0';
   }
 
   // Payload hash.
