@@ -6,6 +6,7 @@
 #include <sigv4kit/config.hpp>
 #include <sigv4kit/crypto/hmac.hpp>
 #include <sigv4kit/crypto/wipe.hpp>
+#include <sigv4kit/detail/text.hpp>
 
 #include <cstddef>
 #include <cstring>
@@ -174,7 +175,7 @@ class signing_key_cache {
       for (std::string_view part : {d, a, r, v, s}) *p++ = static_cast<unsigned char>(part.size());
       for (std::string_view part : {d, a, r, v, s}) {
         if (part.empty()) continue;  // data() may be null
-        std::memcpy(p, part.data(), part.size());
+        detail::copy_bytes(reinterpret_cast<char*>(p), part.data(), part.size());
         p += part.size();
       }
       lens = static_cast<word>(total);
