@@ -441,7 +441,26 @@ constexpr hex_pair_table make_hex_pairs() noexcept {
 inline constexpr hex_pair_table hex_pairs = make_hex_pairs();
 
 inline void to_hex(const unsigned char* bytes, std::size_t n, char* out) noexcept {
-  for (std::size_t i = 0; i < n; ++i) std::memcpy(out + 2 * i, hex_pairs.v + 2 * bytes[i], 2);
+  std::size_t i = 0;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+  // Four bytes at a time in a word: spread the high and low nibbles into alternate byte
+  // lanes, then add '0', or 'a' - 10 for nibbles of 10 and more, lane by lane.
+  constexpr std::uint64_t lanes = 0x0101010101010101ull;
+  for (; i + 4 <= n; i += 4) {
+    std::uint32_t x;
+    std::memcpy(&x, bytes + i, 4);
+    auto spread = [](std::uint32_t v) {
+      std::uint64_t y = v;
+      y = (y | (y << 16)) & 0x0000FFFF0000FFFFull;
+      return (y | (y << 8)) & 0x00FF00FF00FF00FFull;
+    };
+    std::uint64_t nib = spread((x >> 4) & 0x0F0F0F0Fu) | (spread(x & 0x0F0F0F0Fu) << 8);
+    std::uint64_t letter = ((nib + 6 * lanes) >> 4) & lanes;  // 1 in lanes holding 10..15
+    std::uint64_t text = nib + 0x30 * lanes + letter * ('a' - '0' - 10);
+    std::memcpy(out + 2 * i, &text, 8);
+  }
+#endif
+  for (; i < n; ++i) std::memcpy(out + 2 * i, hex_pairs.v + 2 * bytes[i], 2);
 }
 #else
 inline void to_hex(const unsigned char* bytes, std::size_t n, char* out) noexcept {

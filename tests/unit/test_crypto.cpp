@@ -199,3 +199,23 @@ TEST_CASE("SigV4 signing key derivation: AWS documentation example", "[crypto]")
   hmac<>::mac(documented, 32, "message", 7, b);
   CHECK(test::hex(a, 32) == test::hex(b, 32));
 }
+
+TEST_CASE("to_hex: every byte value, every length up to 40 (word path and tail)", "[crypto]") {
+  unsigned char b[256];
+  for (int i = 0; i < 256; ++i) b[i] = static_cast<unsigned char>(i);
+  char out[512];
+  sigv4kit::detail::to_hex(b, 256, out);
+  static const char digits[] = "0123456789abcdef";
+  for (int i = 0; i < 256; ++i) {
+    CHECK(out[2 * i] == digits[i >> 4]);
+    CHECK(out[2 * i + 1] == digits[i & 15]);
+  }
+  for (std::size_t n = 0; n <= 40; ++n) {
+    char o[80];
+    sigv4kit::detail::to_hex(b + 200, n, o);
+    for (std::size_t i = 0; i < n; ++i) {
+      CHECK(o[2 * i] == digits[b[200 + i] >> 4]);
+      CHECK(o[2 * i + 1] == digits[b[200 + i] & 15]);
+    }
+  }
+}
