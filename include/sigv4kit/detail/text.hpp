@@ -164,7 +164,7 @@ inline void to_hex(const unsigned char* bytes, std::size_t n, char* out) noexcep
     std::memcpy(out + 2 * i, &text, 8);
   }
 #endif
-  for (; i < n; ++i) std::memcpy(out + 2 * i, hex_pairs.v + 2 * bytes[i], 2);
+  for (char* o = out + 2 * i; i < n; ++i, o += 2) std::memcpy(o, hex_pairs.v + 2 * bytes[i], 2);
 }
 #else
 inline void to_hex(const unsigned char* bytes, std::size_t n, char* out) noexcept {
