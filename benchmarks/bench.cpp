@@ -15,6 +15,8 @@
 #include <benchmark/benchmark.h>
 #include <sigv4kit/sigv4kit.hpp>
 
+#include "machine.hpp"
+
 #include "../tools/sigv4kit/json.hpp"
 
 #include <atomic>
@@ -396,14 +398,6 @@ void register_all() {
 #endif
 }
 
-std::string cpu_model() {
-  std::ifstream f("/proc/cpuinfo");
-  std::string line;
-  while (std::getline(f, line))
-    if (line.rfind("model name", 0) == 0) return line.substr(line.find(':') + 2);
-  return "unknown";
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -414,10 +408,8 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "sigv4kit-bench: %s\n", why.c_str());
     return 1;
   }
-  benchmark::AddCustomContext("cpu_model", cpu_model());
-#if SIGV4KIT_HAVE_SHANI
-  benchmark::AddCustomContext("sha256_default_path", sigv4kit::detail::cpu_has_shani() ? "shani" : "portable");
-#endif
+  benchmark::AddCustomContext("cpu_model", bench::cpu_model());
+  benchmark::AddCustomContext("sha256_default_path", bench::sha256_path());
   register_all();
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;

@@ -6,11 +6,12 @@
 // cached) with std::chrono over a fixed number of rounds and reports the median round.
 #include <sigv4kit/sigv4kit.hpp>
 
+#include "machine.hpp"
+
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
-#include <fstream>
 #include <string>
 #include <vector>
 
@@ -83,29 +84,14 @@ std::vector<workload_case> make_cases() {
   return v;
 }
 
-std::string cpu_model() {
-  std::ifstream f("/proc/cpuinfo");
-  std::string line;
-  while (std::getline(f, line))
-    if (line.rfind("model name", 0) == 0) return line.substr(line.find(':') + 2);
-  return "unknown CPU";
-}
-
 }  // namespace
 
 int main() {
   sigv4kit::signer signer;
   char out[4096];
   auto cases = make_cases();
-  const char* path = "portable";
-#if SIGV4KIT_HAVE_SHANI
-  if (sigv4kit::detail::cpu_has_shani()) path = "x86 SHA-NI";
-#endif
-#if SIGV4KIT_HAVE_ARMV8_SHA2
-  if (sigv4kit::detail::cpu_has_armv8_sha2()) path = "ARMv8 SHA2";
-#endif
-  std::printf("sigv4kit %s demo on %s (%s SHA-256, one thread)\n\n", SIGV4KIT_VERSION_STRING, cpu_model().c_str(),
-              path);
+  std::printf("sigv4kit %s demo on %s (%s SHA-256, one thread)\n\n", SIGV4KIT_VERSION_STRING,
+              bench::cpu_model().c_str(), bench::sha256_path());
   int wrong = 0;
   for (auto& c : cases) {
     auto r = signer.sign(c.req, c.params, out);
