@@ -71,6 +71,9 @@
 #endif
 #endif
 
+#define SIGV4KIT_STRINGIFY2(x) #x
+#define SIGV4KIT_STRINGIFY(x) SIGV4KIT_STRINGIFY2(x)
+
 // The sentences of error messages, or nothing when SIGV4KIT_NO_ERROR_MESSAGES is defined.
 #ifdef SIGV4KIT_NO_ERROR_MESSAGES
 #define SIGV4KIT_TEXT(sentence) ""

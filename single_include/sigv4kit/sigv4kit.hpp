@@ -84,6 +84,9 @@
 #endif
 #endif
 
+#define SIGV4KIT_STRINGIFY2(x) #x
+#define SIGV4KIT_STRINGIFY(x) SIGV4KIT_STRINGIFY2(x)
+
 // The sentences of error messages, or nothing when SIGV4KIT_NO_ERROR_MESSAGES is defined.
 #ifdef SIGV4KIT_NO_ERROR_MESSAGES
 #define SIGV4KIT_TEXT(sentence) ""
@@ -1710,16 +1713,16 @@ inline status prepare(const request& req, const signing_params& sp, prepared_req
                  sp.timestamp);
   p.amz_date = sp.timestamp;
   p.date = sp.timestamp.substr(0, 8);
-  if (status s = validate_scope_part(sp.region, SIGV4KIT_TEXT("region must be printable characters without '/', ',' or spaces, at most SIGV4KIT_MAX_SCOPE_PART")); !s)
+  if (status s = validate_scope_part(sp.region, SIGV4KIT_TEXT("region must be 1 to " SIGV4KIT_STRINGIFY(SIGV4KIT_MAX_SCOPE_PART) " printable characters without '/', ',' or spaces")); !s)
     return s;
-  if (status s = validate_scope_part(sp.service, SIGV4KIT_TEXT("service must be printable characters without '/', ',' or spaces, at most SIGV4KIT_MAX_SCOPE_PART")); !s)
+  if (status s = validate_scope_part(sp.service, SIGV4KIT_TEXT("service must be 1 to " SIGV4KIT_STRINGIFY(SIGV4KIT_MAX_SCOPE_PART) " printable characters without '/', ',' or spaces")); !s)
     return s;
   p.region = sp.region;
   p.service = sp.service;
   const credentials_view& cr = sp.credentials;
   if (cr.access_key_id.empty() || cr.access_key_id.size() > max_access_key_id)
     return error(error_kind::invalid_credentials,
-                 SIGV4KIT_TEXT("access key id must be 1 to SIGV4KIT_MAX_ACCESS_KEY_ID (128 by default) characters"));
+                 SIGV4KIT_TEXT("access key id must be 1 to " SIGV4KIT_STRINGIFY(SIGV4KIT_MAX_ACCESS_KEY_ID) " characters"));
   if (!all_of_class(cr.access_key_id, cc_scope))
     return error(error_kind::invalid_credentials,
                  SIGV4KIT_TEXT("access key id may hold only printable characters other than '/', ',' and space"));
