@@ -152,23 +152,22 @@ inline status parse_url(std::string_view url, url_parts& out) noexcept {
   return {};
 }
 
-/// Reads a query key or value as its canonical encoding, byte by byte: wire text is
-/// percent-decoded first (an invalid '%' is a literal '%'), then every byte but the RFC 3986
-/// unreserved set is written as %XX with upper-case hex. Raw text is encoded without decoding.
+/// Reads a query key or value (text as sent in a URL) as its canonical encoding, byte by
+/// byte: percent-decoded first (an invalid '%' is a literal '%'), then every byte but the
+/// RFC 3986 unreserved set is written as %XX with upper-case hex.
 struct encoded_reader {
   const char* p;
   const char* end;
-  bool raw;
   char pending[2];
   int npending = 0;
 
-  encoded_reader(std::string_view s, bool raw_text) noexcept : p(s.data()), end(s.data() + s.size()), raw(raw_text) {}
+  explicit encoded_reader(std::string_view s) noexcept : p(s.data()), end(s.data() + s.size()) {}
 
   int next() noexcept {
     if (npending) return static_cast<unsigned char>(pending[2 - npending--]);
     if (p == end) return -1;
     unsigned char b = static_cast<unsigned char>(*p);
-    if (!raw && b == '%' && end - p >= 3 && hex_value(static_cast<unsigned char>(p[1])) >= 0 &&
+    if (b == '%' && end - p >= 3 && hex_value(static_cast<unsigned char>(p[1])) >= 0 &&
         hex_value(static_cast<unsigned char>(p[2])) >= 0) {
       b = static_cast<unsigned char>(hex_value(static_cast<unsigned char>(p[1])) * 16 +
                                      hex_value(static_cast<unsigned char>(p[2])));
@@ -201,19 +200,19 @@ struct view {
 };
 
 struct query_param {
-  enum : unsigned char { key_canonical = 1, value_canonical = 2, raw_value = 4 };
+  enum : unsigned char { key_canonical = 1, value_canonical = 2 };
   view key;
   view value;
   unsigned char flags;
 };
 
-inline int compare_encoded(std::string_view a, bool a_canonical, bool a_raw, std::string_view b,
-                           bool b_canonical, bool b_raw) noexcept {
+/// Orders two query texts by their canonical encodings (-1, 0, 1).
+inline int compare_encoded(std::string_view a, bool a_canonical, std::string_view b, bool b_canonical) noexcept {
   if (a_canonical && b_canonical) {
     int c = a.compare(b);
     return c < 0 ? -1 : (c > 0 ? 1 : 0);
   }
-  encoded_reader x(a, a_raw && !a_canonical), y(b, b_raw && !b_canonical);
+  encoded_reader x(a), y(b);
   for (;;) {
     int cx = x.next(), cy = y.next();
     if (cx != cy) return cx < cy ? -1 : 1;
@@ -222,13 +221,10 @@ inline int compare_encoded(std::string_view a, bool a_canonical, bool a_raw, std
 }
 
 inline bool query_less(const query_param& a, const query_param& b) noexcept {
-  int c = compare_encoded(a.key, a.flags & query_param::key_canonical, false, b.key,
-                          b.flags & query_param::key_canonical, false);
+  int c = compare_encoded(a.key, a.flags & query_param::key_canonical, b.key, b.flags & query_param::key_canonical);
   if (c) return c < 0;
-  // The generated X-Amz-* parameters never tie on their keys: prepare() rejects a URL that
-  // already carries one.
-  return compare_encoded(a.value, a.flags & query_param::value_canonical, a.flags & query_param::raw_value,
-                         b.value, b.flags & query_param::value_canonical, b.flags & query_param::raw_value) < 0;
+  return compare_encoded(a.value, a.flags & query_param::value_canonical, b.value,
+                         b.flags & query_param::value_canonical) < 0;
 }
 
 struct header_entry {
@@ -268,11 +264,13 @@ struct prepared_request {
   // The signed headers' names lower-cased once, after the URL's host when that had capitals.
   char names[SIGV4KIT_MAX_HEADER_NAME_BYTES];
   std::size_t header_count;
-  query_param params[SIGV4KIT_MAX_QUERY_PARAMS + 6];
+  query_param params[SIGV4KIT_MAX_QUERY_PARAMS];  // the URL's; the X-Amz-* ones are merged in
   // Sorting moves these indices, not the entries (small moves; no memcpy of 40-byte records).
   unsigned short header_order[SIGV4KIT_MAX_HEADERS + 4];
-  std::size_t credential_param, signed_headers_param, token_param;  // query mode: X-Amz-* indices
-  unsigned short param_order[SIGV4KIT_MAX_QUERY_PARAMS + 6];
+  unsigned short param_order[SIGV4KIT_MAX_QUERY_PARAMS];
+  // Query mode: the encoded X-Amz-Credential, X-Amz-SignedHeaders and X-Amz-Security-Token
+  // values, as written into the presigned URL by write_output_start.
+  view credential_encoded, signed_headers_encoded, token_encoded;
 
   const header_entry& header_at(std::size_t i) const noexcept { return headers[header_order[i]]; }
   const query_param& param_at(std::size_t i) const noexcept { return params[param_order[i]]; }
@@ -523,22 +521,6 @@ inline status prepare(const request& req, const signing_params& sp, prepared_req
           return error(error_kind::invalid_query, SIGV4KIT_TEXT("URL to presign already has a signing parameter"), qp.key);
     }
   }
-  if (query_mode) {
-    auto add = [&p](std::string_view k, std::string_view v, unsigned char extra) {
-      p.params[p.param_count++] = query_param{k, v, static_cast<unsigned char>(query_param::key_canonical | extra)};
-    };
-    // Values are filled in canonical form by write_output_start; the keys alone order them
-    // (prepare rejects a URL that already has any of these keys).
-    add("X-Amz-Algorithm", algorithm, query_param::value_canonical);
-    p.credential_param = p.param_count;
-    add("X-Amz-Credential", p.credential_text(), query_param::raw_value);
-    add("X-Amz-Date", p.amz_date, query_param::value_canonical);
-    add("X-Amz-Expires", std::string_view(p.expires_text), query_param::value_canonical);
-    p.signed_headers_param = p.param_count;
-    add("X-Amz-SignedHeaders", std::string_view(), query_param::value_canonical);
-    p.token_param = p.param_count;
-    if (p.token_signed) add("X-Amz-Security-Token", p.session_token, query_param::raw_value);
-  }
   // Insertion sort: stable, no allocation, and fast for the few parameters requests carry.
   if (p.param_count) p.param_order[0] = 0;
   for (std::size_t i = 1; i < p.param_count; ++i) {
@@ -746,7 +728,7 @@ inline status emit_canonical_uri(sink& s, std::string_view path, bool normalize,
 
 /// Writes a query key or value in canonical encoding (see encoded_reader), copying runs of
 /// unreserved bytes whole.
-inline void emit_query_text(sink& s, std::string_view t, bool canonical, bool raw) noexcept {
+inline void emit_query_text(sink& s, std::string_view t, bool canonical) noexcept {
   if (canonical) {
     s.put(t);
     return;
@@ -757,7 +739,7 @@ inline void emit_query_text(sink& s, std::string_view t, bool canonical, bool ra
     unsigned char c = b[i];
     if (is_unreserved(c)) continue;
     s.put(t.substr(run, i - run));
-    if (!raw && c == '%' && i + 2 < n && hex_value(b[i + 1]) >= 0 && hex_value(b[i + 2]) >= 0) {
+    if (c == '%' && i + 2 < n && hex_value(b[i + 1]) >= 0 && hex_value(b[i + 2]) >= 0) {
       c = static_cast<unsigned char>(hex_value(b[i + 1]) * 16 + hex_value(b[i + 2]));
       i += 2;
     }
@@ -768,13 +750,40 @@ inline void emit_query_text(sink& s, std::string_view t, bool canonical, bool ra
   s.put(t.substr(run));
 }
 
+/// The canonical query: the URL's parameters (sorted by prepare) merged with, in query mode,
+/// the signing parameters, which have fixed keys listed here in their sorted order (a URL
+/// that already has one of these keys is rejected, so keys never tie).
 inline void emit_canonical_query(sink& s, const prepared_request& p) noexcept {
-  for (std::size_t i = 0; i < p.param_count; ++i) {
-    const query_param& q = p.param_at(i);
-    if (i) s.put('&');
-    emit_query_text(s, q.key, q.flags & query_param::key_canonical, false);
+  struct fixed_param {
+    std::string_view key, value;
+  };
+  fixed_param amz[6];
+  std::size_t na = 0;
+  if (p.mode == signing_mode::query) {
+    amz[na++] = {"X-Amz-Algorithm", algorithm};
+    amz[na++] = {"X-Amz-Credential", p.credential_encoded};
+    amz[na++] = {"X-Amz-Date", p.amz_date};
+    amz[na++] = {"X-Amz-Expires", std::string_view(p.expires_text)};
+    if (p.token_signed) amz[na++] = {"X-Amz-Security-Token", p.token_encoded};
+    amz[na++] = {"X-Amz-SignedHeaders", p.signed_headers_encoded};
+  }
+  for (std::size_t i = 0, j = 0; i < p.param_count || j < na;) {
+    if (i || j) s.put('&');
+    if (i < p.param_count) {
+      const query_param& q = p.param_at(i);
+      bool key_canonical = q.flags & query_param::key_canonical;
+      if (j == na || compare_encoded(q.key, key_canonical, amz[j].key, true) < 0) {
+        emit_query_text(s, q.key, key_canonical);
+        s.put('=');
+        emit_query_text(s, q.value, q.flags & query_param::value_canonical);
+        ++i;
+        continue;
+      }
+    }
+    s.put(amz[j].key);
     s.put('=');
-    emit_query_text(s, q.value, q.flags & query_param::value_canonical, q.flags & query_param::raw_value);
+    s.put(amz[j].value);
+    ++j;
   }
 }
 
@@ -848,8 +857,8 @@ struct output_cursor {
 /// Writes the output up to the signature into the caller's buffer: in header mode the Host,
 /// X-Amz-Date, content hash and the Authorization value up to "Signature="; in query mode the
 /// presigned URL up to "X-Amz-Signature=". In query mode the encoded X-Amz-Credential,
-/// X-Amz-SignedHeaders and X-Amz-Security-Token written here become the canonical query's
-/// values (`p` is updated), so each is encoded once.
+/// X-Amz-SignedHeaders and X-Amz-Security-Token written here are also the canonical query's
+/// values (their views are kept in `p`), so each is encoded once.
 inline status write_output_start(prepared_request& p, char* out, std::size_t cap, signed_request& r,
                                  output_cursor& c) noexcept {
   std::size_t shl = signed_header_list_size(p);
@@ -858,7 +867,8 @@ inline status write_output_start(prepared_request& p, char* out, std::size_t cap
     need = p.host.size() + 16 + (p.add_content_sha256 ? p.payload_hash.size() : 0) + algorithm.size() + 12 +
            p.credential_len + 16 + shl + 12 + 64;
   } else {
-    // URL + '?'/'&' + each parameter, encoded (at most 3 bytes per byte for raw values).
+    // URL + '?'/'&' + each parameter, encoded (at most 3 bytes per byte of credential,
+    // signed-header list and token).
     need = p.host.size() + p.url.before_query.size() + 1 + p.url.query.size() + 1 + 16 + algorithm.size() + 18 +
            3 * p.credential_len + 12 + 16 + 15 + 8 + 21 + 3 * shl + 17 + 64 + 22 + 3 * p.session_token.size();
   }
@@ -904,10 +914,6 @@ inline status write_output_start(prepared_request& p, char* out, std::size_t cap
     o = write_encoded(o, s);
     return std::string_view(begin, static_cast<std::size_t>(o - begin));
   };
-  auto now_canonical = [&p](std::size_t param, std::string_view encoded) {
-    p.params[param].value = encoded;
-    p.params[param].flags = query_param::key_canonical | query_param::value_canonical;
-  };
   c.start = o;
   put(p.url.before_query);
   put("?");
@@ -918,7 +924,7 @@ inline status write_output_start(prepared_request& p, char* out, std::size_t cap
   put("X-Amz-Algorithm=");
   put(algorithm);
   put("&X-Amz-Credential=");
-  now_canonical(p.credential_param, put_encoded(p.credential_text()));
+  p.credential_encoded = put_encoded(p.credential_text());
   put("&X-Amz-Date=");
   r.amz_date = put(p.amz_date);
   put("&X-Amz-Expires=");
@@ -930,10 +936,10 @@ inline status write_output_start(prepared_request& p, char* out, std::size_t cap
     if (i) put("%3B");  // ';' is not unreserved (the test suite's query-canonical-request files)
     put(p.header_at(i).name);
   }
-  now_canonical(p.signed_headers_param, std::string_view(list, static_cast<std::size_t>(o - list)));
+  p.signed_headers_encoded = std::string_view(list, static_cast<std::size_t>(o - list));
   if (p.token_signed) {
     put("&X-Amz-Security-Token=");
-    now_canonical(p.token_param, put_encoded(p.session_token));
+    p.token_encoded = put_encoded(p.session_token);
   }
   put("&X-Amz-Signature=");
   c.pos = o;
