@@ -1566,10 +1566,6 @@ struct prepared_request {
   std::string_view payload_hash;    // what goes on the last line of the canonical request
   std::uint32_t expires;
 
-  // "<akid>/<date>/<region>/<service>/aws4_request": X-Amz-Credential and Credential=.
-  char credential[max_access_key_id + 1 + 8 + 1 + 2 * SIGV4KIT_MAX_SCOPE_PART + 2 + 12];
-  std::size_t credential_len;
-  std::size_t scope_offset;  // where "<date>/..." starts in credential
   char expires_text[8];
   char payload_hash_hex[64];
   std::string_view host;  // the Host value signed: a given Host header, or the URL's (lower-cased)
@@ -1590,8 +1586,21 @@ struct prepared_request {
   const query_param& param_at(std::size_t i) const noexcept { return params[param_order[i]]; }
   std::size_t param_count;
 
-  std::string_view credential_text() const noexcept { return std::string_view(credential, credential_len); }
-  std::string_view scope() const noexcept { return credential_text().substr(scope_offset); }
+  /// "<date>/<region>/<service>/aws4_request" (the credential scope) and the credential,
+  /// "<access key id>/<scope>", written piece by piece through put(std::string_view), so no
+  /// buffer holds them.
+  template <class Put>
+  void put_scope(Put&& put) const noexcept {
+    put(date);
+    put(std::string_view("/", 1));
+    put(region);
+    put(std::string_view("/", 1));
+    put(service);
+    put(std::string_view("/aws4_request", 13));
+  }
+  std::size_t credential_size() const noexcept {
+    return access_key_id.size() + 1 + date.size() + 1 + region.size() + 1 + service.size() + 13;
+  }
 };
 
 inline bool is_listed(span<std::string_view> names, std::string_view name) noexcept {
@@ -1736,24 +1745,6 @@ inline status prepare(const request& req, const signing_params& sp, prepared_req
   p.normalize_path = sp.normalize_path;
   p.double_encode = sp.double_encode;
   p.add_content_sha256 = sp.add_content_sha256 && sp.mode == signing_mode::header;
-
-  {  // credential = akid/date/region/service/aws4_request
-    char* o = p.credential;
-    auto put = [&o](std::string_view s) {
-      copy_bytes(o, s.data(), s.size());
-      o += s.size();
-    };
-    put(p.access_key_id);
-    put("/");
-    p.scope_offset = static_cast<std::size_t>(o - p.credential);
-    put(p.date);
-    put("/");
-    put(p.region);
-    put("/");
-    put(p.service);
-    put("/aws4_request");
-    p.credential_len = static_cast<std::size_t>(o - p.credential);
-  }
 
   p.expires = sp.expires;
   if (sp.mode == signing_mode::query) {
@@ -2131,14 +2122,13 @@ inline status emit_canonical_request(sink& s, const prepared_request& p) noexcep
 /// Streams the string to sign (AWS4-HMAC-SHA256, time, scope, hex hash of the canonical
 /// request, one per line) into `put(const char*, std::size_t)`.
 inline constexpr std::size_t string_to_sign_capacity =
-    17 + 16 + 1 + max_access_key_id + 8 + 2 * SIGV4KIT_MAX_SCOPE_PART + 16 + 1 + 64;
+    17 + 16 + 1 + 8 + 1 + 2 * SIGV4KIT_MAX_SCOPE_PART + 2 + 12 + 1 + 64;
 template <class Put>
 void put_string_to_sign(const prepared_request& p, const char canonical_hash_hex[64], Put&& put) noexcept {
   put("AWS4-HMAC-SHA256\n", 17);
   put(p.amz_date.data(), p.amz_date.size());
   put("\n", 1);
-  std::string_view scope = p.scope();
-  put(scope.data(), scope.size());
+  p.put_scope([&put](std::string_view piece) { put(piece.data(), piece.size()); });
   put("\n", 1);
   put(canonical_hash_hex, 64);
 }
@@ -2179,12 +2169,12 @@ inline status write_output_start(prepared_request& p, char* out, std::size_t cap
   std::size_t need;
   if (p.mode == signing_mode::header) {
     need = p.host.size() + 16 + (p.add_content_sha256 ? p.payload_hash.size() : 0) + algorithm.size() + 12 +
-           p.credential_len + 16 + shl + 12 + 64;
+           p.credential_size() + 16 + shl + 12 + 64;
   } else {
     // URL + '?'/'&' + each parameter, encoded (at most 3 bytes per byte of credential,
     // signed-header list and token).
     need = p.host.size() + p.url.before_query.size() + 1 + p.url.query.size() + 1 + 16 + algorithm.size() + 18 +
-           3 * p.credential_len + 12 + 16 + 15 + 8 + 21 + 3 * shl + 17 + 64 + 22 + 3 * p.session_token.size();
+           3 * p.credential_size() + 12 + 16 + 15 + 8 + 21 + 3 * shl + 17 + 64 + 22 + 3 * p.session_token.size();
   }
   if (need > cap) {
     char num[24];
@@ -2211,7 +2201,9 @@ inline status write_output_start(prepared_request& p, char* out, std::size_t cap
     c.start = o;
     put(algorithm);
     put(" Credential=");
-    put(p.credential_text());
+    put(p.access_key_id);
+    put("/");
+    p.put_scope(put);
     put(", SignedHeaders=");
     for (std::size_t i = 0; i < p.header_count; ++i) {
       if (same_name_as_previous(p, i)) continue;
@@ -2238,7 +2230,13 @@ inline status write_output_start(prepared_request& p, char* out, std::size_t cap
   put("X-Amz-Algorithm=");
   put(algorithm);
   put("&X-Amz-Credential=");
-  p.credential_encoded = put_encoded(p.credential_text());
+  {
+    char* begin = o;
+    o = write_encoded(o, p.access_key_id);
+    o = write_encoded(o, "/");
+    p.put_scope([&o](std::string_view piece) { o = write_encoded(o, piece); });
+    p.credential_encoded = std::string_view(begin, static_cast<std::size_t>(o - begin));
+  }
   put("&X-Amz-Date=");
   r.amz_date = put(p.amz_date);
   put("&X-Amz-Expires=");
