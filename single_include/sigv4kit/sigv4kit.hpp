@@ -1378,11 +1378,9 @@ struct sink {
   }
 };
 
-/// The parts of an absolute URL (RFC 3986 section 3), as views into it.
+/// The parts of an absolute URL (RFC 3986 section 3) that signing uses, as views into it.
 struct url_parts {
-  std::string_view scheme;     ///< "https"
-  std::string_view authority;  ///< host[:port] as written
-  std::string_view host;       ///< the Host header value: authority without a default port
+  std::string_view host;       ///< the Host header value: host[:port] without a default port
   std::string_view path;       ///< as written; "" when absent
   std::string_view query;      ///< after '?', as written; "" when absent
   std::string_view before_query;  ///< scheme://authority/path (for presigned URLs)
@@ -1404,7 +1402,7 @@ inline status parse_url(std::string_view url, url_parts& out) noexcept {
       return error(error_kind::invalid_url, SIGV4KIT_TEXT("URL contains a control character (CR, LF, NUL, ...)"));
     return error(error_kind::invalid_url, SIGV4KIT_TEXT("URL needs a scheme and host, like https://host/path"));
   }
-  out.scheme = url.substr(0, i);
+  const std::string_view scheme = url.substr(0, i);
   const std::size_t auth_begin = i + 3;
   std::size_t j = auth_begin, colon = std::string_view::npos, close = std::string_view::npos;
   bool upper = false;
@@ -1423,28 +1421,28 @@ inline status parse_url(std::string_view url, url_parts& out) noexcept {
     else if (c == '@') return error(error_kind::invalid_url, SIGV4KIT_TEXT("URL must not contain user information ('user@host')"));
     else if (c == ' ' || c == '\\') return error(error_kind::invalid_url, SIGV4KIT_TEXT("URL host contains a space or backslash"));
   }
-  out.authority = url.substr(auth_begin, j - auth_begin);
+  const std::string_view authority = url.substr(auth_begin, j - auth_begin);
   out.host_has_upper = upper;
   const std::size_t auth_end = j;
   if (std::memchr(u + auth_end, '#', n - auth_end))
     return error(error_kind::invalid_url, SIGV4KIT_TEXT("URL has a fragment ('#...'), which is never sent to the server; remove it"));
 
   // Host and port; an IPv6 literal is bracketed (RFC 3986 section 3.2.2).
-  std::string_view hostpart = out.authority, port;
+  std::string_view hostpart = authority, port;
   if (!hostpart.empty() && hostpart[0] == '[') {
     if (close == std::string_view::npos)
       return error(error_kind::invalid_url, SIGV4KIT_TEXT("URL has an unterminated IPv6 address ('[')"));
     std::size_t c = close - auth_begin;
     if (c + 1 < hostpart.size()) {
       if (hostpart[c + 1] != ':')
-        return error(error_kind::invalid_url, SIGV4KIT_TEXT("URL has text after an IPv6 address"), out.authority);
+        return error(error_kind::invalid_url, SIGV4KIT_TEXT("URL has text after an IPv6 address"), authority);
       port = hostpart.substr(c + 2);
     }
     hostpart = hostpart.substr(0, c + 1);
   } else if (colon != std::string_view::npos) {
     port = url.substr(colon + 1, auth_end - colon - 1);
     hostpart = url.substr(auth_begin, colon - auth_begin);
-    if (port.empty()) return error(error_kind::invalid_url, SIGV4KIT_TEXT("URL has ':' but no port"), out.authority);
+    if (port.empty()) return error(error_kind::invalid_url, SIGV4KIT_TEXT("URL has ':' but no port"), authority);
   }
   if (hostpart.empty() || hostpart == "[]") return error(error_kind::invalid_url, SIGV4KIT_TEXT("URL has no host"));
   std::uint32_t port_num = 0;
@@ -1455,8 +1453,8 @@ inline status parse_url(std::string_view url, url_parts& out) noexcept {
   }
   if (port_num > 65535) return error(error_kind::invalid_url, SIGV4KIT_TEXT("URL port is not a number 0..65535"), port);
   // The Host header omits the scheme's default port, as HTTP clients send it (RFC 9110 7.2).
-  bool default_port = (port == "443" && iequals(out.scheme, "https")) || (port == "80" && iequals(out.scheme, "http"));
-  out.host = (port.empty() || default_port) ? hostpart : out.authority;
+  bool default_port = (port == "443" && iequals(scheme, "https")) || (port == "80" && iequals(scheme, "http"));
+  out.host = (port.empty() || default_port) ? hostpart : authority;
 
   const void* qm = std::memchr(u + auth_end, '?', n - auth_end);
   std::size_t path_end = qm ? static_cast<std::size_t>(static_cast<const unsigned char*>(qm) - u) : n;
@@ -1513,11 +1511,19 @@ struct view {
   constexpr const char* end() const noexcept { return ptr + len; }
 };
 
+/// A query parameter of the URL, as a view into it: the key, then (after '=') the value.
+/// Packed: 16 bytes on 32-bit targets, 24 on 64-bit.
 struct query_param {
   enum : unsigned char { key_canonical = 1, value_canonical = 2 };
-  view key;
-  view value;
+  const char* key_ptr;
+  std::uint32_t key_len;
+  std::uint32_t value_len;  // the value starts at key_ptr + key_len + 1
   unsigned char flags;
+
+  std::string_view key() const noexcept { return std::string_view(key_ptr, key_len); }
+  std::string_view value() const noexcept {
+    return value_len ? std::string_view(key_ptr + key_len + 1, value_len) : std::string_view();
+  }
 };
 
 /// Orders two query texts by their canonical encodings (-1, 0, 1).
@@ -1535,17 +1541,29 @@ inline int compare_encoded(std::string_view a, bool a_canonical, std::string_vie
 }
 
 inline bool query_less(const query_param& a, const query_param& b) noexcept {
-  int c = compare_encoded(a.key, a.flags & query_param::key_canonical, b.key, b.flags & query_param::key_canonical);
+  int c = compare_encoded(a.key(), a.flags & query_param::key_canonical, b.key(), b.flags & query_param::key_canonical);
   if (c) return c < 0;
-  return compare_encoded(a.value, a.flags & query_param::value_canonical, b.value,
+  return compare_encoded(a.value(), a.flags & query_param::value_canonical, b.value(),
                          b.flags & query_param::value_canonical) < 0;
 }
 
+/// A signed header. Packed (16 bytes on 32-bit targets, 24 on 64-bit): the name is at most
+/// SIGV4KIT_MAX_HEADER_NAME_BYTES (< 64 KiB), a value at most 4 GiB.
 struct header_entry {
-  view name;   ///< lower case (a copy in prepared_request::names, or a literal)
-  view value;  ///< as given; canonicalised when written
+  const char* name_ptr;   ///< lower case (a copy in prepared_request::names, or a literal)
+  const char* value_ptr;  ///< as given; canonicalised when written
+  std::uint32_t value_len;
+  std::uint16_t name_len;
   bool plain;  ///< the value is already canonical: no outer whitespace, no runs, no tab or fold
+
+  header_entry() noexcept = default;
+  header_entry(std::string_view n, std::string_view v, bool is_plain) noexcept
+      : name_ptr(n.data()), value_ptr(v.data()), value_len(static_cast<std::uint32_t>(v.size())),
+        name_len(static_cast<std::uint16_t>(n.size())), plain(is_plain) {}
+  std::string_view name() const noexcept { return std::string_view(name_ptr, name_len); }
+  std::string_view value() const noexcept { return std::string_view(value_ptr, value_len); }
 };
+static_assert(SIGV4KIT_MAX_HEADER_NAME_BYTES <= 65535, "SIGV4KIT_MAX_HEADER_NAME_BYTES must be below 64 KiB");
 
 /// Everything the canonical request, string to sign and output are made of, gathered and
 /// validated. Fixed capacity; lives on the caller's stack for one signature.
@@ -1776,6 +1794,7 @@ inline status prepare(const request& req, const signing_params& sp, prepared_req
   bool query_mode = sp.mode == signing_mode::query;
   const char* q = p.url.query.data();
   const std::size_t qn = p.url.query.size();
+  if (qn > 0xffffffffu) return error(error_kind::capacity_exceeded, SIGV4KIT_TEXT("URL query is longer than 4 GiB"));
   for (std::size_t i = 0; i < qn;) {
     std::size_t begin = i, eq = std::string_view::npos;
     bool canonical = true, key_canonical = true;
@@ -1807,23 +1826,25 @@ inline status prepare(const request& req, const signing_params& sp, prepared_req
       return error(error_kind::capacity_exceeded, SIGV4KIT_TEXT("URL has more query parameters than SIGV4KIT_MAX_QUERY_PARAMS"));
     query_param& qp = p.params[p.param_count++];
     if (eq == std::string_view::npos) {
-      qp.key = std::string_view(q + begin, end - begin);
-      qp.value = std::string_view();
+      qp.key_ptr = q + begin;
+      qp.key_len = static_cast<std::uint32_t>(end - begin);
+      qp.value_len = 0;
       key_canonical = canonical;
       canonical = true;
     } else {
-      qp.key = std::string_view(q + begin, eq - begin);
-      qp.value = std::string_view(q + eq + 1, end - eq - 1);
+      qp.key_ptr = q + begin;
+      qp.key_len = static_cast<std::uint32_t>(eq - begin);
+      qp.value_len = static_cast<std::uint32_t>(end - eq - 1);
     }
     qp.flags = static_cast<unsigned char>((key_canonical ? query_param::key_canonical : 0) |
                                           (canonical ? query_param::value_canonical : 0));
-    if (query_mode && qp.key.size() > 6 && std::string_view(qp.key).substr(0, 6) == "X-Amz-") {
+    if (query_mode && qp.key_len > 6 && qp.key().substr(0, 6) == "X-Amz-") {
       static constexpr std::string_view reserved[] = {"X-Amz-Algorithm", "X-Amz-Credential", "X-Amz-Date",
                                                       "X-Amz-Expires", "X-Amz-SignedHeaders",
                                                       "X-Amz-Signature", "X-Amz-Security-Token"};
       for (std::string_view r : reserved)
-        if (qp.key == r)
-          return error(error_kind::invalid_query, SIGV4KIT_TEXT("URL to presign already has a signing parameter"), qp.key);
+        if (qp.key() == r)
+          return error(error_kind::invalid_query, SIGV4KIT_TEXT("URL to presign already has a signing parameter"), r);
     }
   }
   // Insertion sort: stable, no allocation, and fast for the few parameters requests carry.
@@ -1859,6 +1880,8 @@ inline status prepare(const request& req, const signing_params& sp, prepared_req
     }
     bool plain;
     if (status s = check_header_value(h, plain); !s) return s;
+    if (h.value.size() > 0xffffffffu)
+      return error(error_kind::capacity_exceeded, SIGV4KIT_TEXT("header value is longer than 4 GiB"), h.name);
     // Lower-cased when there was room (compare with ==); else as given (iequals).
     std::string_view name = room ? std::string_view(names, n) : h.name;
     auto is = [room, name](std::string_view lower) { return room ? name == lower : iequals(name, lower); };
@@ -1896,9 +1919,9 @@ inline status prepare(const request& req, const signing_params& sp, prepared_req
   }
   p.header_order[0] = 0;  // there is always a host header
   for (std::size_t i = 1; i < p.header_count; ++i) {  // stable: repeated names keep their order
-    std::string_view x = p.headers[i].name;
+    std::string_view x = p.headers[i].name();
     std::size_t j = i;
-    for (; j > 0 && x < std::string_view(p.headers[p.header_order[j - 1]].name); --j)
+    for (; j > 0 && x < p.headers[p.header_order[j - 1]].name(); --j)
       p.header_order[j] = p.header_order[j - 1];
     p.header_order[j] = static_cast<unsigned short>(i);
   }
@@ -1907,7 +1930,7 @@ inline status prepare(const request& req, const signing_params& sp, prepared_req
 
 /// True when sorted header i has the same name as header i - 1 (its value joins that line).
 inline bool same_name_as_previous(const prepared_request& p, std::size_t i) noexcept {
-  return i && std::string_view(p.header_at(i).name) == std::string_view(p.header_at(i - 1).name);
+  return i && p.header_at(i).name() == p.header_at(i - 1).name();
 }
 
 /// Header value as signed: leading and trailing whitespace removed, each inner run of
@@ -1937,7 +1960,7 @@ inline void emit_signed_header_list(sink& s, const prepared_request& p, std::str
   for (std::size_t i = 0; i < p.header_count; ++i) {
     if (same_name_as_previous(p, i)) continue;
     if (i) s.put(separator);
-    s.put(p.header_at(i).name);
+    s.put(p.header_at(i).name());
   }
 }
 
@@ -1945,7 +1968,7 @@ inline std::size_t signed_header_list_size(const prepared_request& p) noexcept {
   std::size_t n = 0;
   for (std::size_t i = 0; i < p.header_count; ++i) {
     if (same_name_as_previous(p, i)) continue;
-    n += p.header_at(i).name.size() + (i ? 1 : 0);
+    n += p.header_at(i).name_len + (i ? 1 : 0);
   }
   return n;
 }
@@ -2077,10 +2100,10 @@ inline void emit_canonical_query(sink& s, const prepared_request& p) noexcept {
     if (i < p.param_count) {
       const query_param& q = p.param_at(i);
       bool key_canonical = q.flags & query_param::key_canonical;
-      if (j == na || compare_encoded(q.key, key_canonical, amz[j].key, true) < 0) {
-        emit_query_text(s, q.key, key_canonical);
+      if (j == na || compare_encoded(q.key(), key_canonical, amz[j].key, true) < 0) {
+        emit_query_text(s, q.key(), key_canonical);
         s.put('=');
-        emit_query_text(s, q.value, q.flags & query_param::value_canonical);
+        emit_query_text(s, q.value(), q.flags & query_param::value_canonical);
         ++i;
         continue;
       }
@@ -2106,10 +2129,10 @@ inline status emit_canonical_request(sink& s, const prepared_request& p) noexcep
       s.put(',');
     } else {
       if (i) s.put('\n');
-      s.put(h.name);
+      s.put(h.name());
       s.put(':');
     }
-    emit_header_value(s, h.value, h.plain);
+    emit_header_value(s, h.value(), h.plain);
   }
   s.put("\n\n");
   emit_signed_header_list(s, p, ";");
@@ -2208,7 +2231,7 @@ inline status write_output_start(prepared_request& p, char* out, std::size_t cap
     for (std::size_t i = 0; i < p.header_count; ++i) {
       if (same_name_as_previous(p, i)) continue;
       if (i) *o++ = ';';
-      put(p.header_at(i).name);
+      put(p.header_at(i).name());
     }
     put(", Signature=");
     c.pos = o;
@@ -2246,7 +2269,7 @@ inline status write_output_start(prepared_request& p, char* out, std::size_t cap
   for (std::size_t i = 0; i < p.header_count; ++i) {
     if (same_name_as_previous(p, i)) continue;
     if (i) put("%3B");  // ';' is not unreserved (the test suite's query-canonical-request files)
-    put(p.header_at(i).name);
+    put(p.header_at(i).name());
   }
   p.signed_headers_encoded = std::string_view(list, static_cast<std::size_t>(o - list));
   if (p.token_signed) {
@@ -2258,11 +2281,11 @@ inline status write_output_start(prepared_request& p, char* out, std::size_t cap
   return {};
 }
 
-/// Appends the signature (and, in query mode, a token added after signing) and points `r`
-/// at the finished output.
-inline void write_output_finish(const prepared_request& p, const char signature_hex[64], output_cursor c,
+/// Appends the signature as hex (and, in query mode, a token added after signing) and points
+/// `r` at the finished output.
+inline void write_output_finish(const prepared_request& p, const unsigned char signature[32], output_cursor c,
                                 signed_request& r) noexcept {
-  std::memcpy(c.pos, signature_hex, 64);
+  to_hex(signature, 32, c.pos);
   r.signature = std::string_view(c.pos, 64);
   char* o = c.pos + 64;
   if (p.mode == signing_mode::header) {
@@ -2628,9 +2651,7 @@ class basic_signer {
 #endif
     unsigned char mac[32];
     key.finish_mac(mac);
-    char signature_hex[64];
-    detail::to_hex(mac, 32, signature_hex);
-    detail::write_output_finish(p, signature_hex, cursor, r);
+    detail::write_output_finish(p, mac, cursor, r);
     return r;
   }
 

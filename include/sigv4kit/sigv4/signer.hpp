@@ -87,9 +87,7 @@ class basic_signer {
 #endif
     unsigned char mac[32];
     key.finish_mac(mac);
-    char signature_hex[64];
-    detail::to_hex(mac, 32, signature_hex);
-    detail::write_output_finish(p, signature_hex, cursor, r);
+    detail::write_output_finish(p, mac, cursor, r);
     return r;
   }
 
