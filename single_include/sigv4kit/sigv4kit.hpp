@@ -206,7 +206,7 @@ class error {
       append(": '");
       constexpr std::size_t max_context = 48;
       if (context.size() > max_context) {
-        append(context.substr(0, max_context));
+        append(std::string_view(context.data(), max_context));
         append("...");
       } else {
         append(context);
@@ -414,6 +414,16 @@ constexpr int hex_value(unsigned char c) noexcept {
          : (c >= 'a' && c <= 'f') ? c - 'a' + 10
          : (c >= 'A' && c <= 'F') ? c - 'A' + 10
                                   : -1;
+}
+
+/// s.substr(pos, n) that cannot throw: positions past the end give an empty view. (substr
+/// would pull the library's exception-throwing helpers, and abort(), into a no-exceptions
+/// firmware image.)
+constexpr std::string_view sub(std::string_view s, std::size_t pos,
+                               std::size_t n = std::string_view::npos) noexcept {
+  if (pos > s.size()) pos = s.size();
+  std::size_t rest = s.size() - pos;
+  return std::string_view(s.data() + pos, n < rest ? n : rest);
 }
 
 constexpr char to_lower(char c) noexcept {
@@ -1402,7 +1412,7 @@ inline status parse_url(std::string_view url, url_parts& out) noexcept {
       return error(error_kind::invalid_url, SIGV4KIT_TEXT("URL contains a control character (CR, LF, NUL, ...)"));
     return error(error_kind::invalid_url, SIGV4KIT_TEXT("URL needs a scheme and host, like https://host/path"));
   }
-  const std::string_view scheme = url.substr(0, i);
+  const std::string_view scheme = sub(url, 0, i);
   const std::size_t auth_begin = i + 3;
   std::size_t j = auth_begin, colon = std::string_view::npos, close = std::string_view::npos;
   bool upper = false;
@@ -1421,7 +1431,7 @@ inline status parse_url(std::string_view url, url_parts& out) noexcept {
     else if (c == '@') return error(error_kind::invalid_url, SIGV4KIT_TEXT("URL must not contain user information ('user@host')"));
     else if (c == ' ' || c == '\\') return error(error_kind::invalid_url, SIGV4KIT_TEXT("URL host contains a space or backslash"));
   }
-  const std::string_view authority = url.substr(auth_begin, j - auth_begin);
+  const std::string_view authority = sub(url, auth_begin, j - auth_begin);
   out.host_has_upper = upper;
   const std::size_t auth_end = j;
   if (std::memchr(u + auth_end, '#', n - auth_end))
@@ -1436,12 +1446,12 @@ inline status parse_url(std::string_view url, url_parts& out) noexcept {
     if (c + 1 < hostpart.size()) {
       if (hostpart[c + 1] != ':')
         return error(error_kind::invalid_url, SIGV4KIT_TEXT("URL has text after an IPv6 address"), authority);
-      port = hostpart.substr(c + 2);
+      port = sub(hostpart, c + 2);
     }
-    hostpart = hostpart.substr(0, c + 1);
+    hostpart = sub(hostpart, 0, c + 1);
   } else if (colon != std::string_view::npos) {
-    port = url.substr(colon + 1, auth_end - colon - 1);
-    hostpart = url.substr(auth_begin, colon - auth_begin);
+    port = sub(url, colon + 1, auth_end - colon - 1);
+    hostpart = sub(url, auth_begin, colon - auth_begin);
     if (port.empty()) return error(error_kind::invalid_url, SIGV4KIT_TEXT("URL has ':' but no port"), authority);
   }
   if (hostpart.empty() || hostpart == "[]") return error(error_kind::invalid_url, SIGV4KIT_TEXT("URL has no host"));
@@ -1458,9 +1468,9 @@ inline status parse_url(std::string_view url, url_parts& out) noexcept {
 
   const void* qm = std::memchr(u + auth_end, '?', n - auth_end);
   std::size_t path_end = qm ? static_cast<std::size_t>(static_cast<const unsigned char*>(qm) - u) : n;
-  out.path = url.substr(auth_end, path_end - auth_end);
-  out.before_query = url.substr(0, path_end);
-  out.query = qm ? url.substr(path_end + 1) : std::string_view();
+  out.path = sub(url, auth_end, path_end - auth_end);
+  out.before_query = sub(url, 0, path_end);
+  out.query = qm ? sub(url, path_end + 1) : std::string_view();
   return {};
 }
 
@@ -1737,7 +1747,7 @@ inline status prepare(const request& req, const signing_params& sp, prepared_req
                  SIGV4KIT_TEXT("timestamp must be a real UTC time written YYYYMMDDTHHMMSSZ, like 20150830T123600Z"),
                  sp.timestamp);
   p.amz_date = sp.timestamp;
-  p.date = sp.timestamp.substr(0, 8);
+  p.date = sub(sp.timestamp, 0, 8);
   if (status s = validate_scope_part(sp.region, SIGV4KIT_TEXT("region must be 1 to " SIGV4KIT_STRINGIFY(SIGV4KIT_MAX_SCOPE_PART) " printable characters without '/', ',' or spaces")); !s)
     return s;
   if (status s = validate_scope_part(sp.service, SIGV4KIT_TEXT("service must be 1 to " SIGV4KIT_STRINGIFY(SIGV4KIT_MAX_SCOPE_PART) " printable characters without '/', ',' or spaces")); !s)
@@ -1838,7 +1848,7 @@ inline status prepare(const request& req, const signing_params& sp, prepared_req
     }
     qp.flags = static_cast<unsigned char>((key_canonical ? query_param::key_canonical : 0) |
                                           (canonical ? query_param::value_canonical : 0));
-    if (query_mode && qp.key_len > 6 && qp.key().substr(0, 6) == "X-Amz-") {
+    if (query_mode && qp.key_len > 6 && sub(qp.key(), 0, 6) == "X-Amz-") {
       static constexpr std::string_view reserved[] = {"X-Amz-Algorithm", "X-Amz-Credential", "X-Amz-Date",
                                                       "X-Amz-Expires", "X-Amz-SignedHeaders",
                                                       "X-Amz-Signature", "X-Amz-Security-Token"};
@@ -1947,13 +1957,13 @@ inline void emit_header_value(sink& s, std::string_view v, bool plain) noexcept 
   std::size_t run = b;
   for (std::size_t i = b; i < e; ++i) {
     if (ws(v[i])) {
-      s.put(v.substr(run, i - run));
+      s.put(sub(v, run, i - run));
       s.put(' ');
       while (i + 1 < e && ws(v[i + 1])) ++i;
       run = i + 1;
     }
   }
-  s.put(v.substr(run, e - run));
+  s.put(sub(v, run, e - run));
 }
 
 inline void emit_signed_header_list(sink& s, const prepared_request& p, std::string_view separator) noexcept {
@@ -1983,16 +1993,16 @@ inline status emit_path_bytes(sink& s, std::string_view t, bool keep_escapes) no
     if (is_unreserved(c) || c == '/') continue;
     if (!has_class(c, cc_url))
       return error(error_kind::invalid_url, SIGV4KIT_TEXT("URL contains a control character (CR, LF, NUL, ...)"));
-    s.put(t.substr(run, i - run));
+    s.put(sub(t, run, i - run));
     if (keep_escapes && is_escape_at(t, i)) {
-      s.put(t.substr(i, 3));
+      s.put(sub(t, i, 3));
       i += 2;
     } else {
       s.put_escape(c);
     }
     run = i + 1;
   }
-  s.put(t.substr(run));
+  s.put(sub(t, run));
   return {};
 }
 
@@ -2024,7 +2034,7 @@ inline status emit_canonical_uri(sink& s, std::string_view path, bool normalize,
   bool any = false;
   for (std::size_t i = count; i-- > 0;) {
     std::size_t begin = i == 0 ? 0 : path.rfind('/', end - 1) + 1;
-    std::string_view seg = path.substr(begin, end - begin);
+    std::string_view seg = sub(path, begin, end - begin);
     if (seg == "..") {
       ++skip;
     } else if (!seg.empty() && seg != ".") {
@@ -2045,7 +2055,7 @@ inline status emit_canonical_uri(sink& s, std::string_view path, bool normalize,
     std::size_t seg_end = slash == std::string_view::npos ? path.size() : slash;
     if (keep[i / 8] & (1u << (i % 8))) {
       if (!first) s.put('/');
-      if (status st = emit_path_bytes(s, path.substr(pos, seg_end - pos), !double_encode); !st) return st;
+      if (status st = emit_path_bytes(s, sub(path, pos, seg_end - pos), !double_encode); !st) return st;
       first = false;
     }
     pos = seg_end + 1;
@@ -2066,7 +2076,7 @@ inline void emit_query_text(sink& s, std::string_view t, bool canonical) noexcep
   for (std::size_t i = 0; i < n; ++i) {
     unsigned char c = b[i];
     if (is_unreserved(c)) continue;
-    s.put(t.substr(run, i - run));
+    s.put(sub(t, run, i - run));
     if (c == '%' && i + 2 < n && hex_value(b[i + 1]) >= 0 && hex_value(b[i + 2]) >= 0) {
       c = static_cast<unsigned char>(hex_value(b[i + 1]) * 16 + hex_value(b[i + 2]));
       i += 2;
@@ -2075,7 +2085,7 @@ inline void emit_query_text(sink& s, std::string_view t, bool canonical) noexcep
     else s.put_escape(c);
     run = i + 1;
   }
-  s.put(t.substr(run));
+  s.put(sub(t, run));
 }
 
 /// The canonical query: the URL's parameters (sorted by prepare) merged with, in query mode,

@@ -75,7 +75,7 @@ class error {
       append(": '");
       constexpr std::size_t max_context = 48;
       if (context.size() > max_context) {
-        append(context.substr(0, max_context));
+        append(std::string_view(context.data(), max_context));
         append("...");
       } else {
         append(context);

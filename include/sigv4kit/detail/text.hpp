@@ -117,6 +117,16 @@ constexpr int hex_value(unsigned char c) noexcept {
                                   : -1;
 }
 
+/// s.substr(pos, n) that cannot throw: positions past the end give an empty view. (substr
+/// would pull the library's exception-throwing helpers, and abort(), into a no-exceptions
+/// firmware image.)
+constexpr std::string_view sub(std::string_view s, std::size_t pos,
+                               std::size_t n = std::string_view::npos) noexcept {
+  if (pos > s.size()) pos = s.size();
+  std::size_t rest = s.size() - pos;
+  return std::string_view(s.data() + pos, n < rest ? n : rest);
+}
+
 constexpr char to_lower(char c) noexcept {
   return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
 }
