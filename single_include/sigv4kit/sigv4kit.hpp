@@ -1592,9 +1592,8 @@ struct prepared_request {
   bool token_signed;                // token is part of the signature
   bool add_content_sha256;
   std::string_view payload_hash;    // what goes on the last line of the canonical request
-  std::uint32_t expires;
 
-  char expires_text[8];
+  char expires_text[8];  // query mode: X-Amz-Expires
   char payload_hash_hex[64];
   std::string_view host;  // the Host value signed: a given Host header, or the URL's (lower-cased)
 
@@ -1603,7 +1602,8 @@ struct prepared_request {
   char names[SIGV4KIT_MAX_HEADER_NAME_BYTES];
   std::size_t header_count;
   query_param params[SIGV4KIT_MAX_QUERY_PARAMS];  // the URL's; the X-Amz-* ones are merged in
-  // Sorting moves these indices, not the entries (small moves; no memcpy of 40-byte records).
+  std::size_t param_count;
+  // Sorting moves these indices, not the entries.
   unsigned short header_order[SIGV4KIT_MAX_HEADERS + 4];
   unsigned short param_order[SIGV4KIT_MAX_QUERY_PARAMS];
   // Query mode: the encoded X-Amz-Credential, X-Amz-SignedHeaders and X-Amz-Security-Token
@@ -1612,7 +1612,6 @@ struct prepared_request {
 
   const header_entry& header_at(std::size_t i) const noexcept { return headers[header_order[i]]; }
   const query_param& param_at(std::size_t i) const noexcept { return params[param_order[i]]; }
-  std::size_t param_count;
 
   /// "<date>/<region>/<service>/aws4_request" (the credential scope) and the credential,
   /// "<access key id>/<scope>", written piece by piece through put(std::string_view), so no
@@ -1774,7 +1773,6 @@ inline status prepare(const request& req, const signing_params& sp, prepared_req
   p.double_encode = sp.double_encode;
   p.add_content_sha256 = sp.add_content_sha256 && sp.mode == signing_mode::header;
 
-  p.expires = sp.expires;
   if (sp.mode == signing_mode::query) {
     if (sp.expires < 1 || sp.expires > max_expires)
       return error(error_kind::invalid_expires, SIGV4KIT_TEXT("expires must be 1..604800 seconds (7 days) for a presigned URL"));
