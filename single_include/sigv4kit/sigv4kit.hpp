@@ -1964,20 +1964,21 @@ inline void emit_header_value(sink& s, std::string_view v, bool plain) noexcept 
   s.put(sub(v, run, e - run));
 }
 
-inline void emit_signed_header_list(sink& s, const prepared_request& p, std::string_view separator) noexcept {
+/// The signed header names, each once, in order, with `separator` between them (";" in the
+/// canonical request and the Authorization header, "%3B" in a presigned URL), handed to
+/// put(std::string_view).
+template <class Put>
+void put_signed_header_list(const prepared_request& p, std::string_view separator, Put&& put) noexcept {
   for (std::size_t i = 0; i < p.header_count; ++i) {
     if (same_name_as_previous(p, i)) continue;
-    if (i) s.put(separator);
-    s.put(p.header_at(i).name());
+    if (i) put(separator);
+    put(p.header_at(i).name());
   }
 }
 
 inline std::size_t signed_header_list_size(const prepared_request& p) noexcept {
   std::size_t n = 0;
-  for (std::size_t i = 0; i < p.header_count; ++i) {
-    if (same_name_as_previous(p, i)) continue;
-    n += p.header_at(i).name_len + (i ? 1 : 0);
-  }
+  put_signed_header_list(p, ";", [&n](std::string_view piece) { n += piece.size(); });
   return n;
 }
 
@@ -2143,7 +2144,7 @@ inline status emit_canonical_request(sink& s, const prepared_request& p) noexcep
     emit_header_value(s, h.value(), h.plain);
   }
   s.put("\n\n");
-  emit_signed_header_list(s, p, ";");
+  put_signed_header_list(p, ";", [&s](std::string_view piece) { s.put(piece); });
   s.put('\n');
   s.put(p.payload_hash);
   s.flush();
@@ -2236,11 +2237,7 @@ inline status write_output_start(prepared_request& p, char* out, std::size_t cap
     put("/");
     p.put_scope(put);
     put(", SignedHeaders=");
-    for (std::size_t i = 0; i < p.header_count; ++i) {
-      if (same_name_as_previous(p, i)) continue;
-      if (i) *o++ = ';';
-      put(p.header_at(i).name());
-    }
+    put_signed_header_list(p, ";", put);
     put(", Signature=");
     c.pos = o;
     return {};
@@ -2274,11 +2271,7 @@ inline status write_output_start(prepared_request& p, char* out, std::size_t cap
   put(std::string_view(p.expires_text));
   put("&X-Amz-SignedHeaders=");
   char* list = o;
-  for (std::size_t i = 0; i < p.header_count; ++i) {
-    if (same_name_as_previous(p, i)) continue;
-    if (i) put("%3B");  // ';' is not unreserved (the test suite's query-canonical-request files)
-    put(p.header_at(i).name());
-  }
+  put_signed_header_list(p, "%3B", put);  // ';' is not unreserved (the suite's query files)
   p.signed_headers_encoded = std::string_view(list, static_cast<std::size_t>(o - list));
   if (p.token_signed) {
     put("&X-Amz-Security-Token=");
