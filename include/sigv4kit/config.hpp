@@ -10,8 +10,8 @@
 //   SIGV4KIT_MAX_HEADER_NAME_BYTES  bytes of all signed header names together (default 4096)
 //   SIGV4KIT_MAX_SCOPE_PART       bytes of a region or service name (default 64)
 //   SIGV4KIT_MAX_ACCESS_KEY_ID    bytes of an access key id (default 128, IAM's maximum)
-//   SIGV4KIT_SINK_BYTES           buffer between the canonical request and SHA-256 (default 512,
-//                                 64 when optimising size): stack against hash calls
+//   SIGV4KIT_SINK_BYTES           buffer between the canonical request and SHA-256 (default 64:
+//                                 each block is hashed as soon as it is complete)
 //   SIGV4KIT_KEY_CACHE_SIZE       derived signing keys a signer keeps (default 8; 0 = none)
 //   SIGV4KIT_KEY_CACHE_ID_BYTES   bytes of key id + secret + region + service a cache entry
 //                                 can hold; longer credentials are signed uncached (default 256)
@@ -64,11 +64,7 @@
 #define SIGV4KIT_SMALL_SHA256 1
 #endif
 #ifndef SIGV4KIT_SINK_BYTES
-#ifdef SIGV4KIT_OPTIMIZE_SIZE
 #define SIGV4KIT_SINK_BYTES 64
-#else
-#define SIGV4KIT_SINK_BYTES 512
-#endif
 #endif
 
 #define SIGV4KIT_STRINGIFY2(x) #x

@@ -12,6 +12,7 @@
 
 #include <sigv4kit/config.hpp>
 #include <sigv4kit/detail/result.hpp>
+#include <sigv4kit/detail/scan.hpp>
 #include <sigv4kit/detail/text.hpp>
 #include <sigv4kit/sigv4/request.hpp>
 
@@ -47,16 +48,27 @@ struct sink {
     buf[len++] = c;
   }
   void put(std::string_view s) noexcept {
-    if (s.empty()) return;  // an empty view may have a null data(): no memcpy with it
-    if (s.size() > sizeof buf - len) {
-      flush();
-      if (s.size() >= sizeof buf) {
-        write(ctx, s.data(), s.size());
-        return;
-      }
+    if (s.size() < sizeof buf - len) {  // copy_bytes reads nothing for an empty view
+      copy_bytes(buf + len, s.data(), s.size());
+      len += s.size();
+      return;
     }
-    copy_bytes(buf + len, s.data(), s.size());
-    len += s.size();
+    put_long(s.data(), s.size());
+  }
+  /// The buffer is topped up and handed on whole, and whole buffers' worth of a long piece go
+  /// straight through: the hash always receives complete blocks, which it compresses in place
+  /// instead of copying them into its own block buffer.
+  SIGV4KIT_NOINLINE void put_long(const char* p, std::size_t n) noexcept {
+    std::size_t room = sizeof buf - len;
+    copy_bytes(buf + len, p, room);
+    write(ctx, buf, sizeof buf);
+    p += room;
+    n -= room;
+    len = 0;
+    std::size_t whole = n - n % sizeof buf;
+    if (whole) write(ctx, p, whole);
+    copy_bytes(buf, p + whole, n - whole);
+    len = n - whole;
   }
   void put_escape(unsigned char b) noexcept {
     char e[3] = {'%', hex_upper[b >> 4], hex_upper[b & 15]};
@@ -93,12 +105,9 @@ inline status parse_url(std::string_view url, url_parts& out) noexcept {
   std::size_t j = auth_begin, colon = std::string_view::npos, close = std::string_view::npos;
   bool upper = false;
   for (; j < n; ++j) {
+    j += unreserved_run(url.data() + j, n - j, &upper);
+    if (j == n) break;
     unsigned char c = u[j];
-    unsigned char cls = char_classes.v[c];
-    if (cls & cc_unreserved) {
-      upper |= (cls & cc_upper) != 0;
-      continue;
-    }
     if (c == '/' || c == '?' || c == '#') break;
     if (!has_class(c, cc_url))
       return error(error_kind::invalid_url, SIGV4KIT_TEXT("URL contains a control character (CR, LF, NUL, ...)"));
@@ -233,22 +242,70 @@ inline bool query_less(const query_param& a, const query_param& b) noexcept {
                          b.flags & query_param::value_canonical) < 0;
 }
 
-/// A signed header. Packed (16 bytes on 32-bit targets, 24 on 64-bit): the name is at most
-/// SIGV4KIT_MAX_HEADER_NAME_BYTES (< 64 KiB), a value at most 4 GiB.
+/// s == lit, for a literal: the length is a constant, so the comparison is inlined.
+template <std::size_t N>
+SIGV4KIT_ALWAYS_INLINE bool equals_literal(std::string_view s, const char (&lit)[N]) noexcept {
+  return s.size() == N - 1 && std::memcmp(s.data(), lit, N - 1) == 0;
+}
+
+#ifndef SIGV4KIT_OPTIMIZE_SIZE
+inline constexpr std::size_t name_key_slack = 8;
+/// The first 8 bytes of a header name as a number that orders as the bytes do (zero-padded
+/// past the name's end: names have no NUL). 8 bytes must be readable at `p`.
+inline std::uint64_t name_sort_key(const char* p, std::size_t n) noexcept {
+  std::uint64_t k = 0;
+  std::memcpy(&k, p, 8);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+  k = __builtin_bswap64(k);
+#endif
+  return n >= 8 ? k : k & ~(~std::uint64_t(0) >> (8 * n));
+}
+#else
+inline constexpr std::size_t name_key_slack = 0;
+#endif
+
+/// The names the signer adds, with room to read 8 bytes of each (see name_sort_key).
+inline constexpr char name_host[8] = "host";
+inline constexpr char name_x_amz_date[16] = "x-amz-date";
+inline constexpr char name_x_amz_content_sha256[24] = "x-amz-content-sha256";
+inline constexpr char name_x_amz_security_token[24] = "x-amz-security-token";
+
+/// A signed header. Packed (16 bytes on 32-bit targets, 24 on 64-bit, plus the sort key when
+/// optimising speed): the name is at most SIGV4KIT_MAX_HEADER_NAME_BYTES (< 64 KiB), a value
+/// at most 4 GiB.
 struct header_entry {
   const char* name_ptr;   ///< lower case (a copy in prepared_request::names, or a literal)
   const char* value_ptr;  ///< as given; canonicalised when written
   std::uint32_t value_len;
   std::uint16_t name_len;
-  bool plain;  ///< the value is already canonical: no outer whitespace, no runs, no tab or fold
+  bool plain;   ///< the value is already canonical: no outer whitespace, no runs, no tab or fold
+  bool repeat;  ///< once sorted: same name as the header before it (its value joins that line)
+#ifndef SIGV4KIT_OPTIMIZE_SIZE
+  std::uint64_t key;  ///< name_sort_key of the name
+#endif
 
   header_entry() noexcept = default;
+  /// 8 bytes must be readable at n.data() (a name in prepared_request::names or name_*).
   header_entry(std::string_view n, std::string_view v, bool is_plain) noexcept
       : name_ptr(n.data()), value_ptr(v.data()), value_len(static_cast<std::uint32_t>(v.size())),
-        name_len(static_cast<std::uint16_t>(n.size())), plain(is_plain) {}
+        name_len(static_cast<std::uint16_t>(n.size())), plain(is_plain), repeat(false)
+#ifndef SIGV4KIT_OPTIMIZE_SIZE
+        , key(name_sort_key(n.data(), n.size()))
+#endif
+  {}
   std::string_view name() const noexcept { return std::string_view(name_ptr, name_len); }
   std::string_view value() const noexcept { return std::string_view(value_ptr, value_len); }
 };
+
+/// -1, 0 or 1 as a's name orders before, the same as, or after b's.
+inline int compare_names(const header_entry& a, const header_entry& b) noexcept {
+#ifndef SIGV4KIT_OPTIMIZE_SIZE
+  if (a.key != b.key) return a.key < b.key ? -1 : 1;
+  if (a.name_len <= 8 || b.name_len <= 8) return a.name_len == b.name_len ? 0 : (a.name_len < b.name_len ? -1 : 1);
+#endif
+  int c = a.name().compare(b.name());
+  return c < 0 ? -1 : (c > 0 ? 1 : 0);
+}
 static_assert(SIGV4KIT_MAX_HEADER_NAME_BYTES <= 65535, "SIGV4KIT_MAX_HEADER_NAME_BYTES must be below 64 KiB");
 
 /// Everything the canonical request, string to sign and output are made of, gathered and
@@ -256,17 +313,16 @@ static_assert(SIGV4KIT_MAX_HEADER_NAME_BYTES <= 65535, "SIGV4KIT_MAX_HEADER_NAME
 struct prepared_request {
   std::string_view method;
   url_parts url;
+  signing_mode mode;
   bool normalize_path;
   bool double_encode;
-  signing_mode mode;
+  bool token_signed;                // token is part of the signature
+  bool add_content_sha256;
   std::string_view amz_date;        // "YYYYMMDDTHHMMSSZ"
   std::string_view date;            // "YYYYMMDD"
   std::string_view region, service;
   std::string_view access_key_id;
-  std::string_view secret;
   std::string_view session_token;   // empty: none
-  bool token_signed;                // token is part of the signature
-  bool add_content_sha256;
   std::string_view payload_hash;    // what goes on the last line of the canonical request
 
   char expires_text[8];  // query mode: X-Amz-Expires
@@ -275,8 +331,9 @@ struct prepared_request {
 
   header_entry headers[SIGV4KIT_MAX_HEADERS + 4];
   // The signed headers' names lower-cased once, after the URL's host when that had capitals.
-  char names[SIGV4KIT_MAX_HEADER_NAME_BYTES];
+  char names[SIGV4KIT_MAX_HEADER_NAME_BYTES + name_key_slack];  // see name_sort_key
   std::size_t header_count;
+  std::size_t signed_list_size;  // bytes of "name;name;..." (the SignedHeaders value)
   query_param params[SIGV4KIT_MAX_QUERY_PARAMS];  // the URL's; the X-Amz-* ones are merged in
   std::size_t param_count;
   // Sorting moves these indices, not the entries.
@@ -315,15 +372,15 @@ inline bool is_listed(span<std::string_view> names, std::string_view name) noexc
 /// is_listed(default_unsigned_headers, name) for a lower-case name, by length first.
 inline bool is_default_unsigned_lower(std::string_view n) noexcept {
   switch (n.size()) {
-    case 2: return n == "te";
-    case 6: return n == "expect";
-    case 7: return n == "trailer" || n == "upgrade";
-    case 10: return n == "user-agent" || n == "connection" || n == "keep-alive";
-    case 13: return n == "authorization";
-    case 15: return n == "x-amzn-trace-id";
-    case 17: return n == "transfer-encoding";
-    case 18: return n == "proxy-authenticate";
-    case 19: return n == "proxy-authorization";
+    case 2: return equals_literal(n, "te");
+    case 6: return equals_literal(n, "expect");
+    case 7: return equals_literal(n, "trailer") || equals_literal(n, "upgrade");
+    case 10: return equals_literal(n, "user-agent") || equals_literal(n, "connection") || equals_literal(n, "keep-alive");
+    case 13: return equals_literal(n, "authorization");
+    case 15: return equals_literal(n, "x-amzn-trace-id");
+    case 17: return equals_literal(n, "transfer-encoding");
+    case 18: return equals_literal(n, "proxy-authenticate");
+    case 19: return equals_literal(n, "proxy-authorization");
     default: return false;
   }
 }
@@ -409,7 +466,7 @@ inline status prepare(const request& req, const signing_params& sp, prepared_req
   std::size_t names_used = 0;
   if (p.url.host_has_upper) {  // DNS names ignore case: sign the host lower-cased, as botocore
     names_used = p.url.host.size();
-    if (names_used > sizeof p.names)
+    if (names_used > SIGV4KIT_MAX_HEADER_NAME_BYTES)
       return error(error_kind::capacity_exceeded,
                    SIGV4KIT_TEXT("URL host with capitals is longer than SIGV4KIT_MAX_HEADER_NAME_BYTES"));
     for (std::size_t i = 0; i < names_used; ++i) p.names[i] = to_lower(p.url.host[i]);
@@ -441,7 +498,6 @@ inline status prepare(const request& req, const signing_params& sp, prepared_req
   if (!cr.session_token.empty() && !all_of_class(cr.session_token, cc_url))  // never echo the token itself
     return error(error_kind::invalid_credentials, SIGV4KIT_TEXT("session token contains a control character (CR, LF, NUL, ...)"));
   p.access_key_id = cr.access_key_id;
-  p.secret = cr.secret_access_key;
   p.session_token = cr.session_token;
   p.token_signed = !cr.session_token.empty() && sp.sign_session_token;
   p.mode = sp.mode;
@@ -483,8 +539,9 @@ inline status prepare(const request& req, const signing_params& sp, prepared_req
     std::size_t begin = i, eq = std::string_view::npos;
     bool canonical = true, key_canonical = true;
     for (; i < qn; ++i) {
+      i += unreserved_run(q + i, qn - i);
+      if (i == qn) break;
       unsigned char c = static_cast<unsigned char>(q[i]);
-      if (is_unreserved(c)) continue;
       if (c == '&') break;
       if (c == '=' && eq == std::string_view::npos) {
         eq = i;
@@ -546,19 +603,13 @@ inline status prepare(const request& req, const signing_params& sp, prepared_req
   bool replace_date = sp.mode == signing_mode::header;
   bool replace_token = sp.mode == signing_mode::header && !p.session_token.empty();
   char* names = p.names + names_used;
-  std::size_t names_left = sizeof p.names - names_used;
+  std::size_t names_left = SIGV4KIT_MAX_HEADER_NAME_BYTES - names_used;
   for (const header& h : req.headers) {
     const std::size_t n = h.name.size();
     if (n == 0) return error(error_kind::invalid_header, SIGV4KIT_TEXT("header name is empty"));
     const bool room = n <= names_left;
     if (room) {
-      unsigned char bad = 0;
-      for (std::size_t i = 0; i < n; ++i) {
-        unsigned char l = lower_token(static_cast<unsigned char>(h.name[i]));
-        bad |= static_cast<unsigned char>(l == 0);
-        names[i] = static_cast<char>(l);
-      }
-      if (bad) return error(error_kind::invalid_header, SIGV4KIT_TEXT("header name has a character not allowed in an HTTP token"), h.name);
+      if (!lower_token_copy(names, h.name.data(), n)) return error(error_kind::invalid_header, SIGV4KIT_TEXT("header name has a character not allowed in an HTTP token"), h.name);
     } else if (!is_token(h.name)) {
       return error(error_kind::invalid_header, SIGV4KIT_TEXT("header name has a character not allowed in an HTTP token"), h.name);
     }
@@ -568,7 +619,7 @@ inline status prepare(const request& req, const signing_params& sp, prepared_req
       return error(error_kind::capacity_exceeded, SIGV4KIT_TEXT("header value is longer than 4 GiB"), h.name);
     // Lower-cased when there was room (compare with ==); else as given (iequals).
     std::string_view name = room ? std::string_view(names, n) : h.name;
-    auto is = [room, name](std::string_view lower) { return room ? name == lower : iequals(name, lower); };
+    auto is = [room, name](const auto& lower) { return room ? equals_literal(name, lower) : iequals(name, lower); };
     if (is("host")) {
       if (have_host) return error(error_kind::invalid_header, SIGV4KIT_TEXT("request has more than one Host header"));
       have_host = true;
@@ -595,26 +646,38 @@ inline status prepare(const request& req, const signing_params& sp, prepared_req
     names += n;
     names_left -= n;
   }
-  if (!have_host) p.headers[p.header_count++] = header_entry{"host", p.host, true};
+  auto add = [&p](std::string_view name, std::string_view value) {
+    p.headers[p.header_count++] = header_entry{name, value, true};
+  };
+  if (!have_host) add(std::string_view(name_host, 4), p.host);
   if (sp.mode == signing_mode::header) {
-    p.headers[p.header_count++] = header_entry{"x-amz-date", p.amz_date, true};
-    if (p.add_content_sha256) p.headers[p.header_count++] = header_entry{"x-amz-content-sha256", p.payload_hash, true};
-    if (p.token_signed) p.headers[p.header_count++] = header_entry{"x-amz-security-token", p.session_token, true};
+    add(std::string_view(name_x_amz_date, 10), p.amz_date);
+    if (p.add_content_sha256) add(std::string_view(name_x_amz_content_sha256, 20), p.payload_hash);
+    if (p.token_signed) add(std::string_view(name_x_amz_security_token, 20), p.session_token);
   }
+  // Insertion sort, stable (repeated names keep their order); then each header learns whether
+  // it repeats the name before it, and the SignedHeaders list's size is known.
   p.header_order[0] = 0;  // there is always a host header
-  for (std::size_t i = 1; i < p.header_count; ++i) {  // stable: repeated names keep their order
-    std::string_view x = p.headers[i].name();
+  for (std::size_t i = 1; i < p.header_count; ++i) {
+    const header_entry& x = p.headers[i];
     std::size_t j = i;
-    for (; j > 0 && x < p.headers[p.header_order[j - 1]].name(); --j)
+    for (; j > 0 && compare_names(x, p.headers[p.header_order[j - 1]]) < 0; --j)
       p.header_order[j] = p.header_order[j - 1];
     p.header_order[j] = static_cast<unsigned short>(i);
   }
+  std::size_t list = p.headers[p.header_order[0]].name_len;
+  for (std::size_t i = 1; i < p.header_count; ++i) {
+    header_entry& h = p.headers[p.header_order[i]];
+    h.repeat = compare_names(h, p.header_at(i - 1)) == 0;
+    if (!h.repeat) list += 1 + h.name_len;
+  }
+  p.signed_list_size = list;
   return {};
 }
 
 /// True when sorted header i has the same name as header i - 1 (its value joins that line).
 inline bool same_name_as_previous(const prepared_request& p, std::size_t i) noexcept {
-  return i && p.header_at(i).name() == p.header_at(i - 1).name();
+  return p.header_at(i).repeat;
 }
 
 /// Header value as signed: leading and trailing whitespace removed, each inner run of
@@ -652,11 +715,6 @@ void put_signed_header_list(const prepared_request& p, std::string_view separato
   }
 }
 
-inline std::size_t signed_header_list_size(const prepared_request& p) noexcept {
-  std::size_t n = 0;
-  put_signed_header_list(p, ";", [&n](std::string_view piece) { n += piece.size(); });
-  return n;
-}
 
 /// Writes one path byte run: unreserved and '/' as they are; with `keep_escapes` (S3, single
 /// encoding) an existing "%XX" stays as sent; every other byte as %XX. A control character
@@ -664,8 +722,9 @@ inline std::size_t signed_header_list_size(const prepared_request& p) noexcept {
 inline status emit_path_bytes(sink& s, std::string_view t, bool keep_escapes) noexcept {
   std::size_t run = 0;
   for (std::size_t i = 0; i < t.size(); ++i) {
+    i += unreserved_run<true>(t.data() + i, t.size() - i);
+    if (i == t.size()) break;
     unsigned char c = static_cast<unsigned char>(t[i]);
-    if (is_unreserved(c) || c == '/') continue;
     if (!has_class(c, cc_url))
       return error(error_kind::invalid_url, SIGV4KIT_TEXT("URL contains a control character (CR, LF, NUL, ...)"));
     s.put(sub(t, run, i - run));
@@ -749,8 +808,9 @@ inline void emit_query_text(sink& s, std::string_view t, bool canonical) noexcep
   const unsigned char* b = reinterpret_cast<const unsigned char*>(t.data());
   std::size_t run = 0, n = t.size();
   for (std::size_t i = 0; i < n; ++i) {
+    i += unreserved_run(t.data() + i, n - i);
+    if (i == n) break;
     unsigned char c = b[i];
-    if (is_unreserved(c)) continue;
     s.put(sub(t, run, i - run));
     if (c == '%' && i + 2 < n && hex_value(b[i + 1]) >= 0 && hex_value(b[i + 2]) >= 0) {
       c = static_cast<unsigned char>(hex_value(b[i + 1]) * 16 + hex_value(b[i + 2]));
@@ -828,17 +888,17 @@ inline status emit_canonical_request(sink& s, const prepared_request& p) noexcep
 }
 
 /// Streams the string to sign (AWS4-HMAC-SHA256, time, scope, hex hash of the canonical
-/// request, one per line) into `put(const char*, std::size_t)`.
+/// request, one per line) but its last line, the hash, into `put(const char*, std::size_t)`:
+/// all of it is known before the canonical request is hashed.
 inline constexpr std::size_t string_to_sign_capacity =
     17 + 16 + 1 + 8 + 1 + 2 * SIGV4KIT_MAX_SCOPE_PART + 2 + 12 + 1 + 64;
 template <class Put>
-void put_string_to_sign(const prepared_request& p, const char canonical_hash_hex[64], Put&& put) noexcept {
+void put_string_to_sign_prefix(const prepared_request& p, Put&& put) noexcept {
   put("AWS4-HMAC-SHA256\n", 17);
   put(p.amz_date.data(), p.amz_date.size());
   put("\n", 1);
   p.put_scope([&put](std::string_view piece) { put(piece.data(), piece.size()); });
   put("\n", 1);
-  put(canonical_hash_hex, 64);
 }
 
 /// Writes `s` with every byte but the unreserved ones as %XX (upper-case hex) at `o`, which
@@ -870,10 +930,11 @@ struct output_cursor {
 /// X-Amz-Date, content hash and the Authorization value up to "Signature="; in query mode the
 /// presigned URL up to "X-Amz-Signature=". In query mode the encoded X-Amz-Credential,
 /// X-Amz-SignedHeaders and X-Amz-Security-Token written here are also the canonical query's
-/// values (their views are kept in `p`), so each is encoded once.
+/// values (their views are kept in `p`), so each is encoded once. `r` is freshly constructed
+/// (empty views, no headers).
 inline status write_output_start(prepared_request& p, char* out, std::size_t cap, signed_request& r,
                                  output_cursor& c) noexcept {
-  std::size_t shl = signed_header_list_size(p);
+  std::size_t shl = p.signed_list_size;
   std::size_t need;
   if (p.mode == signing_mode::header) {
     need = p.host.size() + 16 + (p.add_content_sha256 ? p.payload_hash.size() : 0) + algorithm.size() + 12 +
@@ -899,7 +960,6 @@ inline status write_output_start(prepared_request& p, char* out, std::size_t cap
     o += s.size();
     return std::string_view(o - s.size(), s.size());
   };
-  r = signed_request{};
   r.host = put(p.host);
   if (p.mode == signing_mode::header) {
     r.amz_date = put(p.amz_date);

@@ -48,14 +48,34 @@ class basic_signer {
       detail::to_hex(digest, 32, p.payload_hash_hex);
     }
 
-    // The output up to the signature first: in query mode it holds the encoded parameter
+    // Query mode: the output up to the signature first; it holds the encoded parameter
     // values that the canonical query then reuses.
     signed_request r;
     detail::output_cursor cursor;
-    if (status st = detail::write_output_start(p, out, capacity, r, cursor); !st) return st.err();
+    const bool header_mode = p.mode == signing_mode::header;
+    if (!header_mode)
+      if (status st = detail::write_output_start(p, out, capacity, r, cursor); !st) return st.err();
 
-    // Canonical request, streamed into SHA-256 (and into the debug sink when asked).
+    // Signature = hex(HMAC(kSigning, string to sign)), kSigning from the cache.
+#ifndef SIGV4KIT_OPTIMIZE_SIZE
+    hmac_key<Crypto> key = cache_.get(p.access_key_id, params.credentials.secret_access_key, p.date, p.region, p.service);
+    // Everything of the string to sign before the canonical request's hash is known now: it
+    // goes into the HMAC here, so only the hash line is left once the canonical request is
+    // hashed.
+    char sts[detail::string_to_sign_capacity];
+    std::size_t prefix = 0;
+    detail::put_string_to_sign_prefix(p, [&](const char* d, std::size_t n) {
+      detail::copy_bytes(sts + prefix, d, n);
+      prefix += n;
+    });
+    key.update_inner(sts, prefix);
+    char* canonical_hex = sts + prefix;  // the string to sign's last line
+#else
     char canonical_hex[64];
+#endif
+
+    // Canonical request, streamed into SHA-256 (and into the debug sink when asked) a whole
+    // block at a time, hashed in place from the sink's buffer.
     {
       hash_target target(params);
       detail::sink s(&hash_target::write, &target);
@@ -64,26 +84,23 @@ class basic_signer {
       Crypto::finish(target.ctx, digest);
       detail::to_hex(digest, 32, canonical_hex);
     }
+    // Header mode: the output up to the signature (nothing in it depends on the hashes).
+    if (header_mode)
+      if (status st = detail::write_output_start(p, out, capacity, r, cursor); !st) return st.err();
 
-    // Signature = hex(HMAC(kSigning, string to sign)), kSigning from the cache; the string to
-    // sign goes straight into the HMAC's inner hash.
-    hmac_key<Crypto> key = cache_.get(p.access_key_id, p.secret, p.date, p.region, p.service);
 #ifdef SIGV4KIT_OPTIMIZE_SIZE
-    // Piece by piece: no buffer on a small stack.
-    detail::put_string_to_sign(p, canonical_hex, [&](const char* d, std::size_t n) {
+    // The key only now, and the string to sign piece by piece: a small stack holds neither
+    // a buffer for it nor the key while the canonical request is hashed.
+    hmac_key<Crypto> key = cache_.get(p.access_key_id, params.credentials.secret_access_key, p.date, p.region, p.service);
+    detail::put_string_to_sign_prefix(p, [&](const char* d, std::size_t n) {
       key.update_inner(d, n);
       if (params.debug_sink) params.debug_sink(params.debug_user, 1, d, n);
     });
+    key.update_inner(canonical_hex, 64);
+    if (params.debug_sink) params.debug_sink(params.debug_user, 1, canonical_hex, 64);
 #else
-    // Assembled first: one hash update instead of six.
-    char sts[detail::string_to_sign_capacity];
-    std::size_t sts_len = 0;
-    detail::put_string_to_sign(p, canonical_hex, [&](const char* d, std::size_t n) {
-      detail::copy_bytes(sts + sts_len, d, n);
-      sts_len += n;
-    });
-    key.update_inner(sts, sts_len);
-    if (params.debug_sink) params.debug_sink(params.debug_user, 1, sts, sts_len);
+    key.update_inner(canonical_hex, 64);
+    if (params.debug_sink) params.debug_sink(params.debug_user, 1, sts, prefix + 64);
 #endif
     unsigned char mac[32];
     key.finish_mac(mac);

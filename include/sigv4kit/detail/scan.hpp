@@ -1,0 +1,162 @@
+// sigv4kit/detail/scan.hpp - byte scanning for the hot path: 16 bytes per step with SSE2.
+//
+// Most of a canonical request is runs of RFC 3986 unreserved bytes (host names, path segments,
+// query keys and values, header names) that are copied or checked unchanged. These helpers
+// find where such a run ends 16 bytes at a time on x86-64 (SSE2 is part of its baseline, so
+// no flag or dispatch is needed) and a byte at a time elsewhere or when optimising for size.
+// They never read outside [s, s + n): short inputs are read as two overlapping 8- or 4-byte
+// loads, so AddressSanitizer and page boundaries are never a concern.
+#ifndef SIGV4KIT_DETAIL_SCAN_HPP
+#define SIGV4KIT_DETAIL_SCAN_HPP
+
+#include <sigv4kit/config.hpp>
+#include <sigv4kit/detail/text.hpp>
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+
+#if defined(__SSE2__) && !defined(SIGV4KIT_OPTIMIZE_SIZE) && !defined(SIGV4KIT_NO_SIMD)
+#define SIGV4KIT_SCAN_SSE2 1
+#include <emmintrin.h>
+#endif
+
+SIGV4KIT_BEGIN_NAMESPACE
+namespace detail {
+
+#ifdef SIGV4KIT_SCAN_SSE2
+/// One bit per byte of `x`: set where the byte is unreserved (or '/', with Slash).
+template <bool Slash>
+SIGV4KIT_ALWAYS_INLINE unsigned unreserved_bits(__m128i x) noexcept {
+  // Signed compares: bytes >= 0x80 are negative, below every bound, so they fail each range.
+  const __m128i lower = _mm_or_si128(x, _mm_set1_epi8(0x20));
+  __m128i ok = _mm_and_si128(_mm_cmpgt_epi8(lower, _mm_set1_epi8('a' - 1)), _mm_cmplt_epi8(lower, _mm_set1_epi8('z' + 1)));
+  // '-' '.' '/' '0'..'9' are one range (0x2D..0x39); '/' is taken out unless wanted.
+  __m128i range = _mm_and_si128(_mm_cmpgt_epi8(x, _mm_set1_epi8('-' - 1)), _mm_cmplt_epi8(x, _mm_set1_epi8('9' + 1)));
+  if (!Slash) range = _mm_andnot_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('/')), range);
+  ok = _mm_or_si128(ok, range);
+  ok = _mm_or_si128(ok, _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('_')), _mm_cmpeq_epi8(x, _mm_set1_epi8('~'))));
+  return static_cast<unsigned>(_mm_movemask_epi8(ok));
+}
+
+/// One bit per byte of `x`: set where the byte is A-Z.
+SIGV4KIT_ALWAYS_INLINE unsigned upper_bits(__m128i x) noexcept {
+  return static_cast<unsigned>(_mm_movemask_epi8(
+      _mm_and_si128(_mm_cmpgt_epi8(x, _mm_set1_epi8('A' - 1)), _mm_cmplt_epi8(x, _mm_set1_epi8('Z' + 1)))));
+}
+
+/// The bytes s[0..n) for 4 <= n < 16 as one vector: two overlapping loads, so lane k holds
+/// s[k] for k < half and s[n - 2 * half + k] for k >= half (half = 8, or 4 when n < 8).
+SIGV4KIT_ALWAYS_INLINE __m128i load_short(const char* s, std::size_t n, std::size_t& half) noexcept {
+  if (n >= 8) {
+    half = 8;
+    return _mm_unpacklo_epi64(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(s)),
+                              _mm_loadl_epi64(reinterpret_cast<const __m128i*>(s + n - 8)));
+  }
+  half = 4;
+  std::uint32_t a, b;
+  std::memcpy(&a, s, 4);
+  std::memcpy(&b, s + n - 4, 4);
+  return _mm_unpacklo_epi32(_mm_cvtsi32_si128(static_cast<int>(a)), _mm_cvtsi32_si128(static_cast<int>(b)));
+}
+
+/// The position in s of the first set bit of `bad` (a mask over load_short's lanes).
+SIGV4KIT_ALWAYS_INLINE std::size_t short_position(unsigned bad, std::size_t n, std::size_t half) noexcept {
+  unsigned k = static_cast<unsigned>(__builtin_ctz(bad));
+  return k < half ? k : n - 2 * half + k;
+}
+#endif
+
+/// Length of the leading run of s[0..n) made of unreserved bytes (and '/', with Slash).
+/// With `upper`, also sets *upper when that run holds an A-Z letter.
+template <bool Slash = false>
+inline std::size_t unreserved_run(const char* s, std::size_t n, bool* upper = nullptr) noexcept {
+#ifdef SIGV4KIT_SCAN_SSE2
+  if (n >= 16) {
+    std::size_t i = 0;
+    unsigned caps = 0;
+    for (;; i += 16) {
+      if (i + 16 > n) i = n - 16;  // the last, overlapping block
+      __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s + i));
+      unsigned bad = ~unreserved_bits<Slash>(x) & 0xffffu;
+      if (upper) caps |= upper_bits(x) & (bad ? (1u << __builtin_ctz(bad)) - 1 : 0xffffu);
+      if (bad) {
+        if (upper && caps) *upper = true;
+        return i + static_cast<unsigned>(__builtin_ctz(bad));
+      }
+      if (i + 16 == n) {
+        if (upper && caps) *upper = true;
+        return n;
+      }
+    }
+  }
+  if (n >= 4) {
+    std::size_t half;
+    __m128i x = load_short(s, n, half);
+    unsigned lanes = half == 8 ? 0xffffu : 0xffu;
+    unsigned bad = ~unreserved_bits<Slash>(x) & lanes;
+    std::size_t end = bad ? short_position(bad, n, half) : n;
+    if (upper) {
+      // Lanes before the first bad one are all inside the run (overlapping lanes repeat).
+      unsigned before = bad ? (1u << __builtin_ctz(bad)) - 1 : lanes;
+      if (upper_bits(x) & before) *upper = true;
+    }
+    return end;
+  }
+#endif
+  std::size_t i = 0;
+  for (; i < n; ++i) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    if (!(is_unreserved(c) || (Slash && c == '/'))) break;
+    if (upper && has_class(c, cc_upper)) *upper = true;
+  }
+  return i;
+}
+
+/// Lower-cases the header name s[0..n) into dst[0..n) and tells whether it is a token
+/// (RFC 9110 section 5.6.2). Writes only dst[0..n).
+inline bool lower_token_copy(char* dst, const char* s, std::size_t n) noexcept {
+  std::size_t i = 0;
+#ifdef SIGV4KIT_SCAN_SSE2
+  // Fast path for the names requests carry: letters, digits, '-', '.', '_' and '~' are all
+  // tchars; a block with anything else is done by the table below.
+  for (; i + 16 <= n; i += 16) {
+    __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s + i));
+    if (unreserved_bits<false>(x) != 0xffffu) break;
+    __m128i caps = _mm_and_si128(_mm_cmpgt_epi8(x, _mm_set1_epi8('A' - 1)), _mm_cmplt_epi8(x, _mm_set1_epi8('Z' + 1)));
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(dst + i), _mm_or_si128(x, _mm_and_si128(caps, _mm_set1_epi8(0x20))));
+  }
+  if (i < n && n - i >= 4 && n - i < 16) {
+    std::size_t half, m = n - i;
+    __m128i x = load_short(s + i, m, half);
+    unsigned lanes = half == 8 ? 0xffffu : 0xffu;
+    if ((unreserved_bits<false>(x) & lanes) == lanes) {
+      __m128i caps = _mm_and_si128(_mm_cmpgt_epi8(x, _mm_set1_epi8('A' - 1)), _mm_cmplt_epi8(x, _mm_set1_epi8('Z' + 1)));
+      x = _mm_or_si128(x, _mm_and_si128(caps, _mm_set1_epi8(0x20)));
+      // Store the two halves where they were loaded from (the second overlaps the first).
+      if (half == 8) {
+        _mm_storel_epi64(reinterpret_cast<__m128i*>(dst + i), x);
+        _mm_storel_epi64(reinterpret_cast<__m128i*>(dst + n - 8), _mm_unpackhi_epi64(x, x));
+      } else {
+        std::uint32_t a = static_cast<std::uint32_t>(_mm_cvtsi128_si32(x));
+        std::uint32_t b = static_cast<std::uint32_t>(_mm_cvtsi128_si32(_mm_srli_si128(x, 4)));
+        std::memcpy(dst + i, &a, 4);
+        std::memcpy(dst + n - 4, &b, 4);
+      }
+      return true;
+    }
+  }
+#endif
+  unsigned char bad = 0;
+  for (; i < n; ++i) {
+    unsigned char l = lower_token(static_cast<unsigned char>(s[i]));
+    bad |= static_cast<unsigned char>(l == 0);
+    dst[i] = static_cast<char>(l);
+  }
+  return bad == 0;
+}
+
+}  // namespace detail
+SIGV4KIT_END_NAMESPACE
+
+#endif  // SIGV4KIT_DETAIL_SCAN_HPP
