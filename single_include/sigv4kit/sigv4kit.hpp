@@ -2400,16 +2400,16 @@ SIGV4KIT_BEGIN_NAMESPACE
 
 namespace detail {
 // derive_signing_key into an existing key object (the cache derives into the key it returns).
+// `in` is {secret, date, region, service, "aws4_request"}: an array the cache shares with
+// its identity, so the five views are laid out once.
 template <class Crypto>
-void derive_signing_key_into(hmac_key<Crypto>& key, std::string_view secret, std::string_view date,
-                             std::string_view region, std::string_view service) noexcept {
+void derive_signing_key_into(hmac_key<Crypto>& key, const std::string_view* in) noexcept {
   // One key object, re-processed at each step: kDate, kRegion, kService, kSigning. Each
   // intermediate key is wiped (the object before it is reused, `k` at the end).
-  key.set("AWS4", 4, secret.data(), secret.size());
-  const std::string_view steps[4] = {date, region, service, std::string_view("aws4_request", 12)};
+  key.set("AWS4", 4, in[0].data(), in[0].size());
   unsigned char k[32];
-  for (std::string_view m : steps) {
-    key.mac_once(m.data(), m.size(), k);
+  for (int i = 1; i < 5; ++i) {
+    key.mac_once(in[i].data(), in[i].size(), k);
     secure_wipe(&key, sizeof key);
     key.set(k, 32);
   }
@@ -2423,8 +2423,9 @@ void derive_signing_key_into(hmac_key<Crypto>& key, std::string_view secret, std
 template <class Crypto = default_crypto>
 hmac_key<Crypto> derive_signing_key(std::string_view secret, std::string_view date,
                                     std::string_view region, std::string_view service) noexcept {
+  const std::string_view in[5] = {secret, date, region, service, std::string_view("aws4_request", 12)};
   hmac_key<Crypto> key;
-  detail::derive_signing_key_into(key, secret, date, region, service);
+  detail::derive_signing_key_into(key, in);
   return key;
 }
 
@@ -2479,19 +2480,26 @@ class signing_key_cache {
 
   /// Returns the signing key for this identity, deriving and storing it on a miss.
   /// `hit` (optional) tells which happened.
+#ifdef SIGV4KIT_OPTIMIZE_SIZE
+  // Not inlined into the signer: the identity (~270 bytes) stays out of sign()'s stack frame.
+  SIGV4KIT_NOINLINE
+#endif
   hmac_key<Crypto> get(std::string_view access_key_id, std::string_view secret,
                        std::string_view date, std::string_view region, std::string_view service,
                        bool* hit = nullptr) noexcept {
     if (hit) *hit = false;
     // One key object, returned on every path (no copies of it), and one derivation site.
+    // The identity's parts, then the last step of the derivation (derive reads from [1]).
+    const std::string_view parts[6] = {access_key_id, secret, date, region, service,
+                                       std::string_view("aws4_request", 12)};
     hmac_key<Crypto> key;
     identity id;
-    bool cacheable = Capacity != 0 && id.pack(access_key_id, secret, date, region, service);  // else too long
+    bool cacheable = Capacity != 0 && id.pack(parts);  // else too long to store
     if (cacheable && lookup(id, key)) {
       if (hit) *hit = true;
     } else {
       // Derive outside the lock: a miss costs ~18 compressions; others keep signing meanwhile.
-      detail::derive_signing_key_into(key, secret, date, region, service);
+      detail::derive_signing_key_into(key, parts + 1);
       if (cacheable) insert(id, key);
     }
     if (cacheable) id.wipe();
@@ -2506,37 +2514,39 @@ class signing_key_cache {
     lock_.lock();
     std::size_t n = used_.load(std::memory_order_relaxed);
     used_.store(0, std::memory_order_release);
-    for (std::size_t i = 0; i < n; ++i) entries_[i].erase();
+    if constexpr (one_thread)
+      secure_wipe(entries_, n * sizeof(entry));  // plain data: one wipe (a zero lens matches nothing)
+    else
+      for (std::size_t i = 0; i < n; ++i) entries_[i].erase();
     next_ = 0;
     lock_.unlock();
   }
 
  private:
   // The identity as it is stored and compared: the five lengths (a byte each), then the bytes
-  // of date | access key id | region | service | secret, zero-padded to whole words; `lens`
+  // of access key id | secret | date | region | service, zero-padded to whole words; `lens`
   // holds the total, a cheap first filter.
   struct identity {
     word lens;
     std::size_t nwords;
     word w[id_words];
 
-    bool pack(std::string_view a, std::string_view s, std::string_view d, std::string_view r,
-              std::string_view v) noexcept {
-      const std::string_view parts[5] = {d, a, r, v, s};
+    // parts[0..5): access key id, secret, date, region, service (get()'s array).
+    bool pack(const std::string_view* parts) noexcept {
       std::size_t total = 5;
-      for (std::string_view part : parts) {
-        if (part.size() > 255) return false;
-        total += part.size();
+      for (int i = 0; i < 5; ++i) {
+        if (parts[i].size() > 255) return false;
+        total += parts[i].size();
       }
       if (total > id_bytes) return false;
       nwords = (total + sizeof(word) - 1) / sizeof(word);
       w[nwords - 1] = 0;
-      unsigned char* p = reinterpret_cast<unsigned char*>(w);
-      for (std::string_view part : parts) *p++ = static_cast<unsigned char>(part.size());
-      for (std::string_view part : parts) {
-        if (part.empty()) continue;  // data() may be null
-        detail::copy_bytes(reinterpret_cast<char*>(p), part.data(), part.size());
-        p += part.size();
+      unsigned char* out = reinterpret_cast<unsigned char*>(w);
+      for (int i = 0; i < 5; ++i) *out++ = static_cast<unsigned char>(parts[i].size());
+      for (int i = 0; i < 5; ++i) {
+        if (parts[i].empty()) continue;  // data() may be null
+        detail::copy_bytes(reinterpret_cast<char*>(out), parts[i].data(), parts[i].size());
+        out += parts[i].size();
       }
       lens = static_cast<word>(total);
       return true;
@@ -2609,7 +2619,6 @@ class signing_key_cache {
       for (std::size_t i = 0; i < id_words; ++i) id[i] = i < idn.nwords ? idn.w[i] : 0;  // wipes the old tail
       k.store_state(reinterpret_cast<unsigned char*>(key));
     }
-    void erase() noexcept { secure_wipe(this, sizeof *this); }  // lens 0 matches no identity
   };
 
   // The entry count, read by lookups: an atomic shared with the writers, or a plain number.
