@@ -2500,7 +2500,9 @@ class signing_key_cache {
     } else {
       // Derive outside the lock: a miss costs ~18 compressions; others keep signing meanwhile.
       detail::derive_signing_key_into(key, parts + 1);
-      if (cacheable) insert(id, key);
+      if constexpr (Capacity != 0) {  // (insert's "% Capacity" is not for a cache of none)
+        if (cacheable) insert(id, key);
+      }
     }
     if (cacheable) id.wipe();
     return key;
