@@ -516,17 +516,20 @@ constexpr bool is_escape_at(std::string_view s, std::size_t i) noexcept {
 /// 00:00:00..23:59:59).
 constexpr bool is_amz_date(std::string_view s) noexcept {
   if (s.size() != 16 || s[8] != 'T' || s[15] != 'Z') return false;
-  unsigned bad = 0;
-  for (std::size_t i = 0; i < 15; ++i) bad |= static_cast<unsigned>(static_cast<unsigned char>(s[i] - '0') > 9) & (i != 8);
-  if (bad) return false;
-  auto d2 = [&](std::size_t at) { return (s[at] - '0') * 10 + (s[at + 1] - '0'); };
-  int year = d2(0) * 100 + d2(2), month = d2(4), day = d2(6);
-  int hour = d2(9), minute = d2(11), second = d2(13);
-  if (year < 1970 || month < 1 || month > 12 || day < 1) return false;
-  constexpr int days[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-  int dim = days[month - 1] + (month == 2 && leap ? 1 : 0);
-  return day <= dim && hour <= 23 && minute <= 59 && second <= 59;
+  // Seven two-digit fields: century, year of century, month, day, hour, minute, second.
+  unsigned f[7] = {};
+  for (unsigned i = 0; i < 7; ++i) {
+    std::size_t at = 2 * i + (i >= 4);  // past the 'T'
+    unsigned hi = static_cast<unsigned char>(s[at] - '0'), lo = static_cast<unsigned char>(s[at + 1] - '0');
+    if (hi > 9 || lo > 9) return false;
+    f[i] = hi * 10 + lo;
+  }
+  unsigned month = f[2], day = f[3];
+  // Gregorian leap year: the year of century divisible by 4, or for a century year the century.
+  bool leap = ((f[1] != 0 ? f[1] : f[0]) & 3) == 0;
+  // 31 days in months 1 3 5 7 8 10 12: odd months up to July, even ones from August.
+  unsigned dim = month == 2 ? 28 + leap : 30 + ((month + (month >> 3)) & 1);
+  return f[0] * 100 + f[1] >= 1970 && month - 1 < 12 && day - 1 < dim && f[4] <= 23 && f[5] <= 59 && f[6] <= 59;
 }
 
 /// Formats seconds since 1970-01-01T00:00:00Z as "YYYYMMDDTHHMMSSZ" into out[0..16) (no NUL).
@@ -640,10 +643,16 @@ inline std::uint32_t load_be32(const unsigned char* p) noexcept {
          std::uint32_t(p[3]);
 }
 inline void store_be32(unsigned char* p, std::uint32_t v) noexcept {
+#if (defined(__GNUC__) || defined(__clang__)) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+  // One byte swap and one store (GCC does not merge the four byte stores below on Arm).
+  v = __builtin_bswap32(v);
+  std::memcpy(p, &v, 4);
+#else
   p[0] = static_cast<unsigned char>(v >> 24);
   p[1] = static_cast<unsigned char>(v >> 16);
   p[2] = static_cast<unsigned char>(v >> 8);
   p[3] = static_cast<unsigned char>(v);
+#endif
 }
 
 // FIPS 180-4 section 4.2.2.
@@ -682,7 +691,16 @@ SIGV4KIT_NOINLINE inline void sha256_compress_portable(std::uint32_t h[8], const
       std::uint32_t t1 = v[7] + (rotr32(e, 6) ^ rotr32(e, 11) ^ rotr32(e, 25)) + (v[6] ^ (e & (v[5] ^ v[6]))) +
                          sha256_k[i] + wi;
       std::uint32_t t2 = (rotr32(a, 2) ^ rotr32(a, 13) ^ rotr32(a, 22)) + ((a & v[1]) | (v[2] & (a | v[1])));
-      for (int j = 7; j > 0; --j) v[j] = v[j - 1];
+      // Shift the working variables down one place. The empty asm keeps the compiler from
+      // turning this loop into a memmove call: that call per round cost the library memmove
+      // (254 bytes on Cortex-M) and a call 64 times a block.
+      for (int j = 7; j > 0; --j) {
+        std::uint32_t t = v[j - 1];
+#if defined(__GNUC__) || defined(__clang__)
+        __asm__("" : "+r"(t));
+#endif
+        v[j] = t;
+      }
       v[4] += t1;
       v[0] = t1 + t2;
     }
@@ -756,6 +774,21 @@ template <void (*Compress)(std::uint32_t*, const unsigned char*, std::size_t)>
 inline void sha256_state_update(sha256_state& s, const void* data, std::size_t n) noexcept {
   const unsigned char* p = static_cast<const unsigned char*>(data);
   s.total += n;
+#if defined(SIGV4KIT_SMALL_SHA256)
+  // Every byte through the block buffer: one loop instead of three cases. Copying a block
+  // costs little next to compressing it.
+  while (n) {
+    std::size_t take = 64 - s.used < n ? 64 - s.used : n;
+    std::memcpy(s.buf + s.used, p, take);
+    s.used += static_cast<std::uint32_t>(take);
+    p += take;
+    n -= take;
+    if (s.used == 64) {
+      Compress(s.h, s.buf, 1);
+      s.used = 0;
+    }
+  }
+#else
   if (s.used) {
     std::size_t take = 64 - s.used < n ? 64 - s.used : n;
     std::memcpy(s.buf + s.used, p, take);
@@ -775,18 +808,28 @@ inline void sha256_state_update(sha256_state& s, const void* data, std::size_t n
     std::memcpy(s.buf, p, n);
     s.used = static_cast<std::uint32_t>(n);
   }
+#endif
 }
 
 template <void (*Compress)(std::uint32_t*, const unsigned char*, std::size_t)>
 inline void sha256_state_finish(sha256_state& s, unsigned char out[32]) noexcept {
   std::uint64_t bits = s.total * 8;
   s.buf[s.used++] = 0x80;
+#if defined(SIGV4KIT_SMALL_SHA256)
+  // Zero the rest of the block once; a second block, when needed, is zeros up to the length.
+  std::memset(s.buf + s.used, 0, 64 - s.used);
+  if (s.used > 56) {
+    Compress(s.h, s.buf, 1);
+    std::memset(s.buf, 0, 56);
+  }
+#else
   if (s.used > 56) {
     std::memset(s.buf + s.used, 0, 64 - s.used);
     Compress(s.h, s.buf, 1);
     s.used = 0;
   }
   std::memset(s.buf + s.used, 0, 56 - s.used);
+#endif
   store_be32(s.buf + 56, static_cast<std::uint32_t>(bits >> 32));
   store_be32(s.buf + 60, static_cast<std::uint32_t>(bits));
   Compress(s.h, s.buf, 1);
@@ -1098,24 +1141,35 @@ class hmac_key {
   hmac_key& operator=(const hmac_key&) noexcept = default;
   ~hmac_key() { secure_wipe(this, sizeof *this); }
 
-  void set(const void* key, std::size_t n) noexcept {
+  void set(const void* key, std::size_t n) noexcept { set(nullptr, 0, key, n); }
+  /// Processes the concatenation prefix + key as the key without assembling it (SigV4's
+  /// "AWS4" + secret): the same as set() on the joined bytes.
+  void set(const void* prefix, std::size_t np, const void* key, std::size_t n) noexcept {
     unsigned char block[64] = {};
-    if (n > 64) {
-      sha256<Crypto>::hash(key, n, block);
-    } else if (n) {
-      std::memcpy(block, key, n);
+    if (np + n > 64) {
+      context c;
+      Crypto::init(c);
+      if (np) Crypto::update(c, prefix, np);
+      Crypto::update(c, key, n);
+      Crypto::finish(c, block);
+      secure_wipe(&c, sizeof c);
+    } else {
+      if (np) std::memcpy(block, prefix, np);  // a null pointer with length 0 is not for memcpy
+      if (n) std::memcpy(block + np, key, n);
     }
-    for (unsigned char& b : block) b ^= 0x36;
-    Crypto::init(inner_);
-    Crypto::update(inner_, block, 64);
-    for (unsigned char& b : block) b ^= 0x36 ^ 0x5c;
-    Crypto::init(outer_);
-    Crypto::update(outer_, block, 64);
+    // ctx_[0] absorbs key ^ ipad, ctx_[1] key ^ opad: one loop for both, for code size.
+    unsigned char pad = 0x36;
+    for (context& c : ctx_) {
+      for (unsigned char& b : block) b ^= pad;
+      Crypto::init(c);
+      Crypto::update(c, block, 64);
+      pad = 0x36 ^ 0x5c;
+    }
     secure_wipe(block, sizeof block);
   }
 
-  const context& inner() const noexcept { return inner_; }
-  const context& outer() const noexcept { return outer_; }
+  const context& inner() const noexcept { return ctx_[0]; }
+  const context& outer() const noexcept { return ctx_[1]; }
 
   /// HMAC of one message using this key's own states, without copying them: the key is
   /// spent afterwards (its states are finished and wiped). For a key that was itself a copy,
@@ -1125,24 +1179,22 @@ class hmac_key {
     finish_mac(out);
   }
   /// The same in pieces: update_inner for each piece of the message, then finish_mac.
-  void update_inner(const void* data, std::size_t n) noexcept { Crypto::update(inner_, data, n); }
+  void update_inner(const void* data, std::size_t n) noexcept { Crypto::update(ctx_[0], data, n); }
   void finish_mac(unsigned char out[32]) noexcept {
     unsigned char ih[32];
-    Crypto::finish(inner_, ih);
-    Crypto::update(outer_, ih, 32);
-    Crypto::finish(outer_, out);
+    Crypto::finish(ctx_[0], ih);
+    Crypto::update(ctx_[1], ih, 32);
+    Crypto::finish(ctx_[1], out);
     secure_wipe(ih, sizeof ih);
   }
 
   /// The processed key as bytes (for caches that store it in their own words).
   static constexpr std::size_t state_size = 2 * sizeof(context);
   void store_state(unsigned char* out) const noexcept {
-    std::memcpy(out, &inner_, sizeof(context));
-    std::memcpy(out + sizeof(context), &outer_, sizeof(context));
+    std::memcpy(out, ctx_, state_size);
   }
   void load_state(const unsigned char* in) noexcept {
-    std::memcpy(&inner_, in, sizeof(context));
-    std::memcpy(&outer_, in + sizeof(context), sizeof(context));
+    std::memcpy(ctx_, in, state_size);
   }
   /// Loads the state from relaxed atomic words (a seqlock reader's copy; see key_cache.hpp).
   /// `n` words cover state_size bytes (the last one possibly in part).
@@ -1161,8 +1213,7 @@ class hmac_key {
 
 
  private:
-  context inner_;
-  context outer_;
+  context ctx_[2];  // the states after the ipad block and after the opad block
 };
 
 /// One HMAC computation, started from a key context (cheap: two context copies).
@@ -2571,6 +2622,7 @@ SIGV4KIT_END_NAMESPACE
 #include <cstring>
 #include <atomic>
 #include <string_view>
+#include <type_traits>
 
 // A C++ library without threads (bare-metal newlib) has no std::mutex: no threads here either.
 #if !defined(SIGV4KIT_NO_THREADS) && defined(__GLIBCXX__) && !defined(_GLIBCXX_HAS_GTHREADS)
@@ -2582,39 +2634,34 @@ SIGV4KIT_END_NAMESPACE
 
 SIGV4KIT_BEGIN_NAMESPACE
 
+namespace detail {
+// derive_signing_key into an existing key object (the cache derives into the key it returns).
+// `in` is {secret, date, region, service, "aws4_request"}: an array the cache shares with
+// its identity, so the five views are laid out once.
+template <class Crypto>
+void derive_signing_key_into(hmac_key<Crypto>& key, const std::string_view* in) noexcept {
+  // One key object, re-processed at each step: kDate, kRegion, kService, kSigning. Each
+  // intermediate key is wiped (the object before it is reused, `k` at the end).
+  key.set("AWS4", 4, in[0].data(), in[0].size());
+  unsigned char k[32];
+  for (int i = 1; i < 5; ++i) {
+    key.mac_once(in[i].data(), in[i].size(), k);
+    secure_wipe(&key, sizeof key);
+    key.set(k, 32);
+  }
+  secure_wipe(k, sizeof k);
+}
+}  // namespace detail
+
 /// Derives kSigning = HMAC(HMAC(HMAC(HMAC("AWS4" + secret, date), region), service),
 /// "aws4_request") and returns it processed as an HMAC key context (AWS General Reference,
 /// "Calculate the signature"). `date` is "YYYYMMDD". Intermediate keys are wiped.
 template <class Crypto = default_crypto>
 hmac_key<Crypto> derive_signing_key(std::string_view secret, std::string_view date,
                                     std::string_view region, std::string_view service) noexcept {
-  unsigned char k[32];
-  {
-    // "AWS4" + secret, streamed into the key: secrets up to 60 bytes fit one block; longer
-    // ones are hashed by hmac_key as RFC 2104 requires, so build the key in a bounded buffer.
-    unsigned char seed[4 + 128];
-    std::size_t n = secret.size() <= 128 ? secret.size() : 128;
-    std::memcpy(seed, "AWS4", 4);
-    std::memcpy(seed + 4, secret.data(), n);
-    if (secret.size() <= 128) {
-      hmac<Crypto>::mac(seed, 4 + n, date.data(), date.size(), k);
-    } else {
-      // Longer than any AWS secret: hash "AWS4" + secret in pieces (RFC 2104: K = H(K)).
-      unsigned char hk[32];
-      sha256<Crypto> h;
-      h.update("AWS4", 4).update(secret.data(), secret.size());
-      h.finish(hk);
-      h.wipe();
-      hmac<Crypto>::mac(hk, 32, date.data(), date.size(), k);
-      secure_wipe(hk, sizeof hk);
-    }
-    secure_wipe(seed, sizeof seed);
-  }
-  hmac<Crypto>::mac(k, 32, region.data(), region.size(), k);
-  hmac<Crypto>::mac(k, 32, service.data(), service.size(), k);
-  hmac<Crypto>::mac(k, 32, "aws4_request", 12, k);
-  hmac_key<Crypto> key(k, 32);
-  secure_wipe(k, sizeof k);
+  const std::string_view in[5] = {secret, date, region, service, std::string_view("aws4_request", 12)};
+  hmac_key<Crypto> key;
+  detail::derive_signing_key_into(key, in);
   return key;
 }
 
@@ -2645,7 +2692,8 @@ using default_lock = null_lock;
 /// sequence number that is odd while a writer changes the entry, and data held in relaxed
 /// atomic words, so a reader racing with a writer reads a torn copy it then discards (it sees
 /// the sequence change) instead of a data race. Writers (misses, clear) serialise on `Lock`.
-/// So warm signatures on several threads scale without cache-line ping-pong.
+/// So warm signatures on several threads scale without cache-line ping-pong. With null_lock
+/// (one thread) the entries are plain data, without the seqlock.
 /// Thread-safety: as `Lock` provides (default_lock: safe to share across threads).
 template <class Crypto = default_crypto, class Lock = default_lock,
           std::size_t Capacity = SIGV4KIT_KEY_CACHE_SIZE>
@@ -2653,6 +2701,9 @@ class signing_key_cache {
   using word = std::size_t;  // lock-free as an atomic on every target we build for
   static constexpr std::size_t id_words = (SIGV4KIT_KEY_CACHE_ID_BYTES + sizeof(word) - 1) / sizeof(word);
   static constexpr std::size_t key_words = (hmac_key<Crypto>::state_size + sizeof(word) - 1) / sizeof(word);
+  // null_lock promises one thread: no seqlock, no atomics, no second lookup (smaller code,
+  // which is what the single-thread microcontroller build wants).
+  static constexpr bool one_thread = std::is_same<Lock, null_lock>::value;
 
  public:
   static constexpr std::size_t capacity = Capacity;
@@ -2665,40 +2716,32 @@ class signing_key_cache {
 
   /// Returns the signing key for this identity, deriving and storing it on a miss.
   /// `hit` (optional) tells which happened.
+#ifdef SIGV4KIT_OPTIMIZE_SIZE
+  // Not inlined into the signer: the identity (~270 bytes) stays out of sign()'s stack frame.
+  SIGV4KIT_NOINLINE
+#endif
   hmac_key<Crypto> get(std::string_view access_key_id, std::string_view secret,
                        std::string_view date, std::string_view region, std::string_view service,
                        bool* hit = nullptr) noexcept {
     if (hit) *hit = false;
-    if constexpr (Capacity == 0) {
-      return derive_signing_key<Crypto>(secret, date, region, service);
+    // One key object, returned on every path (no copies of it), and one derivation site.
+    // The identity's parts, then the last step of the derivation (derive reads from [1]).
+    const std::string_view parts[6] = {access_key_id, secret, date, region, service,
+                                       std::string_view("aws4_request", 12)};
+    hmac_key<Crypto> key;
+    identity id;
+    bool cacheable = Capacity != 0 && id.pack(parts);  // else too long to store
+    if (cacheable && lookup(id, key)) {
+      if (hit) *hit = true;
     } else {
-      identity id;
-      if (!id.pack(access_key_id, secret, date, region, service))
-        return derive_signing_key<Crypto>(secret, date, region, service);  // too long to store
-      hmac_key<Crypto> key;
-      if (lookup(id, key)) {
-        if (hit) *hit = true;
-        id.wipe();
-        return key;
-      }
       // Derive outside the lock: a miss costs ~18 compressions; others keep signing meanwhile.
-      key = derive_signing_key<Crypto>(secret, date, region, service);
-      lock_.lock();
-      hmac_key<Crypto> unused;
-      if (!lookup(id, unused)) {  // unless another thread stored it first
-        std::size_t n = used_.load(std::memory_order_relaxed);
-        if (n < Capacity) {
-          entries_[n].write(id, key);
-          used_.store(n + 1, std::memory_order_release);  // publish after the entry is complete
-        } else {
-          entries_[next_].write(id, key);
-          next_ = (next_ + 1) % Capacity;
-        }
+      detail::derive_signing_key_into(key, parts + 1);
+      if constexpr (Capacity != 0) {  // (insert's "% Capacity" is not for a cache of none)
+        if (cacheable) insert(id, key);
       }
-      lock_.unlock();
-      id.wipe();
-      return key;
     }
+    if (cacheable) id.wipe();
+    return key;
   }
 
   /// Number of entries held.
@@ -2709,33 +2752,39 @@ class signing_key_cache {
     lock_.lock();
     std::size_t n = used_.load(std::memory_order_relaxed);
     used_.store(0, std::memory_order_release);
-    for (std::size_t i = 0; i < n; ++i) entries_[i].erase();
+    if constexpr (one_thread)
+      secure_wipe(entries_, n * sizeof(entry));  // plain data: one wipe (a zero lens matches nothing)
+    else
+      for (std::size_t i = 0; i < n; ++i) entries_[i].erase();
     next_ = 0;
     lock_.unlock();
   }
 
  private:
   // The identity as it is stored and compared: the five lengths (a byte each), then the bytes
-  // of date | access key id | region | service | secret, zero-padded to whole words; `lens`
+  // of access key id | secret | date | region | service, zero-padded to whole words; `lens`
   // holds the total, a cheap first filter.
   struct identity {
     word lens;
     std::size_t nwords;
     word w[id_words];
 
-    bool pack(std::string_view a, std::string_view s, std::string_view d, std::string_view r,
-              std::string_view v) noexcept {
-      std::size_t total = 5 + a.size() + s.size() + d.size() + r.size() + v.size();
-      if (total > id_bytes || a.size() > 255 || s.size() > 255 || d.size() > 255 || r.size() > 255 || v.size() > 255)
-        return false;
+    // parts[0..5): access key id, secret, date, region, service (get()'s array).
+    bool pack(const std::string_view* parts) noexcept {
+      std::size_t total = 5;
+      for (int i = 0; i < 5; ++i) {
+        if (parts[i].size() > 255) return false;
+        total += parts[i].size();
+      }
+      if (total > id_bytes) return false;
       nwords = (total + sizeof(word) - 1) / sizeof(word);
       w[nwords - 1] = 0;
-      unsigned char* p = reinterpret_cast<unsigned char*>(w);
-      for (std::string_view part : {d, a, r, v, s}) *p++ = static_cast<unsigned char>(part.size());
-      for (std::string_view part : {d, a, r, v, s}) {
-        if (part.empty()) continue;  // data() may be null
-        detail::copy_bytes(reinterpret_cast<char*>(p), part.data(), part.size());
-        p += part.size();
+      unsigned char* out = reinterpret_cast<unsigned char*>(w);
+      for (int i = 0; i < 5; ++i) *out++ = static_cast<unsigned char>(parts[i].size());
+      for (int i = 0; i < 5; ++i) {
+        if (parts[i].empty()) continue;  // data() may be null
+        detail::copy_bytes(reinterpret_cast<char*>(out), parts[i].data(), parts[i].size());
+        out += parts[i].size();
       }
       lens = static_cast<word>(total);
       return true;
@@ -2743,7 +2792,7 @@ class signing_key_cache {
     void wipe() noexcept { secure_wipe(w, nwords * sizeof(word)); }
   };
 
-  struct entry {
+  struct seqlock_entry {
     std::atomic<unsigned> seq{0};
     std::atomic<word> lens{0};
     std::atomic<word> id[id_words];
@@ -2789,6 +2838,57 @@ class signing_key_cache {
     }
   };
 
+  // One thread's entry: the same layout without atomics or sequence.
+  struct plain_entry {
+    word lens;
+    word id[id_words];
+    word key[key_words];
+
+    bool read(const identity& want, hmac_key<Crypto>& out) const noexcept {
+      if (lens != want.lens) return false;
+      word diff = 0;  // no early exit: the secret is part of the identity
+      for (std::size_t i = 0; i < want.nwords; ++i) diff |= id[i] ^ want.w[i];
+      if (diff) return false;
+      out.load_state(reinterpret_cast<const unsigned char*>(key));
+      return true;
+    }
+    void write(const identity& idn, const hmac_key<Crypto>& k) noexcept {
+      lens = idn.lens;
+      for (std::size_t i = 0; i < id_words; ++i) id[i] = i < idn.nwords ? idn.w[i] : 0;  // wipes the old tail
+      k.store_state(reinterpret_cast<unsigned char*>(key));
+    }
+  };
+
+  // The entry count, read by lookups: an atomic shared with the writers, or a plain number.
+  struct plain_count {
+    std::size_t v;
+    constexpr plain_count(std::size_t n) noexcept : v(n) {}
+    std::size_t load(std::memory_order) const noexcept { return v; }
+    void store(std::size_t n, std::memory_order) noexcept { v = n; }
+  };
+
+  using entry = std::conditional_t<one_thread, plain_entry, seqlock_entry>;
+
+  void insert(const identity& id, const hmac_key<Crypto>& key) noexcept {
+    lock_.lock();
+    bool stored = false;
+    if constexpr (!one_thread) {
+      hmac_key<Crypto> unused;
+      stored = lookup(id, unused);  // another thread stored it first
+    }
+    if (!stored) {
+      std::size_t n = used_.load(std::memory_order_relaxed);
+      if (n < Capacity) {
+        entries_[n].write(id, key);
+        used_.store(n + 1, std::memory_order_release);  // publish after the entry is complete
+      } else {
+        entries_[next_].write(id, key);
+        next_ = (next_ + 1) % Capacity;
+      }
+    }
+    lock_.unlock();
+  }
+
   bool lookup(const identity& id, hmac_key<Crypto>& out) const noexcept {
     std::size_t n = used_.load(std::memory_order_acquire);
     for (std::size_t i = 0; i < n; ++i)
@@ -2797,7 +2897,7 @@ class signing_key_cache {
   }
 
   Lock lock_;  // serialises writers only
-  std::atomic<std::size_t> used_{0};
+  std::conditional_t<one_thread, plain_count, std::atomic<std::size_t>> used_{0};
   std::size_t next_ = 0;  // next entry to replace once full (guarded by lock_)
   entry entries_[Capacity == 0 ? 1 : Capacity];
 };

@@ -1,7 +1,9 @@
 // SHA-256 against FIPS 180-4 / NIST CSRC examples, HMAC-SHA256 against RFC 4231.
 #include <catch2/catch.hpp>
 
+#include <cstdio>
 #include <cstring>
+#include <ctime>
 #include <string>
 
 #include "helpers.hpp"
@@ -49,6 +51,30 @@ void check_backend() {
   sha256<C>::hash(m.data(), m.size(), b);
   CHECK(test::hex(a, 32) == test::hex(b, 32));
   CHECK(test::hex(a, 32) == sha_hex<sigv4kit::portable_crypto>(m));
+  // Messages of 'a' whose padding falls on each side of the block edges (55/56: length fits
+  // or not; 63/64/65; 119/120 in the second block). Digests from Python's hashlib.
+  const struct {
+    std::size_t n;
+    const char* digest;
+  } edges[] = {{55, "9f4390f8d30c2dd92ec9f095b65e2b9ae9b0a925a5258e241c9f1e910f734318"},
+               {56, "b35439a4ac6f0948b6d6f9e3c6af0f5f590ce20f1bde7090ef7970686ec6738a"},
+               {57, "f13b2d724659eb3bf47f2dd6af1accc87b81f09f59f2b75e5c0bed6589dfe8c6"},
+               {63, "7d3e74a05d7db15bce4ad9ec0658ea98e3f06eeecf16b4c6fff2da457ddc2f34"},
+               {64, "ffe054fe7ae0cb6dc65c3af9b61d5209f439851db43d0ba5997337df154668eb"},
+               {65, "635361c48bb9eab14198e76ea8ab7f1a41685d6ad62aa9146d301d4f17eb0ae0"},
+               {119, "31eba51c313a5c08226adf18d4a359cfdfd8d2e816b13f4af952f7ea6584dcfb"},
+               {120, "2f3d335432c70b580af0e8e1b3674a7c020d683aa5f73aaaedfdc55af904c21c"},
+               {128, "6836cf13bac400e9105071cd6af47084dfacad4e5e302c94bfed24e013afb73e"}};
+  for (const auto& e : edges) {
+    INFO("length " << e.n);
+    CHECK(sha_hex<C>(std::string(e.n, 'a')) == e.digest);
+    // The same message in two pieces, the first ending inside the block.
+    sha256<C> h2;
+    h2.update(std::string(e.n, 'a').data(), e.n / 3).update(std::string(e.n, 'a').data(), e.n - e.n / 3);
+    unsigned char d[32];
+    h2.finish(d);
+    CHECK(test::hex(d, 32) == e.digest);
+  }
 }
 }  // namespace
 
@@ -169,6 +195,29 @@ TEST_CASE("HMAC-SHA256: a key context is reusable and messages may be streamed",
   }
 }
 
+TEST_CASE("HMAC-SHA256: a key given in two pieces is their concatenation (RFC 4231 cases 2 and 6)", "[crypto]") {
+  auto mac_split = [](const std::string& key, std::size_t at, const std::string& data) {
+    hmac_key<> k;
+    k.set(key.data(), at, key.data() + at, key.size() - at);
+    hmac<> h(k);
+    h.update(data.data(), data.size());
+    unsigned char d[32];
+    h.finish(d);
+    return test::hex(d, 32);
+  };
+  for (std::size_t at : {0, 1, 2, 4}) {
+    INFO("split at " << at);
+    CHECK(mac_split("Jefe", at, "what do ya want for nothing?") ==
+          "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+  }
+  // A 131-byte key, longer than a block: hashed first, whatever the split.
+  for (std::size_t at : {0, 4, 63, 64, 65, 131}) {
+    INFO("split at " << at);
+    CHECK(mac_split(std::string(131, '\xaa'), at, "Test Using Larger Than Block-Size Key - Hash Key First") ==
+          "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54");
+  }
+}
+
 TEST_CASE("constant_time_equal and secure_wipe", "[crypto]") {
   unsigned char a[32], b[32];
   for (int i = 0; i < 32; ++i) a[i] = b[i] = static_cast<unsigned char>(i * 7);
@@ -198,6 +247,68 @@ TEST_CASE("SigV4 signing key derivation: AWS documentation example", "[crypto]")
   h.finish(a);
   hmac<>::mac(documented, 32, "message", 7, b);
   CHECK(test::hex(a, 32) == test::hex(b, 32));
+}
+
+TEST_CASE("SigV4 signing key derivation: secrets longer than a block with AWS4", "[crypto]") {
+  // "AWS4" + secret over 64 bytes is hashed first (RFC 2104); 200 bytes is also past any
+  // buffer. kSigning and HMAC(kSigning, "m") from Python's hmac module.
+  const struct {
+    std::size_t n;
+    const char* mac;
+  } cases[] = {{61, "8ff8424cce33fa0a8b68efd4cd1945ed66064b83edab746656d9ac690d064710"},
+               {200, "ef6f6c3217b017ede31f2261d9db44d408d73c30872f4d23e2cdd9c6ae14fe23"}};
+  for (const auto& c : cases) {
+    INFO("secret of " << c.n << " bytes");
+    auto key = sigv4kit::derive_signing_key<>(std::string(c.n, 'k'), "20150830", "us-east-1", "s3");
+    hmac<> h(key);
+    h.update("m", 1);
+    unsigned char d[32];
+    h.finish(d);
+    CHECK(test::hex(d, 32) == c.mac);
+  }
+}
+
+TEST_CASE("is_amz_date: agrees with the C library's calendar", "[text]") {
+  // Every day from 1970 to 2400 (leap years, 2000 and 2100 and 2400) as gmtime() prints it.
+  char buf[32];
+  for (std::time_t day = 0; day <= 157525; ++day) {  // up to 2400-12-31
+    std::time_t t = day * 86400 + (day % 86400);
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    std::strftime(buf, sizeof buf, "%Y%m%dT%H%M%SZ", &tm);
+    INFO(buf);
+    REQUIRE(sigv4kit::detail::is_amz_date(std::string_view(buf, 16)));
+  }
+  // Every month 0..13 and day 0..32 of some years: valid exactly when timegm() does not
+  // normalise the date into another one (and the year is 1970 or later).
+  for (int year : {1900, 1969, 1970, 1999, 2000, 2023, 2024, 2100, 2400, 9996, 9999}) {
+    for (int month = 0; month <= 13; ++month) {
+      for (int day = 0; day <= 32; ++day) {
+        std::tm tm{};
+        tm.tm_year = year - 1900;
+        tm.tm_mon = month - 1;
+        tm.tm_mday = day;
+        std::time_t t = timegm(&tm);
+        std::tm back{};
+        gmtime_r(&t, &back);
+        bool real = year >= 1970 && back.tm_year == year - 1900 && back.tm_mon == month - 1 && back.tm_mday == day;
+        std::snprintf(buf, sizeof buf, "%04d%02d%02dT000000Z", year, month, day);
+        INFO(buf);
+        CHECK(sigv4kit::detail::is_amz_date(std::string_view(buf, 16)) == real);
+      }
+    }
+  }
+  // Times of day at and past their limits; malformed shapes.
+  for (int h = 0; h <= 25; ++h)
+    for (int m = 0; m <= 61; m += 1) {
+      std::snprintf(buf, sizeof buf, "20240229T%02d%02d%02dZ", h, m, m);
+      INFO(buf);
+      CHECK(sigv4kit::detail::is_amz_date(std::string_view(buf, 16)) == (h <= 23 && m <= 59));
+    }
+  for (std::string_view bad : {"", "20150830T123600", "20150830T123600ZZ", "20150830t123600Z", "20150830T123600z",
+                               "2015083aT123600Z", "20150830T12360/Z", "2015-830T123600Z", "20150830 123600Z",
+                               "/0150830T123600Z", ":0150830T123600Z"})
+    CHECK_FALSE(sigv4kit::detail::is_amz_date(bad));
 }
 
 TEST_CASE("to_hex: every byte value, every length up to 40 (word path and tail)", "[crypto]") {

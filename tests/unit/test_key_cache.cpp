@@ -19,8 +19,16 @@ std::string mac_hex(const sigv4kit::hmac_key<>& key) {
 }
 }  // namespace
 
-TEST_CASE("Key cache: miss then hit, same key as a fresh derivation", "[cache]") {
-  sigv4kit::signing_key_cache<sigv4kit::default_crypto, sigv4kit::null_lock, 4> cache;
+// Every cache test runs over both implementations: plain entries (null_lock, one thread) and
+// seqlock entries behind a mutex (the threaded default).
+#ifdef SIGV4KIT_NO_THREADS
+#define SIGV4KIT_TEST_LOCKS sigv4kit::null_lock
+#else
+#define SIGV4KIT_TEST_LOCKS sigv4kit::null_lock, sigv4kit::mutex_lock
+#endif
+
+TEMPLATE_TEST_CASE("Key cache: miss then hit, same key as a fresh derivation", "[cache]", SIGV4KIT_TEST_LOCKS) {
+  sigv4kit::signing_key_cache<sigv4kit::default_crypto, TestType, 4> cache;
   bool hit = true;
   auto k1 = cache.get("AKID", "secret", "20150830", "us-east-1", "s3", &hit);
   CHECK_FALSE(hit);
@@ -42,8 +50,8 @@ TEST_CASE("Key cache: miss then hit, same key as a fresh derivation", "[cache]")
   CHECK(cache.size() == 4);
 }
 
-TEST_CASE("Key cache: a rotated secret under the same key id never hits the old entry", "[cache]") {
-  sigv4kit::signing_key_cache<sigv4kit::default_crypto, sigv4kit::null_lock, 4> cache;
+TEMPLATE_TEST_CASE("Key cache: a rotated secret under the same key id never hits the old entry", "[cache]", SIGV4KIT_TEST_LOCKS) {
+  sigv4kit::signing_key_cache<sigv4kit::default_crypto, TestType, 4> cache;
   bool hit = true;
   auto old_key = cache.get("AKID", "old-secret", "20150830", "us-east-1", "s3", &hit);
   auto new_key = cache.get("AKID", "new-secret", "20150830", "us-east-1", "s3", &hit);
@@ -55,8 +63,8 @@ TEST_CASE("Key cache: a rotated secret under the same key id never hits the old 
   CHECK_FALSE(hit);
 }
 
-TEST_CASE("Key cache: bounded, first-in-first-out eviction, clear", "[cache]") {
-  sigv4kit::signing_key_cache<sigv4kit::default_crypto, sigv4kit::null_lock, 2> cache;
+TEMPLATE_TEST_CASE("Key cache: bounded, first-in-first-out eviction, clear", "[cache]", SIGV4KIT_TEST_LOCKS) {
+  sigv4kit::signing_key_cache<sigv4kit::default_crypto, TestType, 2> cache;
   bool hit = false;
   cache.get("A", "s", "20150830", "r", "one", &hit);
   cache.get("A", "s", "20150830", "r", "two", &hit);
@@ -74,8 +82,8 @@ TEST_CASE("Key cache: bounded, first-in-first-out eviction, clear", "[cache]") {
   CHECK_FALSE(hit);
 }
 
-TEST_CASE("Key cache: identities too long to store are derived every time, correctly", "[cache]") {
-  sigv4kit::signing_key_cache<sigv4kit::default_crypto, sigv4kit::null_lock, 2> cache;
+TEMPLATE_TEST_CASE("Key cache: identities too long to store are derived every time, correctly", "[cache]", SIGV4KIT_TEST_LOCKS) {
+  sigv4kit::signing_key_cache<sigv4kit::default_crypto, TestType, 2> cache;
   std::string long_secret(300, 'k');
   bool hit = true;
   auto k = cache.get("AKID", long_secret, "20150830", "us-east-1", "s3", &hit);
@@ -86,30 +94,48 @@ TEST_CASE("Key cache: identities too long to store are derived every time, corre
   CHECK(mac_hex(k) == mac_hex(sigv4kit::derive_signing_key<>(long_secret, "20150830", "us-east-1", "s3")));
 }
 
-TEST_CASE("Key cache: no cache at all (capacity 0) still signs", "[cache]") {
-  sigv4kit::signing_key_cache<sigv4kit::default_crypto, sigv4kit::null_lock, 0> cache;
+TEMPLATE_TEST_CASE("Key cache: no cache at all (capacity 0) still signs", "[cache]", SIGV4KIT_TEST_LOCKS) {
+  sigv4kit::signing_key_cache<sigv4kit::default_crypto, TestType, 0> cache;
   bool hit = true;
   auto k = cache.get("AKID", "secret", "20150830", "us-east-1", "s3", &hit);
   CHECK_FALSE(hit);
   CHECK(mac_hex(k) == mac_hex(sigv4kit::derive_signing_key<>("secret", "20150830", "us-east-1", "s3")));
 }
 
-TEST_CASE("Key cache: entries are wiped on clear", "[cache]") {
-  using cache_t = sigv4kit::signing_key_cache<sigv4kit::default_crypto, sigv4kit::null_lock, 1>;
+TEMPLATE_TEST_CASE("Key cache: entries are wiped on clear, on eviction and on destruction", "[cache]",
+                   SIGV4KIT_TEST_LOCKS) {
+  using cache_t = sigv4kit::signing_key_cache<sigv4kit::default_crypto, TestType, 1>;
   alignas(cache_t) unsigned char storage[sizeof(cache_t)];
-  cache_t* cache = new (storage) cache_t();
-  const char* secret = "UNIQUESECRETVALUE1234567890";
-  cache->get("AKID", secret, "20150830", "us-east-1", "s3");
-  auto contains = [&](const char* needle) {
-    std::size_t n = std::strlen(needle);
+  auto contains = [&](const void* needle, std::size_t n) {
     for (std::size_t i = 0; i + n <= sizeof storage; ++i)
       if (std::memcmp(storage + i, needle, n) == 0) return true;
     return false;
   };
-  CHECK(contains(secret));  // the cache keeps a copy to compare against
+  const std::string secret = "UNIQUESECRETVALUE1234567890";
+  // The derived key as the cache stores it (its first 32 bytes: the inner midstate).
+  unsigned char state[sigv4kit::hmac_key<>::state_size];
+  sigv4kit::derive_signing_key<>(secret, "20150830", "us-east-1", "s3").store_state(state);
+  // Any trace: the secret's tail as well (an entry overwritten in part keeps no whole copy).
+  const std::string tail = secret.substr(secret.size() - 12);
+  auto holds_entry = [&] { return contains(tail.data(), tail.size()) || contains(state, 32); };
+
+  cache_t* cache = new (storage) cache_t();
+  cache->get("AKID", secret, "20150830", "us-east-1", "s3");
+  CHECK(contains(secret.data(), secret.size()));  // the cache keeps a copy to compare against
+  CHECK(contains(state, 32));
   cache->clear();
-  CHECK_FALSE(contains(secret));
+  CHECK_FALSE(holds_entry());
+
+  // Evicted by a shorter identity: the old bytes past the new ones must go too.
+  cache->get("AKID", secret, "20150830", "us-east-1", "s3");
+  cache->get("AKID", "x", "20150830", "us-east-1", "s3");
+  CHECK(cache->size() == 1);
+  CHECK_FALSE(holds_entry());
+
+  cache->get("AKID", secret, "20150830", "us-east-1", "s3");
+  CHECK(holds_entry());
   cache->~cache_t();
+  CHECK_FALSE(holds_entry());
 }
 
 TEST_CASE("Signer: concurrent signing on one shared signer gives correct signatures", "[cache][threads]") {

@@ -33,24 +33,35 @@ class hmac_key {
   hmac_key& operator=(const hmac_key&) noexcept = default;
   ~hmac_key() { secure_wipe(this, sizeof *this); }
 
-  void set(const void* key, std::size_t n) noexcept {
+  void set(const void* key, std::size_t n) noexcept { set(nullptr, 0, key, n); }
+  /// Processes the concatenation prefix + key as the key without assembling it (SigV4's
+  /// "AWS4" + secret): the same as set() on the joined bytes.
+  void set(const void* prefix, std::size_t np, const void* key, std::size_t n) noexcept {
     unsigned char block[64] = {};
-    if (n > 64) {
-      sha256<Crypto>::hash(key, n, block);
-    } else if (n) {
-      std::memcpy(block, key, n);
+    if (np + n > 64) {
+      context c;
+      Crypto::init(c);
+      if (np) Crypto::update(c, prefix, np);
+      Crypto::update(c, key, n);
+      Crypto::finish(c, block);
+      secure_wipe(&c, sizeof c);
+    } else {
+      if (np) std::memcpy(block, prefix, np);  // a null pointer with length 0 is not for memcpy
+      if (n) std::memcpy(block + np, key, n);
     }
-    for (unsigned char& b : block) b ^= 0x36;
-    Crypto::init(inner_);
-    Crypto::update(inner_, block, 64);
-    for (unsigned char& b : block) b ^= 0x36 ^ 0x5c;
-    Crypto::init(outer_);
-    Crypto::update(outer_, block, 64);
+    // ctx_[0] absorbs key ^ ipad, ctx_[1] key ^ opad: one loop for both, for code size.
+    unsigned char pad = 0x36;
+    for (context& c : ctx_) {
+      for (unsigned char& b : block) b ^= pad;
+      Crypto::init(c);
+      Crypto::update(c, block, 64);
+      pad = 0x36 ^ 0x5c;
+    }
     secure_wipe(block, sizeof block);
   }
 
-  const context& inner() const noexcept { return inner_; }
-  const context& outer() const noexcept { return outer_; }
+  const context& inner() const noexcept { return ctx_[0]; }
+  const context& outer() const noexcept { return ctx_[1]; }
 
   /// HMAC of one message using this key's own states, without copying them: the key is
   /// spent afterwards (its states are finished and wiped). For a key that was itself a copy,
@@ -60,24 +71,22 @@ class hmac_key {
     finish_mac(out);
   }
   /// The same in pieces: update_inner for each piece of the message, then finish_mac.
-  void update_inner(const void* data, std::size_t n) noexcept { Crypto::update(inner_, data, n); }
+  void update_inner(const void* data, std::size_t n) noexcept { Crypto::update(ctx_[0], data, n); }
   void finish_mac(unsigned char out[32]) noexcept {
     unsigned char ih[32];
-    Crypto::finish(inner_, ih);
-    Crypto::update(outer_, ih, 32);
-    Crypto::finish(outer_, out);
+    Crypto::finish(ctx_[0], ih);
+    Crypto::update(ctx_[1], ih, 32);
+    Crypto::finish(ctx_[1], out);
     secure_wipe(ih, sizeof ih);
   }
 
   /// The processed key as bytes (for caches that store it in their own words).
   static constexpr std::size_t state_size = 2 * sizeof(context);
   void store_state(unsigned char* out) const noexcept {
-    std::memcpy(out, &inner_, sizeof(context));
-    std::memcpy(out + sizeof(context), &outer_, sizeof(context));
+    std::memcpy(out, ctx_, state_size);
   }
   void load_state(const unsigned char* in) noexcept {
-    std::memcpy(&inner_, in, sizeof(context));
-    std::memcpy(&outer_, in + sizeof(context), sizeof(context));
+    std::memcpy(ctx_, in, state_size);
   }
   /// Loads the state from relaxed atomic words (a seqlock reader's copy; see key_cache.hpp).
   /// `n` words cover state_size bytes (the last one possibly in part).
@@ -96,8 +105,7 @@ class hmac_key {
 
 
  private:
-  context inner_;
-  context outer_;
+  context ctx_[2];  // the states after the ipad block and after the opad block
 };
 
 /// One HMAC computation, started from a key context (cheap: two context copies).

@@ -31,10 +31,16 @@ inline std::uint32_t load_be32(const unsigned char* p) noexcept {
          std::uint32_t(p[3]);
 }
 inline void store_be32(unsigned char* p, std::uint32_t v) noexcept {
+#if (defined(__GNUC__) || defined(__clang__)) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+  // One byte swap and one store (GCC does not merge the four byte stores below on Arm).
+  v = __builtin_bswap32(v);
+  std::memcpy(p, &v, 4);
+#else
   p[0] = static_cast<unsigned char>(v >> 24);
   p[1] = static_cast<unsigned char>(v >> 16);
   p[2] = static_cast<unsigned char>(v >> 8);
   p[3] = static_cast<unsigned char>(v);
+#endif
 }
 
 // FIPS 180-4 section 4.2.2.
@@ -73,7 +79,16 @@ SIGV4KIT_NOINLINE inline void sha256_compress_portable(std::uint32_t h[8], const
       std::uint32_t t1 = v[7] + (rotr32(e, 6) ^ rotr32(e, 11) ^ rotr32(e, 25)) + (v[6] ^ (e & (v[5] ^ v[6]))) +
                          sha256_k[i] + wi;
       std::uint32_t t2 = (rotr32(a, 2) ^ rotr32(a, 13) ^ rotr32(a, 22)) + ((a & v[1]) | (v[2] & (a | v[1])));
-      for (int j = 7; j > 0; --j) v[j] = v[j - 1];
+      // Shift the working variables down one place. The empty asm keeps the compiler from
+      // turning this loop into a memmove call: that call per round cost the library memmove
+      // (254 bytes on Cortex-M) and a call 64 times a block.
+      for (int j = 7; j > 0; --j) {
+        std::uint32_t t = v[j - 1];
+#if defined(__GNUC__) || defined(__clang__)
+        __asm__("" : "+r"(t));
+#endif
+        v[j] = t;
+      }
       v[4] += t1;
       v[0] = t1 + t2;
     }
@@ -147,6 +162,21 @@ template <void (*Compress)(std::uint32_t*, const unsigned char*, std::size_t)>
 inline void sha256_state_update(sha256_state& s, const void* data, std::size_t n) noexcept {
   const unsigned char* p = static_cast<const unsigned char*>(data);
   s.total += n;
+#if defined(SIGV4KIT_SMALL_SHA256)
+  // Every byte through the block buffer: one loop instead of three cases. Copying a block
+  // costs little next to compressing it.
+  while (n) {
+    std::size_t take = 64 - s.used < n ? 64 - s.used : n;
+    std::memcpy(s.buf + s.used, p, take);
+    s.used += static_cast<std::uint32_t>(take);
+    p += take;
+    n -= take;
+    if (s.used == 64) {
+      Compress(s.h, s.buf, 1);
+      s.used = 0;
+    }
+  }
+#else
   if (s.used) {
     std::size_t take = 64 - s.used < n ? 64 - s.used : n;
     std::memcpy(s.buf + s.used, p, take);
@@ -166,18 +196,28 @@ inline void sha256_state_update(sha256_state& s, const void* data, std::size_t n
     std::memcpy(s.buf, p, n);
     s.used = static_cast<std::uint32_t>(n);
   }
+#endif
 }
 
 template <void (*Compress)(std::uint32_t*, const unsigned char*, std::size_t)>
 inline void sha256_state_finish(sha256_state& s, unsigned char out[32]) noexcept {
   std::uint64_t bits = s.total * 8;
   s.buf[s.used++] = 0x80;
+#if defined(SIGV4KIT_SMALL_SHA256)
+  // Zero the rest of the block once; a second block, when needed, is zeros up to the length.
+  std::memset(s.buf + s.used, 0, 64 - s.used);
+  if (s.used > 56) {
+    Compress(s.h, s.buf, 1);
+    std::memset(s.buf, 0, 56);
+  }
+#else
   if (s.used > 56) {
     std::memset(s.buf + s.used, 0, 64 - s.used);
     Compress(s.h, s.buf, 1);
     s.used = 0;
   }
   std::memset(s.buf + s.used, 0, 56 - s.used);
+#endif
   store_be32(s.buf + 56, static_cast<std::uint32_t>(bits >> 32));
   store_be32(s.buf + 60, static_cast<std::uint32_t>(bits));
   Compress(s.h, s.buf, 1);

@@ -221,17 +221,20 @@ constexpr bool is_escape_at(std::string_view s, std::size_t i) noexcept {
 /// 00:00:00..23:59:59).
 constexpr bool is_amz_date(std::string_view s) noexcept {
   if (s.size() != 16 || s[8] != 'T' || s[15] != 'Z') return false;
-  unsigned bad = 0;
-  for (std::size_t i = 0; i < 15; ++i) bad |= static_cast<unsigned>(static_cast<unsigned char>(s[i] - '0') > 9) & (i != 8);
-  if (bad) return false;
-  auto d2 = [&](std::size_t at) { return (s[at] - '0') * 10 + (s[at + 1] - '0'); };
-  int year = d2(0) * 100 + d2(2), month = d2(4), day = d2(6);
-  int hour = d2(9), minute = d2(11), second = d2(13);
-  if (year < 1970 || month < 1 || month > 12 || day < 1) return false;
-  constexpr int days[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-  int dim = days[month - 1] + (month == 2 && leap ? 1 : 0);
-  return day <= dim && hour <= 23 && minute <= 59 && second <= 59;
+  // Seven two-digit fields: century, year of century, month, day, hour, minute, second.
+  unsigned f[7] = {};
+  for (unsigned i = 0; i < 7; ++i) {
+    std::size_t at = 2 * i + (i >= 4);  // past the 'T'
+    unsigned hi = static_cast<unsigned char>(s[at] - '0'), lo = static_cast<unsigned char>(s[at + 1] - '0');
+    if (hi > 9 || lo > 9) return false;
+    f[i] = hi * 10 + lo;
+  }
+  unsigned month = f[2], day = f[3];
+  // Gregorian leap year: the year of century divisible by 4, or for a century year the century.
+  bool leap = ((f[1] != 0 ? f[1] : f[0]) & 3) == 0;
+  // 31 days in months 1 3 5 7 8 10 12: odd months up to July, even ones from August.
+  unsigned dim = month == 2 ? 28 + leap : 30 + ((month + (month >> 3)) & 1);
+  return f[0] * 100 + f[1] >= 1970 && month - 1 < 12 && day - 1 < dim && f[4] <= 23 && f[5] <= 59 && f[6] <= 59;
 }
 
 /// Formats seconds since 1970-01-01T00:00:00Z as "YYYYMMDDTHHMMSSZ" into out[0..16) (no NUL).

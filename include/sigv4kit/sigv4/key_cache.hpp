@@ -12,6 +12,7 @@
 #include <cstring>
 #include <atomic>
 #include <string_view>
+#include <type_traits>
 
 // A C++ library without threads (bare-metal newlib) has no std::mutex: no threads here either.
 #if !defined(SIGV4KIT_NO_THREADS) && defined(__GLIBCXX__) && !defined(_GLIBCXX_HAS_GTHREADS)
@@ -23,39 +24,34 @@
 
 SIGV4KIT_BEGIN_NAMESPACE
 
+namespace detail {
+// derive_signing_key into an existing key object (the cache derives into the key it returns).
+// `in` is {secret, date, region, service, "aws4_request"}: an array the cache shares with
+// its identity, so the five views are laid out once.
+template <class Crypto>
+void derive_signing_key_into(hmac_key<Crypto>& key, const std::string_view* in) noexcept {
+  // One key object, re-processed at each step: kDate, kRegion, kService, kSigning. Each
+  // intermediate key is wiped (the object before it is reused, `k` at the end).
+  key.set("AWS4", 4, in[0].data(), in[0].size());
+  unsigned char k[32];
+  for (int i = 1; i < 5; ++i) {
+    key.mac_once(in[i].data(), in[i].size(), k);
+    secure_wipe(&key, sizeof key);
+    key.set(k, 32);
+  }
+  secure_wipe(k, sizeof k);
+}
+}  // namespace detail
+
 /// Derives kSigning = HMAC(HMAC(HMAC(HMAC("AWS4" + secret, date), region), service),
 /// "aws4_request") and returns it processed as an HMAC key context (AWS General Reference,
 /// "Calculate the signature"). `date` is "YYYYMMDD". Intermediate keys are wiped.
 template <class Crypto = default_crypto>
 hmac_key<Crypto> derive_signing_key(std::string_view secret, std::string_view date,
                                     std::string_view region, std::string_view service) noexcept {
-  unsigned char k[32];
-  {
-    // "AWS4" + secret, streamed into the key: secrets up to 60 bytes fit one block; longer
-    // ones are hashed by hmac_key as RFC 2104 requires, so build the key in a bounded buffer.
-    unsigned char seed[4 + 128];
-    std::size_t n = secret.size() <= 128 ? secret.size() : 128;
-    std::memcpy(seed, "AWS4", 4);
-    std::memcpy(seed + 4, secret.data(), n);
-    if (secret.size() <= 128) {
-      hmac<Crypto>::mac(seed, 4 + n, date.data(), date.size(), k);
-    } else {
-      // Longer than any AWS secret: hash "AWS4" + secret in pieces (RFC 2104: K = H(K)).
-      unsigned char hk[32];
-      sha256<Crypto> h;
-      h.update("AWS4", 4).update(secret.data(), secret.size());
-      h.finish(hk);
-      h.wipe();
-      hmac<Crypto>::mac(hk, 32, date.data(), date.size(), k);
-      secure_wipe(hk, sizeof hk);
-    }
-    secure_wipe(seed, sizeof seed);
-  }
-  hmac<Crypto>::mac(k, 32, region.data(), region.size(), k);
-  hmac<Crypto>::mac(k, 32, service.data(), service.size(), k);
-  hmac<Crypto>::mac(k, 32, "aws4_request", 12, k);
-  hmac_key<Crypto> key(k, 32);
-  secure_wipe(k, sizeof k);
+  const std::string_view in[5] = {secret, date, region, service, std::string_view("aws4_request", 12)};
+  hmac_key<Crypto> key;
+  detail::derive_signing_key_into(key, in);
   return key;
 }
 
@@ -86,7 +82,8 @@ using default_lock = null_lock;
 /// sequence number that is odd while a writer changes the entry, and data held in relaxed
 /// atomic words, so a reader racing with a writer reads a torn copy it then discards (it sees
 /// the sequence change) instead of a data race. Writers (misses, clear) serialise on `Lock`.
-/// So warm signatures on several threads scale without cache-line ping-pong.
+/// So warm signatures on several threads scale without cache-line ping-pong. With null_lock
+/// (one thread) the entries are plain data, without the seqlock.
 /// Thread-safety: as `Lock` provides (default_lock: safe to share across threads).
 template <class Crypto = default_crypto, class Lock = default_lock,
           std::size_t Capacity = SIGV4KIT_KEY_CACHE_SIZE>
@@ -94,6 +91,9 @@ class signing_key_cache {
   using word = std::size_t;  // lock-free as an atomic on every target we build for
   static constexpr std::size_t id_words = (SIGV4KIT_KEY_CACHE_ID_BYTES + sizeof(word) - 1) / sizeof(word);
   static constexpr std::size_t key_words = (hmac_key<Crypto>::state_size + sizeof(word) - 1) / sizeof(word);
+  // null_lock promises one thread: no seqlock, no atomics, no second lookup (smaller code,
+  // which is what the single-thread microcontroller build wants).
+  static constexpr bool one_thread = std::is_same<Lock, null_lock>::value;
 
  public:
   static constexpr std::size_t capacity = Capacity;
@@ -106,40 +106,32 @@ class signing_key_cache {
 
   /// Returns the signing key for this identity, deriving and storing it on a miss.
   /// `hit` (optional) tells which happened.
+#ifdef SIGV4KIT_OPTIMIZE_SIZE
+  // Not inlined into the signer: the identity (~270 bytes) stays out of sign()'s stack frame.
+  SIGV4KIT_NOINLINE
+#endif
   hmac_key<Crypto> get(std::string_view access_key_id, std::string_view secret,
                        std::string_view date, std::string_view region, std::string_view service,
                        bool* hit = nullptr) noexcept {
     if (hit) *hit = false;
-    if constexpr (Capacity == 0) {
-      return derive_signing_key<Crypto>(secret, date, region, service);
+    // One key object, returned on every path (no copies of it), and one derivation site.
+    // The identity's parts, then the last step of the derivation (derive reads from [1]).
+    const std::string_view parts[6] = {access_key_id, secret, date, region, service,
+                                       std::string_view("aws4_request", 12)};
+    hmac_key<Crypto> key;
+    identity id;
+    bool cacheable = Capacity != 0 && id.pack(parts);  // else too long to store
+    if (cacheable && lookup(id, key)) {
+      if (hit) *hit = true;
     } else {
-      identity id;
-      if (!id.pack(access_key_id, secret, date, region, service))
-        return derive_signing_key<Crypto>(secret, date, region, service);  // too long to store
-      hmac_key<Crypto> key;
-      if (lookup(id, key)) {
-        if (hit) *hit = true;
-        id.wipe();
-        return key;
-      }
       // Derive outside the lock: a miss costs ~18 compressions; others keep signing meanwhile.
-      key = derive_signing_key<Crypto>(secret, date, region, service);
-      lock_.lock();
-      hmac_key<Crypto> unused;
-      if (!lookup(id, unused)) {  // unless another thread stored it first
-        std::size_t n = used_.load(std::memory_order_relaxed);
-        if (n < Capacity) {
-          entries_[n].write(id, key);
-          used_.store(n + 1, std::memory_order_release);  // publish after the entry is complete
-        } else {
-          entries_[next_].write(id, key);
-          next_ = (next_ + 1) % Capacity;
-        }
+      detail::derive_signing_key_into(key, parts + 1);
+      if constexpr (Capacity != 0) {  // (insert's "% Capacity" is not for a cache of none)
+        if (cacheable) insert(id, key);
       }
-      lock_.unlock();
-      id.wipe();
-      return key;
     }
+    if (cacheable) id.wipe();
+    return key;
   }
 
   /// Number of entries held.
@@ -150,33 +142,39 @@ class signing_key_cache {
     lock_.lock();
     std::size_t n = used_.load(std::memory_order_relaxed);
     used_.store(0, std::memory_order_release);
-    for (std::size_t i = 0; i < n; ++i) entries_[i].erase();
+    if constexpr (one_thread)
+      secure_wipe(entries_, n * sizeof(entry));  // plain data: one wipe (a zero lens matches nothing)
+    else
+      for (std::size_t i = 0; i < n; ++i) entries_[i].erase();
     next_ = 0;
     lock_.unlock();
   }
 
  private:
   // The identity as it is stored and compared: the five lengths (a byte each), then the bytes
-  // of date | access key id | region | service | secret, zero-padded to whole words; `lens`
+  // of access key id | secret | date | region | service, zero-padded to whole words; `lens`
   // holds the total, a cheap first filter.
   struct identity {
     word lens;
     std::size_t nwords;
     word w[id_words];
 
-    bool pack(std::string_view a, std::string_view s, std::string_view d, std::string_view r,
-              std::string_view v) noexcept {
-      std::size_t total = 5 + a.size() + s.size() + d.size() + r.size() + v.size();
-      if (total > id_bytes || a.size() > 255 || s.size() > 255 || d.size() > 255 || r.size() > 255 || v.size() > 255)
-        return false;
+    // parts[0..5): access key id, secret, date, region, service (get()'s array).
+    bool pack(const std::string_view* parts) noexcept {
+      std::size_t total = 5;
+      for (int i = 0; i < 5; ++i) {
+        if (parts[i].size() > 255) return false;
+        total += parts[i].size();
+      }
+      if (total > id_bytes) return false;
       nwords = (total + sizeof(word) - 1) / sizeof(word);
       w[nwords - 1] = 0;
-      unsigned char* p = reinterpret_cast<unsigned char*>(w);
-      for (std::string_view part : {d, a, r, v, s}) *p++ = static_cast<unsigned char>(part.size());
-      for (std::string_view part : {d, a, r, v, s}) {
-        if (part.empty()) continue;  // data() may be null
-        detail::copy_bytes(reinterpret_cast<char*>(p), part.data(), part.size());
-        p += part.size();
+      unsigned char* out = reinterpret_cast<unsigned char*>(w);
+      for (int i = 0; i < 5; ++i) *out++ = static_cast<unsigned char>(parts[i].size());
+      for (int i = 0; i < 5; ++i) {
+        if (parts[i].empty()) continue;  // data() may be null
+        detail::copy_bytes(reinterpret_cast<char*>(out), parts[i].data(), parts[i].size());
+        out += parts[i].size();
       }
       lens = static_cast<word>(total);
       return true;
@@ -184,7 +182,7 @@ class signing_key_cache {
     void wipe() noexcept { secure_wipe(w, nwords * sizeof(word)); }
   };
 
-  struct entry {
+  struct seqlock_entry {
     std::atomic<unsigned> seq{0};
     std::atomic<word> lens{0};
     std::atomic<word> id[id_words];
@@ -230,6 +228,57 @@ class signing_key_cache {
     }
   };
 
+  // One thread's entry: the same layout without atomics or sequence.
+  struct plain_entry {
+    word lens;
+    word id[id_words];
+    word key[key_words];
+
+    bool read(const identity& want, hmac_key<Crypto>& out) const noexcept {
+      if (lens != want.lens) return false;
+      word diff = 0;  // no early exit: the secret is part of the identity
+      for (std::size_t i = 0; i < want.nwords; ++i) diff |= id[i] ^ want.w[i];
+      if (diff) return false;
+      out.load_state(reinterpret_cast<const unsigned char*>(key));
+      return true;
+    }
+    void write(const identity& idn, const hmac_key<Crypto>& k) noexcept {
+      lens = idn.lens;
+      for (std::size_t i = 0; i < id_words; ++i) id[i] = i < idn.nwords ? idn.w[i] : 0;  // wipes the old tail
+      k.store_state(reinterpret_cast<unsigned char*>(key));
+    }
+  };
+
+  // The entry count, read by lookups: an atomic shared with the writers, or a plain number.
+  struct plain_count {
+    std::size_t v;
+    constexpr plain_count(std::size_t n) noexcept : v(n) {}
+    std::size_t load(std::memory_order) const noexcept { return v; }
+    void store(std::size_t n, std::memory_order) noexcept { v = n; }
+  };
+
+  using entry = std::conditional_t<one_thread, plain_entry, seqlock_entry>;
+
+  void insert(const identity& id, const hmac_key<Crypto>& key) noexcept {
+    lock_.lock();
+    bool stored = false;
+    if constexpr (!one_thread) {
+      hmac_key<Crypto> unused;
+      stored = lookup(id, unused);  // another thread stored it first
+    }
+    if (!stored) {
+      std::size_t n = used_.load(std::memory_order_relaxed);
+      if (n < Capacity) {
+        entries_[n].write(id, key);
+        used_.store(n + 1, std::memory_order_release);  // publish after the entry is complete
+      } else {
+        entries_[next_].write(id, key);
+        next_ = (next_ + 1) % Capacity;
+      }
+    }
+    lock_.unlock();
+  }
+
   bool lookup(const identity& id, hmac_key<Crypto>& out) const noexcept {
     std::size_t n = used_.load(std::memory_order_acquire);
     for (std::size_t i = 0; i < n; ++i)
@@ -238,7 +287,7 @@ class signing_key_cache {
   }
 
   Lock lock_;  // serialises writers only
-  std::atomic<std::size_t> used_{0};
+  std::conditional_t<one_thread, plain_count, std::atomic<std::size_t>> used_{0};
   std::size_t next_ = 0;  // next entry to replace once full (guarded by lock_)
   entry entries_[Capacity == 0 ? 1 : Capacity];
 };
