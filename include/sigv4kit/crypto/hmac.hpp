@@ -14,8 +14,22 @@
 #include <cstddef>
 #include <cstring>
 #include <type_traits>
+#include <utility>
 
 SIGV4KIT_BEGIN_NAMESPACE
+
+namespace detail {
+/// Whether a backend offers finish_hmac(inner, outer, out) (block_crypto does).
+template <class Crypto, class = void>
+struct has_finish_hmac_impl : std::false_type {};
+template <class Crypto>
+struct has_finish_hmac_impl<Crypto, std::void_t<decltype(Crypto::finish_hmac(
+                                        std::declval<typename Crypto::sha256_context&>(),
+                                        std::declval<typename Crypto::sha256_context&>(),
+                                        static_cast<unsigned char*>(nullptr)))>> : std::true_type {};
+}  // namespace detail
+template <class Crypto>
+using has_finish_hmac = detail::has_finish_hmac_impl<Crypto>;
 
 /// A processed HMAC-SHA256 key: the midstates after the ipad and opad blocks. Plain data,
 /// copyable; wiped on destruction. Holds secret-derived state: never log it.
@@ -73,38 +87,71 @@ class hmac_key {
   /// The same in pieces: update_inner for each piece of the message, then finish_mac.
   void update_inner(const void* data, std::size_t n) noexcept { Crypto::update(ctx_[0], data, n); }
   void finish_mac(unsigned char out[32]) noexcept {
-    unsigned char ih[32];
-    Crypto::finish(ctx_[0], ih);
-    Crypto::update(ctx_[1], ih, 32);
-    Crypto::finish(ctx_[1], out);
-    secure_wipe(ih, sizeof ih);
+    if constexpr (has_finish_hmac<Crypto>::value) {
+      Crypto::finish_hmac(ctx_[0], ctx_[1], out);  // the backend's shortcut for these steps
+    } else {
+      unsigned char ih[32];
+      Crypto::finish(ctx_[0], ih);
+      Crypto::update(ctx_[1], ih, 32);
+      Crypto::finish(ctx_[1], out);
+      secure_wipe(ih, sizeof ih);
+    }
   }
 
-  /// The processed key as bytes (for caches that store it in their own words).
-  static constexpr std::size_t state_size = 2 * sizeof(context);
+  /// The processed key as bytes, for caches: only for a key no message has gone into yet.
+  /// Block backends' states then sit just past a pad block, so their chaining values are all
+  /// there is (64 bytes instead of two whole contexts: less to copy on every warm signature,
+  /// and less RAM per cache entry); other backends' contexts are stored whole, as are all
+  /// when optimising size (the whole copy is less code).
+#ifndef SIGV4KIT_OPTIMIZE_SIZE
+  static constexpr bool compact_state = std::is_same<context, detail::sha256_state>::value;
+#else
+  static constexpr bool compact_state = false;
+#endif
+  static constexpr std::size_t state_size = compact_state ? 64 : 2 * sizeof(context);
   void store_state(unsigned char* out) const noexcept {
-    std::memcpy(out, ctx_, state_size);
+    if constexpr (compact_state) {
+      std::memcpy(out, chaining(ctx_[0]), 32);
+      std::memcpy(out + 32, chaining(ctx_[1]), 32);
+    } else {
+      std::memcpy(out, ctx_, state_size);
+    }
   }
   void load_state(const unsigned char* in) noexcept {
-    std::memcpy(ctx_, in, state_size);
+    if constexpr (compact_state) {
+      for (int i = 0; i < 2; ++i) {
+        std::memcpy(chaining(ctx_[i]), in + 32 * i, 32);
+        set_block_boundary(ctx_[i]);
+      }
+    } else {
+      std::memcpy(ctx_, in, state_size);
+    }
   }
   /// Loads the state from relaxed atomic words (a seqlock reader's copy; see key_cache.hpp).
   /// `n` words cover state_size bytes (the last one possibly in part).
   template <class Word>
   void load_state_words(const std::atomic<Word>* words, std::size_t n) noexcept {
-    static_assert(sizeof(hmac_key) == state_size, "hmac_key must hold exactly its two contexts");
-    // The two contexts are the object's whole representation (checked above), so the words
-    // are stored straight into it: one plain store per word.
-    unsigned char* out = reinterpret_cast<unsigned char*>(this);
+    unsigned char bytes[state_size];
     for (std::size_t i = 0; i < n; ++i) {
       Word w = words[i].load(std::memory_order_relaxed);
       std::size_t at = i * sizeof(Word);
-      std::memcpy(out + at, &w, at + sizeof(Word) <= state_size ? sizeof(Word) : state_size - at);
+      std::memcpy(bytes + at, &w, at + sizeof(Word) <= state_size ? sizeof(Word) : state_size - at);
     }
+    load_state(bytes);
+    secure_wipe(bytes, sizeof bytes);
   }
 
-
  private:
+  // For compact_state (context is detail::sha256_state); written so that it compiles for any
+  // context, but called only for that one.
+  template <class C>
+  static auto chaining(C& c) noexcept -> decltype(&c.h[0]) { return c.h; }
+  template <class C>
+  static void set_block_boundary(C& c) noexcept {
+    c.total = 64;  // the pad block
+    c.used = 0;
+  }
+
   context ctx_[2];  // the states after the ipad block and after the opad block
 };
 

@@ -227,6 +227,24 @@ inline void sha256_state_finish(sha256_state& s, unsigned char out[32]) noexcept
   sha256_state_init(s);
 }
 
+/// HMAC's last steps (RFC 2104): finishes `inner`, then hashes its 32-byte digest under
+/// `outer`, which must be the state just past the opad block (nothing else absorbed), into
+/// `out`. The outer hash's only block left -
+/// digest, 0x80, zeros, bit length (64 + 32) * 8 - is laid out directly, instead of going
+/// through update and finish. Both states are spent (their owner wipes them).
+template <void (*Compress)(std::uint32_t*, const unsigned char*, std::size_t)>
+inline void sha256_state_finish_hmac(sha256_state& inner, sha256_state& outer, unsigned char out[32]) noexcept {
+  unsigned char block[64];
+  sha256_state_finish<Compress>(inner, block);
+  block[32] = 0x80;
+  std::memset(block + 33, 0, 29);
+  block[62] = 0x03;  // 768 bits, big-endian
+  block[63] = 0x00;
+  Compress(outer.h, block, 1);
+  for (int i = 0; i < 8; ++i) store_be32(out + 4 * i, outer.h[i]);
+  secure_wipe(block, 32);
+}
+
 }  // namespace detail
 
 /// A backend made of a block function: the streaming, padding and context are shared, only
@@ -241,6 +259,13 @@ struct block_crypto {
   static void finish(sha256_context& c, unsigned char out[32]) noexcept {
     detail::sha256_state_finish<Compress>(c, out);
   }
+#if !defined(SIGV4KIT_SMALL_SHA256)  // (small builds: the general way, no second copy of it)
+  /// Optional for a backend (hmac_key uses it when present): the end of an HMAC, see
+  /// detail::sha256_state_finish_hmac.
+  static void finish_hmac(sha256_context& inner, sha256_context& outer, unsigned char out[32]) noexcept {
+    detail::sha256_state_finish_hmac<Compress>(inner, outer, out);
+  }
+#endif
 };
 
 /// The built-in portable backend: plain C++17, no intrinsics, no tables beyond the 64 round
