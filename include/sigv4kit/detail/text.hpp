@@ -14,6 +14,14 @@
 #include <emmintrin.h>
 #endif
 
+// Out of line when optimising size: for small helpers called from many places, where
+// GCC's -Os heuristics would otherwise inline a copy into some callers.
+#ifdef SIGV4KIT_OPTIMIZE_SIZE
+#define SIGV4KIT_SIZE_NOINLINE SIGV4KIT_NOINLINE
+#else
+#define SIGV4KIT_SIZE_NOINLINE
+#endif
+
 SIGV4KIT_BEGIN_NAMESPACE
 namespace detail {
 
@@ -129,6 +137,19 @@ constexpr std::string_view sub(std::string_view s, std::size_t pos,
   if (pos > s.size()) pos = s.size();
   std::size_t rest = s.size() - pos;
   return std::string_view(s.data() + pos, n < rest ? n : rest);
+}
+
+/// -1, 0 or 1 as `a` orders before, the same as, or after `b` (bytes unsigned).
+SIGV4KIT_SIZE_NOINLINE inline int compare_text(std::string_view a, std::string_view b) noexcept {
+  std::size_t n = a.size() < b.size() ? a.size() : b.size();
+  int c = n ? std::memcmp(a.data(), b.data(), n) : 0;  // memcmp may not be given null
+  if (c == 0) c = a.size() < b.size() ? -1 : (a.size() > b.size() ? 1 : 0);
+  return c < 0 ? -1 : (c > 0 ? 1 : 0);
+}
+
+/// a == b.
+inline bool same_text(std::string_view a, std::string_view b) noexcept {
+  return a.size() == b.size() && compare_text(a, b) == 0;
 }
 
 constexpr char to_lower(char c) noexcept {

@@ -139,7 +139,7 @@ inline status parse_url(std::string_view url, url_parts& out) noexcept {
     hostpart = sub(url, auth_begin, colon - auth_begin);
     if (port.empty()) return error(error_kind::invalid_url, SIGV4KIT_TEXT("URL has ':' but no port"), authority);
   }
-  if (hostpart.empty() || hostpart == "[]") return error(error_kind::invalid_url, SIGV4KIT_TEXT("URL has no host"));
+  if (hostpart.empty() || same_text(hostpart, "[]")) return error(error_kind::invalid_url, SIGV4KIT_TEXT("URL has no host"));
   std::uint32_t port_num = 0;
   for (char c : port) {
     if (c < '0' || c > '9' || port_num > 65535)
@@ -147,8 +147,11 @@ inline status parse_url(std::string_view url, url_parts& out) noexcept {
     port_num = port_num * 10 + static_cast<std::uint32_t>(c - '0');
   }
   if (port_num > 65535) return error(error_kind::invalid_url, SIGV4KIT_TEXT("URL port is not a number 0..65535"), port);
-  // The Host header omits the scheme's default port, as HTTP clients send it (RFC 9110 7.2).
-  bool default_port = (port == "443" && iequals(scheme, "https")) || (port == "80" && iequals(scheme, "http"));
+  // The Host header omits the scheme's default port, as HTTP clients send it (RFC 9110 7.2):
+  // "443" for https, "80" for http (written exactly so: "0443" is kept). One iequals call:
+  // "http" is the first 4 bytes of "https".
+  std::size_t scheme_len = port_num == 443 ? 5 : (port_num == 80 ? 4 : 0);
+  bool default_port = scheme_len && port.size() == scheme_len - 2 && iequals(scheme, std::string_view("https", scheme_len));
   out.host = (port.empty() || default_port) ? hostpart : authority;
 
   const void* qm = std::memchr(u + auth_end, '?', n - auth_end);
@@ -223,10 +226,7 @@ struct query_param {
 
 /// Orders two query texts by their canonical encodings (-1, 0, 1).
 inline int compare_encoded(std::string_view a, bool a_canonical, std::string_view b, bool b_canonical) noexcept {
-  if (a_canonical && b_canonical) {
-    int c = a.compare(b);
-    return c < 0 ? -1 : (c > 0 ? 1 : 0);
-  }
+  if (a_canonical && b_canonical) return compare_text(a, b);
   encoded_reader x(a), y(b);
   for (;;) {
     int cx = x.next(), cy = y.next();
@@ -303,8 +303,7 @@ inline int compare_names(const header_entry& a, const header_entry& b) noexcept 
   if (a.key != b.key) return a.key < b.key ? -1 : 1;
   if (a.name_len <= 8 || b.name_len <= 8) return a.name_len == b.name_len ? 0 : (a.name_len < b.name_len ? -1 : 1);
 #endif
-  int c = a.name().compare(b.name());
-  return c < 0 ? -1 : (c > 0 ? 1 : 0);
+  return compare_text(a.name(), b.name());
 }
 static_assert(SIGV4KIT_MAX_HEADER_NAME_BYTES <= 65535, "SIGV4KIT_MAX_HEADER_NAME_BYTES must be below 64 KiB");
 
@@ -351,12 +350,19 @@ struct prepared_request {
   /// buffer holds them.
   template <class Put>
   void put_scope(Put&& put) const noexcept {
-    put(date);
-    put(std::string_view("/", 1));
-    put(region);
-    put(std::string_view("/", 1));
-    put(service);
-    put(std::string_view("/aws4_request", 13));
+    // Through a function pointer into one out-of-line body when optimising size; inlined (and
+    // the calls made direct) otherwise.
+    put_scope_to([](void* f, const char* s, std::size_t n) noexcept { (*static_cast<Put*>(f))(std::string_view(s, n)); },
+                 &put);
+  }
+  using piece_fn = void (*)(void* ctx, const char* s, std::size_t n) noexcept;
+  SIGV4KIT_SIZE_NOINLINE void put_scope_to(piece_fn put, void* ctx) const noexcept {
+    put(ctx, date.data(), date.size());
+    put(ctx, "/", 1);
+    put(ctx, region.data(), region.size());
+    put(ctx, "/", 1);
+    put(ctx, service.data(), service.size());
+    put(ctx, "/aws4_request", 13);
   }
   std::size_t credential_size() const noexcept {
     return access_key_id.size() + 1 + date.size() + 1 + region.size() + 1 + service.size() + 13;
@@ -394,6 +400,7 @@ inline status check_header_value(const header& h, bool& plain) noexcept {
   const std::size_t n = h.value.size();
   plain = n == 0 || (v[0] != ' ' && v[n - 1] != ' ');
   std::size_t i = 0;
+#ifndef SIGV4KIT_OPTIMIZE_SIZE
   // Eight bytes at a time while none is a space, control character or DEL (bytes >= 0x80,
   // obs-text, are allowed): the "has less than" / "has zero byte" word tricks.
   constexpr std::uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
@@ -405,6 +412,7 @@ inline status check_header_value(const header& h, bool& plain) noexcept {
     std::uint64_t del = (y - ones) & ~y & highs;  // a byte == 0x7f
     if (below | del) break;
   }
+#endif
   for (; i < n; ++i) {
     unsigned char c = v[i];
     if (c > ' ' && c != 0x7f) continue;
@@ -447,9 +455,12 @@ inline status validate_scope_part(std::string_view s, const char* what) noexcept
 }
 
 inline bool is_known_payload_constant(std::string_view s) noexcept {
-  return s == payload::unsigned_payload || s == payload::streaming_payload ||
-         s == payload::streaming_payload_trailer || s == payload::streaming_unsigned_trailer ||
-         s == payload::streaming_ecdsa_payload || s == payload::streaming_ecdsa_payload_trailer;
+  static constexpr std::string_view known[] = {payload::unsigned_payload,          payload::streaming_payload,
+                                               payload::streaming_payload_trailer, payload::streaming_unsigned_trailer,
+                                               payload::streaming_ecdsa_payload,   payload::streaming_ecdsa_payload_trailer};
+  for (std::string_view k : known)
+    if (same_text(s, k)) return true;
+  return false;
 }
 
 /// Validates everything and fills `p`. `payload_hash_hex` is consulted only when the request
@@ -579,12 +590,12 @@ inline status prepare(const request& req, const signing_params& sp, prepared_req
     }
     qp.flags = static_cast<unsigned char>((key_canonical ? query_param::key_canonical : 0) |
                                           (canonical ? query_param::value_canonical : 0));
-    if (query_mode && qp.key_len > 6 && sub(qp.key(), 0, 6) == "X-Amz-") {
+    if (query_mode && qp.key_len > 6 && same_text(sub(qp.key(), 0, 6), "X-Amz-")) {
       static constexpr std::string_view reserved[] = {"X-Amz-Algorithm", "X-Amz-Credential", "X-Amz-Date",
                                                       "X-Amz-Expires", "X-Amz-SignedHeaders",
                                                       "X-Amz-Signature", "X-Amz-Security-Token"};
       for (std::string_view r : reserved)
-        if (qp.key() == r)
+        if (same_text(qp.key(), r))
           return error(error_kind::invalid_query, SIGV4KIT_TEXT("URL to presign already has a signing parameter"), r);
     }
   }
@@ -619,7 +630,12 @@ inline status prepare(const request& req, const signing_params& sp, prepared_req
       return error(error_kind::capacity_exceeded, SIGV4KIT_TEXT("header value is longer than 4 GiB"), h.name);
     // Lower-cased when there was room (compare with ==); else as given (iequals).
     std::string_view name = room ? std::string_view(names, n) : h.name;
+#ifndef SIGV4KIT_OPTIMIZE_SIZE
     auto is = [room, name](const auto& lower) { return room ? equals_literal(name, lower) : iequals(name, lower); };
+#else
+    // A lower-cased name equals a lower-case literal exactly when it equals it ignoring case.
+    auto is = [name](std::string_view lower) { return iequals(name, lower); };
+#endif
     if (is("host")) {
       if (have_host) return error(error_kind::invalid_header, SIGV4KIT_TEXT("request has more than one Host header"));
       have_host = true;
@@ -703,19 +719,6 @@ inline void emit_header_value(sink& s, std::string_view v, bool plain) noexcept 
   s.put(sub(v, run, e - run));
 }
 
-/// The signed header names, each once, in order, with `separator` between them (";" in the
-/// canonical request and the Authorization header, "%3B" in a presigned URL), handed to
-/// put(std::string_view).
-template <class Put>
-void put_signed_header_list(const prepared_request& p, std::string_view separator, Put&& put) noexcept {
-  for (std::size_t i = 0; i < p.header_count; ++i) {
-    if (same_name_as_previous(p, i)) continue;
-    if (i) put(separator);
-    put(p.header_at(i).name());
-  }
-}
-
-
 /// Writes one path byte run: unreserved and '/' as they are; with `keep_escapes` (S3, single
 /// encoding) an existing "%XX" stays as sent; every other byte as %XX. A control character
 /// (CR, LF, NUL, ...) in the path is an error, found here where each byte is read anyway.
@@ -769,9 +772,9 @@ inline status emit_canonical_uri(sink& s, std::string_view path, bool normalize,
   for (std::size_t i = count; i-- > 0;) {
     std::size_t begin = i == 0 ? 0 : path.rfind('/', end - 1) + 1;
     std::string_view seg = sub(path, begin, end - begin);
-    if (seg == "..") {
+    if (same_text(seg, "..")) {
       ++skip;
-    } else if (!seg.empty() && seg != ".") {
+    } else if (!seg.empty() && !same_text(seg, ".")) {
       if (skip) {
         --skip;
       } else {
@@ -805,6 +808,10 @@ inline void emit_query_text(sink& s, std::string_view t, bool canonical) noexcep
     s.put(t);
     return;
   }
+#ifdef SIGV4KIT_OPTIMIZE_SIZE
+  encoded_reader r(t);  // the same encoding, a byte at a time
+  for (int c; (c = r.next()) >= 0;) s.put(static_cast<char>(c));
+#else
   const unsigned char* b = reinterpret_cast<const unsigned char*>(t.data());
   std::size_t run = 0, n = t.size();
   for (std::size_t i = 0; i < n; ++i) {
@@ -821,31 +828,30 @@ inline void emit_query_text(sink& s, std::string_view t, bool canonical) noexcep
     run = i + 1;
   }
   s.put(sub(t, run));
+#endif
 }
 
 /// The canonical query: the URL's parameters (sorted by prepare) merged with, in query mode,
 /// the signing parameters, which have fixed keys listed here in their sorted order (a URL
 /// that already has one of these keys is rejected, so keys never tie).
 inline void emit_canonical_query(sink& s, const prepared_request& p) noexcept {
-  struct fixed_param {
-    std::string_view key, value;
-  };
-  fixed_param amz[6];
-  std::size_t na = 0;
-  if (p.mode == signing_mode::query) {
-    amz[na++] = {"X-Amz-Algorithm", algorithm};
-    amz[na++] = {"X-Amz-Credential", p.credential_encoded};
-    amz[na++] = {"X-Amz-Date", p.amz_date};
-    amz[na++] = {"X-Amz-Expires", std::string_view(p.expires_text)};
-    if (p.token_signed) amz[na++] = {"X-Amz-Security-Token", p.token_encoded};
-    amz[na++] = {"X-Amz-SignedHeaders", p.signed_headers_encoded};
-  }
-  for (std::size_t i = 0, j = 0; i < p.param_count || j < na;) {
+  static constexpr view keys[] = {"X-Amz-Algorithm", "X-Amz-Credential", "X-Amz-Date", "X-Amz-Expires",
+                                  "X-Amz-Security-Token", "X-Amz-SignedHeaders"};
+  constexpr std::size_t token = 4;  // keys[token] is there only when the token is signed
+  const view values[] = {algorithm, p.credential_encoded, p.amz_date, std::string_view(p.expires_text),
+                         p.token_encoded, p.signed_headers_encoded};
+  const std::size_t na = p.mode == signing_mode::query ? 6 : 0;
+  std::size_t j = 0;
+  for (std::size_t i = 0; i < p.param_count || j < na;) {
+    if (j == token && !p.token_signed) {
+      ++j;
+      continue;
+    }
     if (i || j) s.put('&');
     if (i < p.param_count) {
       const query_param& q = p.param_at(i);
       bool key_canonical = q.flags & query_param::key_canonical;
-      if (j == na || compare_encoded(q.key(), key_canonical, amz[j].key, true) < 0) {
+      if (j == na || compare_encoded(q.key(), key_canonical, keys[j], true) < 0) {
         emit_query_text(s, q.key(), key_canonical);
         s.put('=');
         emit_query_text(s, q.value(), q.flags & query_param::value_canonical);
@@ -853,9 +859,9 @@ inline void emit_canonical_query(sink& s, const prepared_request& p) noexcept {
         continue;
       }
     }
-    s.put(amz[j].key);
+    s.put(keys[j]);
     s.put('=');
-    s.put(amz[j].value);
+    s.put(values[j]);
     ++j;
   }
 }
@@ -880,7 +886,12 @@ inline status emit_canonical_request(sink& s, const prepared_request& p) noexcep
     emit_header_value(s, h.value(), h.plain);
   }
   s.put("\n\n");
-  put_signed_header_list(p, ";", [&s](std::string_view piece) { s.put(piece); });
+  for (std::size_t i = 0; i < p.header_count; ++i) {  // the signed header list
+    const header_entry& h = p.header_at(i);
+    if (h.repeat) continue;
+    if (i) s.put(';');
+    s.put(h.name());
+  }
   s.put('\n');
   s.put(p.payload_hash);
   s.flush();
@@ -926,6 +937,46 @@ struct output_cursor {
   char* pos;
 };
 
+/// Appends to the caller's output buffer (its size was checked beforehand). One out-of-line
+/// copy and one encoder when optimising size, so each piece costs a call, not inlined code.
+struct text_out {
+  char* o;
+
+  SIGV4KIT_SIZE_NOINLINE void put(const char* s, std::size_t n) noexcept {
+    copy_bytes(o, s, n);
+    o += n;
+  }
+  void put(std::string_view s) noexcept { put(s.data(), s.size()); }
+  template <std::size_t N>
+  void put(const char (&literal)[N]) noexcept {
+    put(literal, N - 1);
+  }
+  /// With `encoded`, every byte but the unreserved ones as %XX (see write_encoded).
+  SIGV4KIT_SIZE_NOINLINE void put(std::string_view s, bool encoded) noexcept {
+    if (encoded) o = write_encoded(o, s);
+    else put(s);
+  }
+  /// "<access key id>/<scope>", encoded or not.
+  void put_credential(const prepared_request& p, bool encoded) noexcept {
+    put(p.access_key_id, encoded);
+    put(std::string_view("/", 1), encoded);
+    p.put_scope([this, encoded](std::string_view piece) { put(piece, encoded); });
+  }
+  /// The SignedHeaders value: each signed name once, in order, `separator` between them.
+  void put_signed_headers(const prepared_request& p, std::string_view separator) noexcept {
+    for (std::size_t i = 0; i < p.header_count; ++i) {
+      const header_entry& h = p.header_at(i);
+      if (h.repeat) continue;
+      if (i) put(separator);
+      put(h.name());
+    }
+  }
+  /// The view of what was written since `begin`.
+  std::string_view since(const char* begin) const noexcept {
+    return std::string_view(begin, static_cast<std::size_t>(o - begin));
+  }
+};
+
 /// Writes the output up to the signature into the caller's buffer: in header mode the Host,
 /// X-Amz-Date, content hash and the Authorization value up to "Signature="; in query mode the
 /// presigned URL up to "X-Amz-Signature=". In query mode the encoded X-Amz-Credential,
@@ -936,7 +987,8 @@ inline status write_output_start(prepared_request& p, char* out, std::size_t cap
                                  output_cursor& c) noexcept {
   std::size_t shl = p.signed_list_size;
   std::size_t need;
-  if (p.mode == signing_mode::header) {
+  const bool header_mode = p.mode == signing_mode::header;
+  if (header_mode) {
     need = p.host.size() + 16 + (p.add_content_sha256 ? p.payload_hash.size() : 0) + algorithm.size() + 12 +
            p.credential_size() + 16 + shl + 12 + 64;
   } else {
@@ -954,67 +1006,59 @@ inline status write_output_start(prepared_request& p, char* out, std::size_t cap
     return error(error_kind::buffer_too_small, SIGV4KIT_TEXT("output buffer too small; bytes needed at most"),
                  std::string_view(txt, n));
   }
-  char* o = out;
-  auto put = [&o](std::string_view s) {
-    copy_bytes(o, s.data(), s.size());
-    o += s.size();
-    return std::string_view(o - s.size(), s.size());
-  };
-  r.host = put(p.host);
-  if (p.mode == signing_mode::header) {
-    r.amz_date = put(p.amz_date);
-    r.headers[r.header_count++] = header{"X-Amz-Date", r.amz_date};
-    if (p.add_content_sha256) r.headers[r.header_count++] = header{"x-amz-content-sha256", put(p.payload_hash)};
-    if (!p.session_token.empty()) r.headers[r.header_count++] = header{"X-Amz-Security-Token", p.session_token};
-    c.start = o;
-    put(algorithm);
-    put(" Credential=");
-    put(p.access_key_id);
-    put("/");
-    p.put_scope(put);
-    put(", SignedHeaders=");
-    put_signed_header_list(p, ";", put);
-    put(", Signature=");
-    c.pos = o;
+  text_out w{out};
+  w.put(p.host);
+  r.host = w.since(out);
+  if (header_mode) {
+    char* date = w.o;
+    w.put(p.amz_date);
+    r.amz_date = w.since(date);
+    r.headers[r.header_count++] = header{view("X-Amz-Date"), r.amz_date};
+    if (p.add_content_sha256) {
+      char* hash = w.o;
+      w.put(p.payload_hash);
+      r.headers[r.header_count++] = header{view("x-amz-content-sha256"), w.since(hash)};
+    }
+    if (!p.session_token.empty()) r.headers[r.header_count++] = header{view("X-Amz-Security-Token"), p.session_token};
+    c.start = w.o;
+    w.put("AWS4-HMAC-SHA256 Credential=");
+    w.put_credential(p, false);
+    w.put(", SignedHeaders=");
+    w.put_signed_headers(p, view(";"));
+    w.put(", Signature=");
+    c.pos = w.o;
     return {};
   }
   // Query mode: the URL as given, then the signing parameters, canonically encoded.
-  auto put_encoded = [&o](std::string_view s) {
-    char* begin = o;
-    o = write_encoded(o, s);
-    return std::string_view(begin, static_cast<std::size_t>(o - begin));
-  };
-  c.start = o;
-  put(p.url.before_query);
-  put("?");
+  c.start = w.o;
+  w.put(p.url.before_query);
+  w.put("?");
   if (!p.url.query.empty()) {
-    put(p.url.query);
-    if (p.url.query.back() != '&') put("&");
+    w.put(p.url.query);
+    if (p.url.query.back() != '&') w.put("&");
   }
-  put("X-Amz-Algorithm=");
-  put(algorithm);
-  put("&X-Amz-Credential=");
-  {
-    char* begin = o;
-    o = write_encoded(o, p.access_key_id);
-    o = write_encoded(o, "/");
-    p.put_scope([&o](std::string_view piece) { o = write_encoded(o, piece); });
-    p.credential_encoded = std::string_view(begin, static_cast<std::size_t>(o - begin));
-  }
-  put("&X-Amz-Date=");
-  r.amz_date = put(p.amz_date);
-  put("&X-Amz-Expires=");
-  put(std::string_view(p.expires_text));
-  put("&X-Amz-SignedHeaders=");
-  char* list = o;
-  put_signed_header_list(p, "%3B", put);  // ';' is not unreserved (the suite's query files)
-  p.signed_headers_encoded = std::string_view(list, static_cast<std::size_t>(o - list));
+  w.put("X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=");
+  char* begin = w.o;
+  w.put_credential(p, true);
+  p.credential_encoded = w.since(begin);
+  w.put("&X-Amz-Date=");
+  begin = w.o;
+  w.put(p.amz_date);
+  r.amz_date = w.since(begin);
+  w.put("&X-Amz-Expires=");
+  w.put(std::string_view(p.expires_text));
+  w.put("&X-Amz-SignedHeaders=");
+  begin = w.o;
+  w.put_signed_headers(p, view("%3B"));  // ';' is not unreserved (the suite's query files)
+  p.signed_headers_encoded = w.since(begin);
   if (p.token_signed) {
-    put("&X-Amz-Security-Token=");
-    p.token_encoded = put_encoded(p.session_token);
+    w.put("&X-Amz-Security-Token=");
+    begin = w.o;
+    w.put(p.session_token, true);
+    p.token_encoded = w.since(begin);
   }
-  put("&X-Amz-Signature=");
-  c.pos = o;
+  w.put("&X-Amz-Signature=");
+  c.pos = w.o;
   return {};
 }
 
