@@ -232,6 +232,13 @@ class error {
 #endif
 };
 
+namespace detail {
+struct in_place_t {
+  explicit in_place_t() = default;
+};
+inline constexpr in_place_t in_place{};
+}  // namespace detail
+
 /// Either a value or an error. Never throws; check with `ok()` / `operator bool` before
 /// calling `value()`.
 template <class T>
@@ -240,6 +247,8 @@ class result {
 
  public:
   result(T value) noexcept : ok_(true) { ::new (static_cast<void*>(&storage_.value)) T(std::move(value)); }
+  /// A default-constructed value, to be filled in place (no copy on return: see fail()).
+  explicit result(detail::in_place_t) noexcept : ok_(true) { ::new (static_cast<void*>(&storage_.value)) T(); }
   result(error e) noexcept : ok_(false) { ::new (static_cast<void*>(&storage_.err)) error(e); }
   result(const result& o) noexcept(std::is_nothrow_copy_constructible<T>::value) : ok_(o.ok_) {
     if (ok_) ::new (static_cast<void*>(&storage_.value)) T(o.storage_.value);
@@ -264,6 +273,12 @@ class result {
   T& operator*() noexcept { return storage_.value; }
   const T& operator*() const noexcept { return storage_.value; }
   const error& err() const noexcept { return storage_.err; }
+  /// Replaces the value with `e`: lets a function return one named result on every path.
+  void fail(const error& e) noexcept {
+    if (ok_) storage_.value.~T();
+    ::new (static_cast<void*>(&storage_.err)) error(e);
+    ok_ = false;
+  }
 
  private:
   union storage_t {
@@ -1611,6 +1626,71 @@ inline std::size_t unreserved_run(const char* s, std::size_t n, bool* upper = nu
   return i;
 }
 
+/// Length of the leading run of s[0..n) whose bytes pass: `vec_ok` gives a 16-bit mask of
+/// the passing lanes of a vector, `byte_ok` judges one byte (the two must agree).
+template <class VecOk, class ByteOk>
+SIGV4KIT_ALWAYS_INLINE std::size_t class_run(const char* s, std::size_t n, VecOk vec_ok, ByteOk byte_ok) noexcept {
+#ifdef SIGV4KIT_SCAN_SSE2
+  if (n >= 16) {
+    for (std::size_t i = 0;; i += 16) {
+      if (i + 16 > n) i = n - 16;  // the last, overlapping block
+      unsigned bad = ~vec_ok(_mm_loadu_si128(reinterpret_cast<const __m128i*>(s + i))) & 0xffffu;
+      if (bad) return i + static_cast<unsigned>(__builtin_ctz(bad));
+      if (i + 16 == n) return n;
+    }
+  }
+  if (n >= 4) {
+    std::size_t half;
+    __m128i x = load_short(s, n, half);
+    unsigned bad = ~vec_ok(x) & (half == 8 ? 0xffffu : 0xffu);
+    return bad ? short_position(bad, n, half) : n;
+  }
+#else
+  (void)vec_ok;
+#endif
+  std::size_t i = 0;
+  while (i < n && byte_ok(static_cast<unsigned char>(s[i]))) ++i;
+  return i;
+}
+
+#ifdef SIGV4KIT_SCAN_SSE2
+#define SIGV4KIT_VEC_OK(body) [](__m128i x) noexcept -> unsigned { return static_cast<unsigned>(_mm_movemask_epi8(body)); }
+#else
+#define SIGV4KIT_VEC_OK(body) 0
+#endif
+
+/// Length of the leading run of bytes allowed in a region, service or access key id
+/// (cc_scope: printable ASCII but '/' and ',').
+inline std::size_t scope_run(const char* s, std::size_t n) noexcept {
+  return class_run(
+      s, n,
+      SIGV4KIT_VEC_OK(_mm_andnot_si128(
+          _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('/')), _mm_cmpeq_epi8(x, _mm_set1_epi8(','))),
+          _mm_and_si128(_mm_cmpgt_epi8(x, _mm_set1_epi8(0x20)), _mm_cmplt_epi8(x, _mm_set1_epi8(0x7f))))),
+      [](unsigned char c) { return has_class(c, cc_scope); });
+}
+
+/// Length of the leading run of bytes without a control character (cc_url: not 0x00-0x1f or
+/// 0x7f; bytes from 0x80 are allowed).
+inline std::size_t no_control_run(const char* s, std::size_t n) noexcept {
+  return class_run(
+      s, n,
+      SIGV4KIT_VEC_OK(_mm_andnot_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8(0x7f)),
+                                       _mm_cmpeq_epi8(_mm_max_epu8(x, _mm_set1_epi8(0x20)), x))),
+      [](unsigned char c) { return has_class(c, cc_url); });
+}
+
+/// Length of the leading run of header-value bytes that need no attention: no space, no
+/// control character (bytes from 0x80, obs-text, are allowed).
+inline std::size_t field_text_run(const char* s, std::size_t n) noexcept {
+  return class_run(
+      s, n,
+      SIGV4KIT_VEC_OK(_mm_andnot_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8(0x7f)),
+                                       _mm_cmpeq_epi8(_mm_max_epu8(x, _mm_set1_epi8(0x21)), x))),
+      [](unsigned char c) { return c > ' ' && c != 0x7f; });
+}
+#undef SIGV4KIT_VEC_OK
+
 /// Lower-cases the header name s[0..n) into dst[0..n) and tells whether it is a token
 /// (RFC 9110 section 5.6.2). Writes only dst[0..n).
 inline bool lower_token_copy(char* dst, const char* s, std::size_t n) noexcept {
@@ -2043,23 +2123,10 @@ inline status check_header_value(const header& h, bool& plain) noexcept {
   const unsigned char* v = reinterpret_cast<const unsigned char*>(h.value.data());
   const std::size_t n = h.value.size();
   plain = n == 0 || (v[0] != ' ' && v[n - 1] != ' ');
-  std::size_t i = 0;
-#ifndef SIGV4KIT_OPTIMIZE_SIZE
-  // Eight bytes at a time while none is a space, control character or DEL (bytes >= 0x80,
-  // obs-text, are allowed): the "has less than" / "has zero byte" word tricks.
-  constexpr std::uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
-  for (; i + 8 <= n; i += 8) {
-    std::uint64_t x;
-    std::memcpy(&x, v + i, 8);
-    std::uint64_t below = (x - ones * 0x21) & ~x & highs;  // a byte < 0x21
-    std::uint64_t y = x ^ (ones * 0x7f);
-    std::uint64_t del = (y - ones) & ~y & highs;  // a byte == 0x7f
-    if (below | del) break;
-  }
-#endif
-  for (; i < n; ++i) {
+  for (std::size_t i = 0; i < n; ++i) {
+    i += field_text_run(h.value.data() + i, n - i);  // up to a space or control character
+    if (i == n) break;
     unsigned char c = v[i];
-    if (c > ' ' && c != 0x7f) continue;
     if (c == ' ') {
       if (i + 1 < n && v[i + 1] == ' ') plain = false;
       continue;
@@ -2085,16 +2152,12 @@ inline status check_header_value(const header& h, bool& plain) noexcept {
   return {};
 }
 
-/// True when every byte of `s` has class `cls`.
-inline bool all_of_class(std::string_view s, unsigned char cls) noexcept {
-  unsigned char all = cls;
-  for (char c : s) all &= char_classes.v[static_cast<unsigned char>(c)];
-  return all != 0;
-}
+/// True when every byte of `s` may be in a region, service or access key id (cc_scope).
+inline bool all_scope_chars(std::string_view s) noexcept { return scope_run(s.data(), s.size()) == s.size(); }
 
 inline status validate_scope_part(std::string_view s, const char* what) noexcept {
   if (s.empty()) return error(error_kind::invalid_scope, what, "(empty)");
-  if (s.size() > SIGV4KIT_MAX_SCOPE_PART || !all_of_class(s, cc_scope)) return error(error_kind::invalid_scope, what, s);
+  if (s.size() > SIGV4KIT_MAX_SCOPE_PART || !all_scope_chars(s)) return error(error_kind::invalid_scope, what, s);
   return {};
 }
 
@@ -2145,12 +2208,12 @@ inline status prepare(const request& req, const signing_params& sp, prepared_req
   if (cr.access_key_id.empty() || cr.access_key_id.size() > max_access_key_id)
     return error(error_kind::invalid_credentials,
                  SIGV4KIT_TEXT("access key id must be 1 to " SIGV4KIT_STRINGIFY(SIGV4KIT_MAX_ACCESS_KEY_ID) " characters"));
-  if (!all_of_class(cr.access_key_id, cc_scope))
+  if (!all_scope_chars(cr.access_key_id))
     return error(error_kind::invalid_credentials,
                  SIGV4KIT_TEXT("access key id may hold only printable characters other than '/', ',' and space"));
   if (cr.secret_access_key.empty())
     return error(error_kind::invalid_credentials, SIGV4KIT_TEXT("secret access key is empty"));
-  if (!cr.session_token.empty() && !all_of_class(cr.session_token, cc_url))  // never echo the token itself
+  if (!cr.session_token.empty() && no_control_run(cr.session_token.data(), cr.session_token.size()) != cr.session_token.size())  // never echo the token itself
     return error(error_kind::invalid_credentials, SIGV4KIT_TEXT("session token contains a control character (CR, LF, NUL, ...)"));
   p.access_key_id = cr.access_key_id;
   p.session_token = cr.session_token;
@@ -2548,9 +2611,10 @@ inline status emit_canonical_request(sink& s, const prepared_request& p) noexcep
 inline constexpr std::size_t string_to_sign_capacity =
     17 + 16 + 1 + 8 + 1 + 2 * SIGV4KIT_MAX_SCOPE_PART + 2 + 12 + 1 + 64;
 template <class Put>
-void put_string_to_sign_prefix(const prepared_request& p, Put&& put) noexcept {
+SIGV4KIT_ALWAYS_INLINE void put_string_to_sign_prefix(const prepared_request& p, Put&& put) noexcept {
+  // Inlined (each build has one caller): the pieces' lengths are then mostly constants.
   put("AWS4-HMAC-SHA256\n", 17);
-  put(p.amz_date.data(), p.amz_date.size());
+  put(p.amz_date.data(), 16);  // prepare checked it: YYYYMMDDTHHMMSSZ
   put("\n", 1);
   p.put_scope([&put](std::string_view piece) { put(piece.data(), piece.size()); });
   put("\n", 1);
@@ -3078,8 +3142,14 @@ class basic_signer {
   /// error_kind::buffer_too_small and writes nothing.
   result<signed_request> sign(const request& req, const signing_params& params, char* out,
                               std::size_t capacity) const noexcept {
+    // One named result, returned on every path, filled in place (no copy of the value).
+    result<signed_request> res(detail::in_place);
+    signed_request& r = *res;
     detail::prepared_request p;
-    if (status s = detail::prepare(req, params, p); !s) return s.err();
+    if (status s = detail::prepare(req, params, p); !s) {
+      res.fail(s.err());
+      return res;
+    }
     if (req.payload_hash.empty()) {
       unsigned char digest[32];
       sha256<Crypto>::hash(req.body.data(), req.body.size(), digest);
@@ -3088,11 +3158,13 @@ class basic_signer {
 
     // Query mode: the output up to the signature first; it holds the encoded parameter
     // values that the canonical query then reuses.
-    signed_request r;
     detail::output_cursor cursor;
     const bool header_mode = p.mode == signing_mode::header;
     if (!header_mode)
-      if (status st = detail::write_output_start(p, out, capacity, r, cursor); !st) return st.err();
+      if (status st = detail::write_output_start(p, out, capacity, r, cursor); !st) {
+        res.fail(st.err());
+        return res;
+      }
 
     // Signature = hex(HMAC(kSigning, string to sign)), kSigning from the cache.
 #ifndef SIGV4KIT_OPTIMIZE_SIZE
@@ -3117,14 +3189,20 @@ class basic_signer {
     {
       hash_target target(params);
       detail::sink s(&hash_target::write, &target);
-      if (status st = detail::emit_canonical_request(s, p); !st) return st.err();
+      if (status st = detail::emit_canonical_request(s, p); !st) {
+        res.fail(st.err());
+        return res;
+      }
       unsigned char digest[32];
       Crypto::finish(target.ctx, digest);
       detail::to_hex(digest, 32, canonical_hex);
     }
     // Header mode: the output up to the signature (nothing in it depends on the hashes).
     if (header_mode)
-      if (status st = detail::write_output_start(p, out, capacity, r, cursor); !st) return st.err();
+      if (status st = detail::write_output_start(p, out, capacity, r, cursor); !st) {
+        res.fail(st.err());
+        return res;
+      }
 
 #ifdef SIGV4KIT_OPTIMIZE_SIZE
     // The key only now, and the string to sign piece by piece: a small stack holds neither
@@ -3143,7 +3221,7 @@ class basic_signer {
     unsigned char mac[32];
     key.finish_mac(mac);
     detail::write_output_finish(p, mac, cursor, r);
-    return r;
+    return res;
   }
 
   template <std::size_t N>

@@ -138,3 +138,30 @@ TEST_CASE("to_hex writes lower-case hex for every length and byte") {
     CHECK(out.substr(2 * n) == std::string(8, '#'));
   }
 }
+
+TEST_CASE("scope_run, no_control_run and field_text_run classify every byte as defined") {
+  // The definitions, from the rules they implement: region/service/key id characters are
+  // printable ASCII (0x21-0x7e) but '/' and ','; a URL or token may hold anything but the C0
+  // controls and DEL; header-value text needing no attention is that without the space.
+  auto scope = [](unsigned char c) { return c > 0x20 && c < 0x7f && c != '/' && c != ','; };
+  auto no_ctl = [](unsigned char c) { return c >= 0x20 && c != 0x7f; };
+  auto field = [](unsigned char c) { return c > 0x20 && c != 0x7f; };
+  for (int c = 0; c < 256; ++c) {
+    for (std::size_t n : {1u, 3u, 4u, 7u, 8u, 15u, 16u, 17u, 33u}) {
+      for (std::size_t at : {std::size_t(0), n / 2, n - 1}) {
+        std::string s(n, 'k');
+        s[at] = static_cast<char>(c);
+        auto buf = exact(s);
+        auto want = [&](auto ok) {
+          std::size_t i = 0;
+          while (i < n && ok(static_cast<unsigned char>(s[i]))) ++i;
+          return i;
+        };
+        INFO("byte " << c << " at " << at << " of " << n);
+        CHECK(sigv4kit::detail::scope_run(buf.get(), n) == want(scope));
+        CHECK(sigv4kit::detail::no_control_run(buf.get(), n) == want(no_ctl));
+        CHECK(sigv4kit::detail::field_text_run(buf.get(), n) == want(field));
+      }
+    }
+  }
+}

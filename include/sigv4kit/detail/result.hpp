@@ -105,6 +105,13 @@ class error {
 #endif
 };
 
+namespace detail {
+struct in_place_t {
+  explicit in_place_t() = default;
+};
+inline constexpr in_place_t in_place{};
+}  // namespace detail
+
 /// Either a value or an error. Never throws; check with `ok()` / `operator bool` before
 /// calling `value()`.
 template <class T>
@@ -113,6 +120,8 @@ class result {
 
  public:
   result(T value) noexcept : ok_(true) { ::new (static_cast<void*>(&storage_.value)) T(std::move(value)); }
+  /// A default-constructed value, to be filled in place (no copy on return: see fail()).
+  explicit result(detail::in_place_t) noexcept : ok_(true) { ::new (static_cast<void*>(&storage_.value)) T(); }
   result(error e) noexcept : ok_(false) { ::new (static_cast<void*>(&storage_.err)) error(e); }
   result(const result& o) noexcept(std::is_nothrow_copy_constructible<T>::value) : ok_(o.ok_) {
     if (ok_) ::new (static_cast<void*>(&storage_.value)) T(o.storage_.value);
@@ -137,6 +146,12 @@ class result {
   T& operator*() noexcept { return storage_.value; }
   const T& operator*() const noexcept { return storage_.value; }
   const error& err() const noexcept { return storage_.err; }
+  /// Replaces the value with `e`: lets a function return one named result on every path.
+  void fail(const error& e) noexcept {
+    if (ok_) storage_.value.~T();
+    ::new (static_cast<void*>(&storage_.err)) error(e);
+    ok_ = false;
+  }
 
  private:
   union storage_t {

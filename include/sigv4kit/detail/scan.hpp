@@ -113,6 +113,71 @@ inline std::size_t unreserved_run(const char* s, std::size_t n, bool* upper = nu
   return i;
 }
 
+/// Length of the leading run of s[0..n) whose bytes pass: `vec_ok` gives a 16-bit mask of
+/// the passing lanes of a vector, `byte_ok` judges one byte (the two must agree).
+template <class VecOk, class ByteOk>
+SIGV4KIT_ALWAYS_INLINE std::size_t class_run(const char* s, std::size_t n, VecOk vec_ok, ByteOk byte_ok) noexcept {
+#ifdef SIGV4KIT_SCAN_SSE2
+  if (n >= 16) {
+    for (std::size_t i = 0;; i += 16) {
+      if (i + 16 > n) i = n - 16;  // the last, overlapping block
+      unsigned bad = ~vec_ok(_mm_loadu_si128(reinterpret_cast<const __m128i*>(s + i))) & 0xffffu;
+      if (bad) return i + static_cast<unsigned>(__builtin_ctz(bad));
+      if (i + 16 == n) return n;
+    }
+  }
+  if (n >= 4) {
+    std::size_t half;
+    __m128i x = load_short(s, n, half);
+    unsigned bad = ~vec_ok(x) & (half == 8 ? 0xffffu : 0xffu);
+    return bad ? short_position(bad, n, half) : n;
+  }
+#else
+  (void)vec_ok;
+#endif
+  std::size_t i = 0;
+  while (i < n && byte_ok(static_cast<unsigned char>(s[i]))) ++i;
+  return i;
+}
+
+#ifdef SIGV4KIT_SCAN_SSE2
+#define SIGV4KIT_VEC_OK(body) [](__m128i x) noexcept -> unsigned { return static_cast<unsigned>(_mm_movemask_epi8(body)); }
+#else
+#define SIGV4KIT_VEC_OK(body) 0
+#endif
+
+/// Length of the leading run of bytes allowed in a region, service or access key id
+/// (cc_scope: printable ASCII but '/' and ',').
+inline std::size_t scope_run(const char* s, std::size_t n) noexcept {
+  return class_run(
+      s, n,
+      SIGV4KIT_VEC_OK(_mm_andnot_si128(
+          _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('/')), _mm_cmpeq_epi8(x, _mm_set1_epi8(','))),
+          _mm_and_si128(_mm_cmpgt_epi8(x, _mm_set1_epi8(0x20)), _mm_cmplt_epi8(x, _mm_set1_epi8(0x7f))))),
+      [](unsigned char c) { return has_class(c, cc_scope); });
+}
+
+/// Length of the leading run of bytes without a control character (cc_url: not 0x00-0x1f or
+/// 0x7f; bytes from 0x80 are allowed).
+inline std::size_t no_control_run(const char* s, std::size_t n) noexcept {
+  return class_run(
+      s, n,
+      SIGV4KIT_VEC_OK(_mm_andnot_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8(0x7f)),
+                                       _mm_cmpeq_epi8(_mm_max_epu8(x, _mm_set1_epi8(0x20)), x))),
+      [](unsigned char c) { return has_class(c, cc_url); });
+}
+
+/// Length of the leading run of header-value bytes that need no attention: no space, no
+/// control character (bytes from 0x80, obs-text, are allowed).
+inline std::size_t field_text_run(const char* s, std::size_t n) noexcept {
+  return class_run(
+      s, n,
+      SIGV4KIT_VEC_OK(_mm_andnot_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8(0x7f)),
+                                       _mm_cmpeq_epi8(_mm_max_epu8(x, _mm_set1_epi8(0x21)), x))),
+      [](unsigned char c) { return c > ' ' && c != 0x7f; });
+}
+#undef SIGV4KIT_VEC_OK
+
 /// Lower-cases the header name s[0..n) into dst[0..n) and tells whether it is a token
 /// (RFC 9110 section 5.6.2). Writes only dst[0..n).
 inline bool lower_token_copy(char* dst, const char* s, std::size_t n) noexcept {

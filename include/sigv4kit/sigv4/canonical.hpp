@@ -399,23 +399,10 @@ inline status check_header_value(const header& h, bool& plain) noexcept {
   const unsigned char* v = reinterpret_cast<const unsigned char*>(h.value.data());
   const std::size_t n = h.value.size();
   plain = n == 0 || (v[0] != ' ' && v[n - 1] != ' ');
-  std::size_t i = 0;
-#ifndef SIGV4KIT_OPTIMIZE_SIZE
-  // Eight bytes at a time while none is a space, control character or DEL (bytes >= 0x80,
-  // obs-text, are allowed): the "has less than" / "has zero byte" word tricks.
-  constexpr std::uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
-  for (; i + 8 <= n; i += 8) {
-    std::uint64_t x;
-    std::memcpy(&x, v + i, 8);
-    std::uint64_t below = (x - ones * 0x21) & ~x & highs;  // a byte < 0x21
-    std::uint64_t y = x ^ (ones * 0x7f);
-    std::uint64_t del = (y - ones) & ~y & highs;  // a byte == 0x7f
-    if (below | del) break;
-  }
-#endif
-  for (; i < n; ++i) {
+  for (std::size_t i = 0; i < n; ++i) {
+    i += field_text_run(h.value.data() + i, n - i);  // up to a space or control character
+    if (i == n) break;
     unsigned char c = v[i];
-    if (c > ' ' && c != 0x7f) continue;
     if (c == ' ') {
       if (i + 1 < n && v[i + 1] == ' ') plain = false;
       continue;
@@ -441,16 +428,12 @@ inline status check_header_value(const header& h, bool& plain) noexcept {
   return {};
 }
 
-/// True when every byte of `s` has class `cls`.
-inline bool all_of_class(std::string_view s, unsigned char cls) noexcept {
-  unsigned char all = cls;
-  for (char c : s) all &= char_classes.v[static_cast<unsigned char>(c)];
-  return all != 0;
-}
+/// True when every byte of `s` may be in a region, service or access key id (cc_scope).
+inline bool all_scope_chars(std::string_view s) noexcept { return scope_run(s.data(), s.size()) == s.size(); }
 
 inline status validate_scope_part(std::string_view s, const char* what) noexcept {
   if (s.empty()) return error(error_kind::invalid_scope, what, "(empty)");
-  if (s.size() > SIGV4KIT_MAX_SCOPE_PART || !all_of_class(s, cc_scope)) return error(error_kind::invalid_scope, what, s);
+  if (s.size() > SIGV4KIT_MAX_SCOPE_PART || !all_scope_chars(s)) return error(error_kind::invalid_scope, what, s);
   return {};
 }
 
@@ -501,12 +484,12 @@ inline status prepare(const request& req, const signing_params& sp, prepared_req
   if (cr.access_key_id.empty() || cr.access_key_id.size() > max_access_key_id)
     return error(error_kind::invalid_credentials,
                  SIGV4KIT_TEXT("access key id must be 1 to " SIGV4KIT_STRINGIFY(SIGV4KIT_MAX_ACCESS_KEY_ID) " characters"));
-  if (!all_of_class(cr.access_key_id, cc_scope))
+  if (!all_scope_chars(cr.access_key_id))
     return error(error_kind::invalid_credentials,
                  SIGV4KIT_TEXT("access key id may hold only printable characters other than '/', ',' and space"));
   if (cr.secret_access_key.empty())
     return error(error_kind::invalid_credentials, SIGV4KIT_TEXT("secret access key is empty"));
-  if (!cr.session_token.empty() && !all_of_class(cr.session_token, cc_url))  // never echo the token itself
+  if (!cr.session_token.empty() && no_control_run(cr.session_token.data(), cr.session_token.size()) != cr.session_token.size())  // never echo the token itself
     return error(error_kind::invalid_credentials, SIGV4KIT_TEXT("session token contains a control character (CR, LF, NUL, ...)"));
   p.access_key_id = cr.access_key_id;
   p.session_token = cr.session_token;
@@ -904,9 +887,10 @@ inline status emit_canonical_request(sink& s, const prepared_request& p) noexcep
 inline constexpr std::size_t string_to_sign_capacity =
     17 + 16 + 1 + 8 + 1 + 2 * SIGV4KIT_MAX_SCOPE_PART + 2 + 12 + 1 + 64;
 template <class Put>
-void put_string_to_sign_prefix(const prepared_request& p, Put&& put) noexcept {
+SIGV4KIT_ALWAYS_INLINE void put_string_to_sign_prefix(const prepared_request& p, Put&& put) noexcept {
+  // Inlined (each build has one caller): the pieces' lengths are then mostly constants.
   put("AWS4-HMAC-SHA256\n", 17);
-  put(p.amz_date.data(), p.amz_date.size());
+  put(p.amz_date.data(), 16);  // prepare checked it: YYYYMMDDTHHMMSSZ
   put("\n", 1);
   p.put_scope([&put](std::string_view piece) { put(piece.data(), piece.size()); });
   put("\n", 1);

@@ -40,8 +40,14 @@ class basic_signer {
   /// error_kind::buffer_too_small and writes nothing.
   result<signed_request> sign(const request& req, const signing_params& params, char* out,
                               std::size_t capacity) const noexcept {
+    // One named result, returned on every path, filled in place (no copy of the value).
+    result<signed_request> res(detail::in_place);
+    signed_request& r = *res;
     detail::prepared_request p;
-    if (status s = detail::prepare(req, params, p); !s) return s.err();
+    if (status s = detail::prepare(req, params, p); !s) {
+      res.fail(s.err());
+      return res;
+    }
     if (req.payload_hash.empty()) {
       unsigned char digest[32];
       sha256<Crypto>::hash(req.body.data(), req.body.size(), digest);
@@ -50,11 +56,13 @@ class basic_signer {
 
     // Query mode: the output up to the signature first; it holds the encoded parameter
     // values that the canonical query then reuses.
-    signed_request r;
     detail::output_cursor cursor;
     const bool header_mode = p.mode == signing_mode::header;
     if (!header_mode)
-      if (status st = detail::write_output_start(p, out, capacity, r, cursor); !st) return st.err();
+      if (status st = detail::write_output_start(p, out, capacity, r, cursor); !st) {
+        res.fail(st.err());
+        return res;
+      }
 
     // Signature = hex(HMAC(kSigning, string to sign)), kSigning from the cache.
 #ifndef SIGV4KIT_OPTIMIZE_SIZE
@@ -79,14 +87,20 @@ class basic_signer {
     {
       hash_target target(params);
       detail::sink s(&hash_target::write, &target);
-      if (status st = detail::emit_canonical_request(s, p); !st) return st.err();
+      if (status st = detail::emit_canonical_request(s, p); !st) {
+        res.fail(st.err());
+        return res;
+      }
       unsigned char digest[32];
       Crypto::finish(target.ctx, digest);
       detail::to_hex(digest, 32, canonical_hex);
     }
     // Header mode: the output up to the signature (nothing in it depends on the hashes).
     if (header_mode)
-      if (status st = detail::write_output_start(p, out, capacity, r, cursor); !st) return st.err();
+      if (status st = detail::write_output_start(p, out, capacity, r, cursor); !st) {
+        res.fail(st.err());
+        return res;
+      }
 
 #ifdef SIGV4KIT_OPTIMIZE_SIZE
     // The key only now, and the string to sign piece by piece: a small stack holds neither
@@ -105,7 +119,7 @@ class basic_signer {
     unsigned char mac[32];
     key.finish_mac(mac);
     detail::write_output_finish(p, mac, cursor, r);
-    return r;
+    return res;
   }
 
   template <std::size_t N>
