@@ -11,6 +11,7 @@
 #include <initializer_list>
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace {
 
@@ -161,6 +162,35 @@ TEST_CASE("scope_run, no_control_run and field_text_run classify every byte as d
         CHECK(sigv4kit::detail::scope_run(buf.get(), n) == want(scope));
         CHECK(sigv4kit::detail::no_control_run(buf.get(), n) == want(no_ctl));
         CHECK(sigv4kit::detail::field_text_run(buf.get(), n) == want(field));
+      }
+    }
+  }
+}
+
+TEST_CASE("reserved_cursor visits exactly the bytes outside the unreserved set, in order") {
+  const std::string alphabet = "ab%C=&9~._-/Zq?";
+  for (std::size_t n = 0; n <= 70; ++n) {
+    for (std::size_t seed = 0; seed < 5; ++seed) {
+      std::string s;
+      for (std::size_t i = 0; i < n; ++i) s += alphabet[(i * (seed + 3) + seed * 7 + i / 5) % alphabet.size()];
+      auto buf = exact(s);
+      std::vector<std::size_t> want, got;
+      for (std::size_t i = 0; i < n; ++i)
+        if (!rfc_unreserved(static_cast<unsigned char>(s[i]))) want.push_back(i);
+      sigv4kit::detail::reserved_cursor c(buf.get(), n);
+      for (std::size_t i = c.next(0); i < n; i = c.next(i + 1)) got.push_back(i);
+      INFO("'" << s << "'");
+      CHECK(got == want);
+      // Skipping ahead (as a parser does over "%XX") lands on the next one from there.
+      sigv4kit::detail::reserved_cursor d(buf.get(), n);
+      for (std::size_t from = 0; from <= n; from += 3) {
+        std::size_t expect = n;
+        for (std::size_t w : want)
+          if (w >= from) {
+            expect = w;
+            break;
+          }
+        CHECK(d.next(from) == expect);
       }
     }
   }

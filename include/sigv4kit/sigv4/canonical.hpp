@@ -529,11 +529,12 @@ inline status prepare(const request& req, const signing_params& sp, prepared_req
   const char* q = p.url.query.data();
   const std::size_t qn = p.url.query.size();
   if (qn > 0xffffffffu) return error(error_kind::capacity_exceeded, SIGV4KIT_TEXT("URL query is longer than 4 GiB"));
+  reserved_cursor reserved(q, qn);
   for (std::size_t i = 0; i < qn;) {
     std::size_t begin = i, eq = std::string_view::npos;
     bool canonical = true, key_canonical = true;
     for (; i < qn; ++i) {
-      i += unreserved_run(q + i, qn - i);
+      i = reserved.next(i);
       if (i == qn) break;
       unsigned char c = static_cast<unsigned char>(q[i]);
       if (c == '&') break;
