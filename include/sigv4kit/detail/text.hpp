@@ -143,8 +143,8 @@ constexpr std::string_view sub(std::string_view s, std::size_t pos,
 SIGV4KIT_SIZE_NOINLINE inline int compare_text(std::string_view a, std::string_view b) noexcept {
   std::size_t n = a.size() < b.size() ? a.size() : b.size();
   int c = n ? std::memcmp(a.data(), b.data(), n) : 0;  // memcmp may not be given null
-  if (c == 0) c = a.size() < b.size() ? -1 : (a.size() > b.size() ? 1 : 0);
-  return c < 0 ? -1 : (c > 0 ? 1 : 0);
+  if (c) return c < 0 ? -1 : 1;
+  return a.size() < b.size() ? -1 : a.size() != b.size();
 }
 
 /// a == b.

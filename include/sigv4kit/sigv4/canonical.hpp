@@ -89,76 +89,84 @@ struct url_parts {
 /// checked for control characters where they are read byte by byte anyway (canonical URI,
 /// query parameters), so the hot path reads each byte once.
 inline status parse_url(std::string_view url, url_parts& out) noexcept {
-  const unsigned char* u = reinterpret_cast<const unsigned char*>(url.data());
-  const std::size_t n = url.size();
-  std::size_t i = 0;
-  while (i < n && (((u[i] | 0x20) >= 'a' && (u[i] | 0x20) <= 'z') ||
-                   (i > 0 && ((u[i] >= '0' && u[i] <= '9') || u[i] == '+' || u[i] == '-' || u[i] == '.'))))
-    ++i;
-  if (i == 0 || n - i < 3 || u[i] != ':' || u[i + 1] != '/' || u[i + 2] != '/') {
-    if (i < n && !has_class(u[i], cc_url))
+  // Pointers, not offsets and sub(): no clamping code for positions known to be in range.
+  const char* const b = url.data();
+  const char* const e = b + url.size();
+  const char* p = b;
+  for (; p < e; ++p) {  // scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." )
+    unsigned char c = static_cast<unsigned char>(*p);
+    if (static_cast<unsigned char>((c | 0x20) - 'a') < 26) continue;
+    if (p == b || !(static_cast<unsigned char>(c - '0') < 10 || c == '+' || c == '-' || c == '.')) break;
+  }
+  if (p == b || e - p < 3 || p[0] != ':' || p[1] != '/' || p[2] != '/') {
+    if (p < e && !has_class(static_cast<unsigned char>(*p), cc_url))
       return error(error_kind::invalid_url, SIGV4KIT_TEXT("URL contains a control character (CR, LF, NUL, ...)"));
     return error(error_kind::invalid_url, SIGV4KIT_TEXT("URL needs a scheme and host, like https://host/path"));
   }
-  const std::string_view scheme = sub(url, 0, i);
-  const std::size_t auth_begin = i + 3;
-  std::size_t j = auth_begin, colon = std::string_view::npos, close = std::string_view::npos;
+  const std::string_view scheme(b, static_cast<std::size_t>(p - b));
+  const char* const auth = p + 3;
+  const char *colon = nullptr, *close = nullptr;  // the last ':' and ']'
   bool upper = false;
-  for (; j < n; ++j) {
-    j += unreserved_run(url.data() + j, n - j, &upper);
-    if (j == n) break;
-    unsigned char c = u[j];
+  std::size_t i = static_cast<std::size_t>(auth - b);  // an index here: GCC then sees i <= url.size()
+  for (; i < url.size(); ++i) {
+    i += unreserved_run(b + i, url.size() - i, &upper);
+    if (i == url.size()) break;
+    unsigned char c = static_cast<unsigned char>(b[i]);
     if (c == '/' || c == '?' || c == '#') break;
     if (!has_class(c, cc_url))
       return error(error_kind::invalid_url, SIGV4KIT_TEXT("URL contains a control character (CR, LF, NUL, ...)"));
-    if (c == ':') colon = j;
-    else if (c == ']') close = j;
+    if (c == ':') colon = b + i;
+    else if (c == ']') close = b + i;
     else if (c == '@') return error(error_kind::invalid_url, SIGV4KIT_TEXT("URL must not contain user information ('user@host')"));
     else if (c == ' ' || c == '\\') return error(error_kind::invalid_url, SIGV4KIT_TEXT("URL host contains a space or backslash"));
   }
-  const std::string_view authority = sub(url, auth_begin, j - auth_begin);
+  const char* const auth_end = b + i;
+  const std::size_t rest = url.size() - i;  // path and query
+  const std::string_view authority(auth, static_cast<std::size_t>(auth_end - auth));
   out.host_has_upper = upper;
-  const std::size_t auth_end = j;
-  if (std::memchr(u + auth_end, '#', n - auth_end))
+  if (std::memchr(auth_end, '#', rest))
     return error(error_kind::invalid_url, SIGV4KIT_TEXT("URL has a fragment ('#...'), which is never sent to the server; remove it"));
 
-  // Host and port; an IPv6 literal is bracketed (RFC 3986 section 3.2.2).
-  std::string_view hostpart = authority, port;
-  if (!hostpart.empty() && hostpart[0] == '[') {
-    if (close == std::string_view::npos)
-      return error(error_kind::invalid_url, SIGV4KIT_TEXT("URL has an unterminated IPv6 address ('[')"));
-    std::size_t c = close - auth_begin;
-    if (c + 1 < hostpart.size()) {
-      if (hostpart[c + 1] != ':')
+  // Host [auth, host_end) and port [port, auth_end); an IPv6 literal is bracketed (RFC 3986
+  // section 3.2.2).
+  const char *host_end = auth_end, *port = auth_end;
+  if (auth < auth_end && *auth == '[') {
+    if (!close) return error(error_kind::invalid_url, SIGV4KIT_TEXT("URL has an unterminated IPv6 address ('[')"));
+    host_end = close + 1;
+    if (host_end < auth_end) {
+      if (*host_end != ':')
         return error(error_kind::invalid_url, SIGV4KIT_TEXT("URL has text after an IPv6 address"), authority);
-      port = sub(hostpart, c + 2);
+      port = host_end + 1;
     }
-    hostpart = sub(hostpart, 0, c + 1);
-  } else if (colon != std::string_view::npos) {
-    port = sub(url, colon + 1, auth_end - colon - 1);
-    hostpart = sub(url, auth_begin, colon - auth_begin);
-    if (port.empty()) return error(error_kind::invalid_url, SIGV4KIT_TEXT("URL has ':' but no port"), authority);
+  } else if (colon) {
+    host_end = colon;
+    port = colon + 1;
+    if (port == auth_end) return error(error_kind::invalid_url, SIGV4KIT_TEXT("URL has ':' but no port"), authority);
   }
-  if (hostpart.empty() || same_text(hostpart, "[]")) return error(error_kind::invalid_url, SIGV4KIT_TEXT("URL has no host"));
+  const std::size_t host_len = static_cast<std::size_t>(host_end - auth);
+  if (host_len == 0 || (host_len == 2 && *auth == '['))  // "" or "[]"
+    return error(error_kind::invalid_url, SIGV4KIT_TEXT("URL has no host"));
+  const std::string_view port_text(port, static_cast<std::size_t>(auth_end - port));
   std::uint32_t port_num = 0;
-  for (char c : port) {
-    if (c < '0' || c > '9' || port_num > 65535)
-      return error(error_kind::invalid_url, SIGV4KIT_TEXT("URL port is not a number 0..65535"), port);
-    port_num = port_num * 10 + static_cast<std::uint32_t>(c - '0');
+  for (char c : port_text) {
+    // A number past 65535 stays past it (or a non-digit follows): the same error either way.
+    std::uint32_t d = static_cast<unsigned char>(c - '0');
+    port_num = port_num * 10 + d;
+    if (d > 9 || port_num > 65535)
+      return error(error_kind::invalid_url, SIGV4KIT_TEXT("URL port is not a number 0..65535"), port_text);
   }
-  if (port_num > 65535) return error(error_kind::invalid_url, SIGV4KIT_TEXT("URL port is not a number 0..65535"), port);
   // The Host header omits the scheme's default port, as HTTP clients send it (RFC 9110 7.2):
   // "443" for https, "80" for http (written exactly so: "0443" is kept). One iequals call:
   // "http" is the first 4 bytes of "https".
   std::size_t scheme_len = port_num == 443 ? 5 : (port_num == 80 ? 4 : 0);
-  bool default_port = scheme_len && port.size() == scheme_len - 2 && iequals(scheme, std::string_view("https", scheme_len));
-  out.host = (port.empty() || default_port) ? hostpart : authority;
+  bool default_port = scheme_len && port_text.size() == scheme_len - 2 && iequals(scheme, std::string_view("https", scheme_len));
+  out.host = std::string_view(auth, (port_text.empty() || default_port) ? host_len : authority.size());
 
-  const void* qm = std::memchr(u + auth_end, '?', n - auth_end);
-  std::size_t path_end = qm ? static_cast<std::size_t>(static_cast<const unsigned char*>(qm) - u) : n;
-  out.path = sub(url, auth_end, path_end - auth_end);
-  out.before_query = sub(url, 0, path_end);
-  out.query = qm ? sub(url, path_end + 1) : std::string_view();
+  const void* qm = std::memchr(auth_end, '?', rest);
+  const char* path_end = qm ? static_cast<const char*>(qm) : e;
+  out.path = std::string_view(auth_end, static_cast<std::size_t>(path_end - auth_end));
+  out.before_query = std::string_view(b, static_cast<std::size_t>(path_end - b));
+  out.query = qm ? std::string_view(path_end + 1, static_cast<std::size_t>(e - path_end - 1)) : std::string_view();
   return {};
 }
 
@@ -176,14 +184,12 @@ struct encoded_reader {
   int next() noexcept {
     if (npending) return static_cast<unsigned char>(pending[2 - npending--]);
     if (p == end) return -1;
-    unsigned char b = static_cast<unsigned char>(*p);
-    if (b == '%' && end - p >= 3 && hex_value(static_cast<unsigned char>(p[1])) >= 0 &&
-        hex_value(static_cast<unsigned char>(p[2])) >= 0) {
-      b = static_cast<unsigned char>(hex_value(static_cast<unsigned char>(p[1])) * 16 +
-                                     hex_value(static_cast<unsigned char>(p[2])));
-      p += 3;
-    } else {
-      ++p;
+    unsigned char b = static_cast<unsigned char>(*p++);
+    int hi, lo;
+    if (b == '%' && end - p >= 2 && (hi = hex_value(static_cast<unsigned char>(p[0]))) >= 0 &&
+        (lo = hex_value(static_cast<unsigned char>(p[1]))) >= 0) {
+      b = static_cast<unsigned char>(hi * 16 + lo);
+      p += 2;
     }
     if (is_unreserved(b)) return b;
     pending[0] = hex_upper[b >> 4];
@@ -707,30 +713,28 @@ inline void emit_header_value(sink& s, std::string_view v, bool plain) noexcept 
 /// encoding) an existing "%XX" stays as sent; every other byte as %XX. A control character
 /// (CR, LF, NUL, ...) in the path is an error, found here where each byte is read anyway.
 inline status emit_path_bytes(sink& s, std::string_view t, bool keep_escapes) noexcept {
-  std::size_t run = 0;
-  for (std::size_t i = 0; i < t.size(); ++i) {
-    i += unreserved_run<true>(t.data() + i, t.size() - i);
-    if (i == t.size()) break;
-    unsigned char c = static_cast<unsigned char>(t[i]);
+  const char *p = t.data(), *const e = p + t.size(), *run = p;
+  for (;; ++p) {
+    p += unreserved_run<true>(p, static_cast<std::size_t>(e - p));
+    s.put(std::string_view(run, static_cast<std::size_t>(p - run)));
+    if (p == e) return {};
+    unsigned char c = static_cast<unsigned char>(*p);
     if (!has_class(c, cc_url))
       return error(error_kind::invalid_url, SIGV4KIT_TEXT("URL contains a control character (CR, LF, NUL, ...)"));
-    s.put(sub(t, run, i - run));
-    if (keep_escapes && is_escape_at(t, i)) {
-      s.put(sub(t, i, 3));
-      i += 2;
+    if (keep_escapes && is_escape_at(std::string_view(p, static_cast<std::size_t>(e - p)), 0)) {
+      run = p;  // the escape is copied with the run after it
+      p += 2;
     } else {
       s.put_escape(c);
+      run = p + 1;
     }
-    run = i + 1;
   }
-  s.put(sub(t, run));
-  return {};
 }
 
 /// The canonical URI. With normalisation, "." segments, ".." segments (with the segment they
 /// cancel) and empty segments are dropped, as botocore's remove_dot_segments does, and a
-/// trailing '/' is kept. Segments are kept in a bitset found right to left, so no copy of the
-/// path is made.
+/// trailing '/' is kept. The kept segments are marked in a bitset, so no copy of the path is
+/// made: one pass checks and marks, one writes.
 inline status emit_canonical_uri(sink& s, std::string_view path, bool normalize, bool double_encode) noexcept {
   if (path.empty()) {
     s.put('/');
@@ -739,49 +743,48 @@ inline status emit_canonical_uri(sink& s, std::string_view path, bool normalize,
   if (!normalize) return emit_path_bytes(s, path, !double_encode);
   constexpr std::size_t max_segments = SIGV4KIT_MAX_PATH_SEGMENTS;
   unsigned char keep[(max_segments + 7) / 8] = {};
-  std::size_t count = 0;
-  for (std::size_t i = 0; i <= path.size(); ++i) {
-    if (i == path.size() || path[i] == '/') {
-      ++count;
-    } else if (!has_class(static_cast<unsigned char>(path[i]), cc_url)) {
-      return error(error_kind::invalid_url, SIGV4KIT_TEXT("URL contains a control character (CR, LF, NUL, ...)"));
+  const char *const e = path.data() + path.size(), *seg = path.data();
+  std::size_t count = 0;  // segments before seg
+  for (const char* p = seg;; ++p) {
+    if (p != e && *p != '/') {
+      if (!has_class(static_cast<unsigned char>(*p), cc_url))
+        return error(error_kind::invalid_url, SIGV4KIT_TEXT("URL contains a control character (CR, LF, NUL, ...)"));
+      continue;
     }
+    // Segment [seg, p): a ".." drops the nearest kept segment before it (a stack, as
+    // remove_dot_segments), "" and "." are dropped, any other is kept.
+    std::size_t n = static_cast<std::size_t>(p - seg);
+    if (count < max_segments) {
+      if (n == 2 && seg[0] == '.' && seg[1] == '.') {
+        for (std::size_t k = count; k-- > 0;)
+          if (keep[k / 8] & (1u << (k % 8))) {
+            keep[k / 8] = static_cast<unsigned char>(keep[k / 8] & ~(1u << (k % 8)));
+            break;
+          }
+      } else if (n > 1 || (n == 1 && *seg != '.')) {
+        keep[count / 8] = static_cast<unsigned char>(keep[count / 8] | (1u << (count % 8)));
+      }
+    }
+    ++count;  // past the capacity, still counted (and the rest checked for control characters)
+    if (p == e) break;
+    seg = p + 1;
   }
   if (count > max_segments)
     return error(error_kind::capacity_exceeded, SIGV4KIT_TEXT("URL path has more segments than SIGV4KIT_MAX_PATH_SEGMENTS"));
-  // Right to left: a ".." cancels the nearest kept segment to its left. Segment i ends at
-  // `end` (a '/' or the end of the path) and has i slashes before it, so end >= i.
-  std::size_t skip = 0, end = path.size();
   bool any = false;
-  for (std::size_t i = count; i-- > 0;) {
-    std::size_t begin = i == 0 ? 0 : path.rfind('/', end - 1) + 1;
-    std::string_view seg = sub(path, begin, end - begin);
-    if (same_text(seg, "..")) {
-      ++skip;
-    } else if (!seg.empty() && !same_text(seg, ".")) {
-      if (skip) {
-        --skip;
-      } else {
-        keep[i / 8] = static_cast<unsigned char>(keep[i / 8] | (1u << (i % 8)));
-        any = true;
-      }
-    }
-    if (i) end = begin - 1;
-  }
-  s.put('/');
-  bool first = true;
-  std::size_t pos = 0;
+  seg = path.data();
   for (std::size_t i = 0; i < count; ++i) {
-    std::size_t slash = path.find('/', pos);
-    std::size_t seg_end = slash == std::string_view::npos ? path.size() : slash;
+    const char* end = static_cast<const char*>(std::memchr(seg, '/', static_cast<std::size_t>(e - seg)));
+    if (!end) end = e;
     if (keep[i / 8] & (1u << (i % 8))) {
-      if (!first) s.put('/');
-      if (status st = emit_path_bytes(s, sub(path, pos, seg_end - pos), !double_encode); !st) return st;
-      first = false;
+      s.put('/');
+      // Cannot fail: every byte was checked above.
+      (void)emit_path_bytes(s, std::string_view(seg, static_cast<std::size_t>(end - seg)), !double_encode);
+      any = true;
     }
-    pos = seg_end + 1;
+    seg = end + (end != e);
   }
-  if (any && path.back() == '/') s.put('/');
+  if (!any || e[-1] == '/') s.put('/');  // "/" alone, or the kept trailing slash
   return {};
 }
 
@@ -819,8 +822,9 @@ inline void emit_query_text(sink& s, std::string_view t, bool canonical) noexcep
 /// the signing parameters, which have fixed keys listed here in their sorted order (a URL
 /// that already has one of these keys is rejected, so keys never tie).
 inline void emit_canonical_query(sink& s, const prepared_request& p) noexcept {
-  static constexpr view keys[] = {"X-Amz-Algorithm", "X-Amz-Credential", "X-Amz-Date", "X-Amz-Expires",
-                                  "X-Amz-Security-Token", "X-Amz-SignedHeaders"};
+  // With the '=' after each key, written with it; compared without it.
+  static constexpr view keys[] = {"X-Amz-Algorithm=", "X-Amz-Credential=", "X-Amz-Date=", "X-Amz-Expires=",
+                                  "X-Amz-Security-Token=", "X-Amz-SignedHeaders="};
   constexpr std::size_t token = 4;  // keys[token] is there only when the token is signed
   const view values[] = {algorithm, p.credential_encoded, p.amz_date, std::string_view(p.expires_text),
                          p.token_encoded, p.signed_headers_encoded};
@@ -835,7 +839,7 @@ inline void emit_canonical_query(sink& s, const prepared_request& p) noexcept {
     if (i < p.param_count) {
       const query_param& q = p.param_at(i);
       bool key_canonical = q.flags & query_param::key_canonical;
-      if (j == na || compare_encoded(q.key(), key_canonical, keys[j], true) < 0) {
+      if (j == na || compare_encoded(q.key(), key_canonical, std::string_view(keys[j].ptr, keys[j].len - 1), true) < 0) {
         emit_query_text(s, q.key(), key_canonical);
         s.put('=');
         emit_query_text(s, q.value(), q.flags & query_param::value_canonical);
@@ -844,7 +848,6 @@ inline void emit_canonical_query(sink& s, const prepared_request& p) noexcept {
       }
     }
     s.put(keys[j]);
-    s.put('=');
     s.put(values[j]);
     ++j;
   }
@@ -1005,44 +1008,41 @@ inline status write_output_start(prepared_request& p, char* out, std::size_t cap
       r.headers[r.header_count++] = header{view("x-amz-content-sha256"), w.since(hash)};
     }
     if (!p.session_token.empty()) r.headers[r.header_count++] = header{view("X-Amz-Security-Token"), p.session_token};
-    c.start = w.o;
-    w.put("AWS4-HMAC-SHA256 Credential=");
-    w.put_credential(p, false);
-    w.put(", SignedHeaders=");
-    w.put_signed_headers(p, view(";"));
-    w.put(", Signature=");
-    c.pos = w.o;
-    return {};
   }
-  // Query mode: the URL as given, then the signing parameters, canonically encoded.
+  // The Authorization value, or the URL as given and then the signing parameters, canonically
+  // encoded. The two modes share the credential and the signed header list (one copy of each).
   c.start = w.o;
-  w.put(p.url.before_query);
-  w.put("?");
-  if (!p.url.query.empty()) {
-    w.put(p.url.query);
-    if (p.url.query.back() != '&') w.put("&");
+  if (!header_mode) {
+    w.put(p.url.before_query);
+    w.put("?");
+    if (!p.url.query.empty()) {
+      w.put(p.url.query);
+      if (p.url.query.back() != '&') w.put("&");
+    }
   }
-  w.put("X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=");
+  w.put(header_mode ? view("AWS4-HMAC-SHA256 Credential=") : view("X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential="));
   char* begin = w.o;
-  w.put_credential(p, true);
+  w.put_credential(p, !header_mode);
   p.credential_encoded = w.since(begin);
-  w.put("&X-Amz-Date=");
+  if (!header_mode) {
+    w.put("&X-Amz-Date=");
+    begin = w.o;
+    w.put(p.amz_date);
+    r.amz_date = w.since(begin);
+    w.put("&X-Amz-Expires=");
+    w.put(std::string_view(p.expires_text));
+  }
+  w.put(header_mode ? view(", SignedHeaders=") : view("&X-Amz-SignedHeaders="));
   begin = w.o;
-  w.put(p.amz_date);
-  r.amz_date = w.since(begin);
-  w.put("&X-Amz-Expires=");
-  w.put(std::string_view(p.expires_text));
-  w.put("&X-Amz-SignedHeaders=");
-  begin = w.o;
-  w.put_signed_headers(p, view("%3B"));  // ';' is not unreserved (the suite's query files)
+  w.put_signed_headers(p, header_mode ? view(";") : view("%3B"));  // ';' is not unreserved
   p.signed_headers_encoded = w.since(begin);
-  if (p.token_signed) {
+  if (!header_mode && p.token_signed) {
     w.put("&X-Amz-Security-Token=");
     begin = w.o;
     w.put(p.session_token, true);
     p.token_encoded = w.since(begin);
   }
-  w.put("&X-Amz-Signature=");
+  w.put(header_mode ? view(", Signature=") : view("&X-Amz-Signature="));
   c.pos = w.o;
   return {};
 }
