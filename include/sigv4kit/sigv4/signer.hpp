@@ -66,7 +66,7 @@ class basic_signer {
 
     // Signature = hex(HMAC(kSigning, string to sign)), kSigning from the cache.
 #ifndef SIGV4KIT_OPTIMIZE_SIZE
-    hmac_key<Crypto> key = cache_.get(p.access_key_id, params.credentials.secret_access_key, p.date, p.region, p.service);
+    hmac_key<Crypto> key = signing_key(p, params);
     // Everything of the string to sign before the canonical request's hash is known now: it
     // goes into the HMAC here, so only the hash line is left once the canonical request is
     // hashed.
@@ -105,7 +105,7 @@ class basic_signer {
 #ifdef SIGV4KIT_OPTIMIZE_SIZE
     // The key only now, and the string to sign piece by piece: a small stack holds neither
     // a buffer for it nor the key while the canonical request is hashed.
-    hmac_key<Crypto> key = cache_.get(p.access_key_id, params.credentials.secret_access_key, p.date, p.region, p.service);
+    hmac_key<Crypto> key = signing_key(p, params);
     detail::put_string_to_sign_prefix(p, [&](const char* d, std::size_t n) {
       key.update_inner(d, n);
       if (params.debug_sink) params.debug_sink(params.debug_user, 1, d, n);
@@ -131,6 +131,10 @@ class basic_signer {
   key_cache& cache() const noexcept { return cache_; }
 
  private:
+  hmac_key<Crypto> signing_key(const detail::prepared_request& p, const signing_params& params) const noexcept {
+    return cache_.get(p.access_key_id, params.credentials.secret_access_key, p.date, p.region, p.service);
+  }
+
   struct hash_target {
     explicit hash_target(const signing_params& p) noexcept : params(p) { Crypto::init(ctx); }
     typename Crypto::sha256_context ctx;
