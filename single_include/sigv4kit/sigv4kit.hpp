@@ -1724,25 +1724,19 @@ inline std::size_t scope_run(const char* s, std::size_t n) noexcept {
       [](unsigned char c) { return has_class(c, cc_scope); });
 }
 
-/// Length of the leading run of bytes without a control character (cc_url: not 0x00-0x1f or
-/// 0x7f; bytes from 0x80 are allowed).
-inline std::size_t no_control_run(const char* s, std::size_t n) noexcept {
+/// Length of the leading run of bytes from `Min` up, DEL (0x7f) excepted; bytes from 0x80
+/// are allowed. Min = 0x20: no control character (cc_url, as URLs and tokens must be);
+/// Min = 0x21: header-value text that needs no attention (no space either).
+template <unsigned char Min>
+inline std::size_t printable_run(const char* s, std::size_t n) noexcept {
   return class_run(
       s, n,
       SIGV4KIT_VEC_OK(_mm_andnot_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8(0x7f)),
-                                       _mm_cmpeq_epi8(_mm_max_epu8(x, _mm_set1_epi8(0x20)), x))),
-      [](unsigned char c) { return has_class(c, cc_url); });
+                                       _mm_cmpeq_epi8(_mm_max_epu8(x, _mm_set1_epi8(static_cast<char>(Min))), x))),
+      [](unsigned char c) { return c >= Min && c != 0x7f; });
 }
-
-/// Length of the leading run of header-value bytes that need no attention: no space, no
-/// control character (bytes from 0x80, obs-text, are allowed).
-inline std::size_t field_text_run(const char* s, std::size_t n) noexcept {
-  return class_run(
-      s, n,
-      SIGV4KIT_VEC_OK(_mm_andnot_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8(0x7f)),
-                                       _mm_cmpeq_epi8(_mm_max_epu8(x, _mm_set1_epi8(0x21)), x))),
-      [](unsigned char c) { return c > ' ' && c != 0x7f; });
-}
+inline std::size_t no_control_run(const char* s, std::size_t n) noexcept { return printable_run<0x20>(s, n); }
+inline std::size_t field_text_run(const char* s, std::size_t n) noexcept { return printable_run<0x21>(s, n); }
 #undef SIGV4KIT_VEC_OK
 
 /// Lower-cases the header name s[0..n) into dst[0..n) and tells whether it is a token
