@@ -2103,7 +2103,10 @@ struct prepared_request {
   std::string_view session_token;   // empty: none
   std::string_view payload_hash;    // what goes on the last line of the canonical request
 
-  char expires_text[8];  // query mode: X-Amz-Expires
+  // Query mode: X-Amz-Expires, its digits right-aligned in expires_digits (written last digit
+  // first in one loop) with their count, so no strlen is needed to view them.
+  char expires_digits[7];
+  unsigned char expires_len = 0;  // stays 0 in header mode (emit_canonical_query views it)
   char payload_hash_hex[64];
   std::string_view host;  // the Host value signed: a given Host header, or the URL's (lower-cased)
 
@@ -2121,6 +2124,9 @@ struct prepared_request {
   // values, as written into the presigned URL by write_output_start.
   view credential_encoded, signed_headers_encoded, token_encoded;
 
+  std::string_view expires() const noexcept {
+    return std::string_view(expires_digits + sizeof expires_digits - expires_len, expires_len);
+  }
   const header_entry& header_at(std::size_t i) const noexcept { return headers[header_order[i]]; }
   const query_param& param_at(std::size_t i) const noexcept { return params[param_order[i]]; }
 
@@ -2352,9 +2358,9 @@ inline status prepare(const request& req, const signing_params& sp, prepared_req
     if (sp.expires < 1 || sp.expires > max_expires)
       return error(error_kind::invalid_expires, SIGV4KIT_TEXT("expires must be 1..604800 seconds (7 days) for a presigned URL"));
     std::size_t n = 0;  // digits: at most 6
-    for (std::uint32_t v = sp.expires; v; v /= 10) ++n;
-    p.expires_text[n] = '\0';
-    for (std::uint32_t v = sp.expires; v; v /= 10) p.expires_text[--n] = static_cast<char>('0' + v % 10);
+    for (std::uint32_t v = sp.expires; v; v /= 10)
+      p.expires_digits[sizeof p.expires_digits - ++n] = static_cast<char>('0' + v % 10);
+    p.expires_len = static_cast<unsigned char>(n);
   }
 
   // Payload hash.
@@ -2663,7 +2669,7 @@ inline void emit_canonical_query(sink& s, const prepared_request& p) noexcept {
   static constexpr view keys[] = {"X-Amz-Algorithm=", "X-Amz-Credential=", "X-Amz-Date=", "X-Amz-Expires=",
                                   "X-Amz-Security-Token=", "X-Amz-SignedHeaders="};
   constexpr std::size_t token = 4;  // keys[token] is there only when the token is signed
-  const view values[] = {algorithm, p.credential_encoded, p.amz_date, std::string_view(p.expires_text),
+  const view values[] = {algorithm, p.credential_encoded, p.amz_date, p.expires(),
                          p.token_encoded, p.signed_headers_encoded};
   const std::size_t na = p.mode == signing_mode::query ? 6 : 0;
   std::size_t j = 0;
@@ -2755,6 +2761,14 @@ inline char* write_encoded(char* o, std::string_view s) noexcept {
   return o;
 }
 
+/// Appends a header for the caller to send (room for it is in signed_request). Out of line
+/// when optimising size, so each of the four appends is a call; the name as pointer and
+/// length keeps the arguments in registers on 32-bit ARM.
+SIGV4KIT_SIZE_NOINLINE inline void add_output_header(signed_request& r, const char* name, std::size_t name_len,
+                                                     const std::string_view& value) noexcept {
+  r.headers[r.header_count++] = header{std::string_view(name, name_len), value};
+}
+
 /// Where the output is being written: write_output_start fills everything before the
 /// signature, write_output_finish appends it.
 struct output_cursor {
@@ -2838,13 +2852,13 @@ inline status write_output_start(prepared_request& p, char* out, std::size_t cap
     char* date = w.o;
     w.put(p.amz_date);
     r.amz_date = w.since(date);
-    r.headers[r.header_count++] = header{view("X-Amz-Date"), r.amz_date};
+    add_output_header(r, "X-Amz-Date", 10, r.amz_date);
     if (p.add_content_sha256) {
       char* hash = w.o;
       w.put(p.payload_hash);
-      r.headers[r.header_count++] = header{view("x-amz-content-sha256"), w.since(hash)};
+      add_output_header(r, "x-amz-content-sha256", 20, w.since(hash));
     }
-    if (!p.session_token.empty()) r.headers[r.header_count++] = header{view("X-Amz-Security-Token"), p.session_token};
+    if (!p.session_token.empty()) add_output_header(r, "X-Amz-Security-Token", 20, p.session_token);
   }
   // The Authorization value, or the URL as given and then the signing parameters, canonically
   // encoded. The two modes share the credential and the signed header list (one copy of each).
@@ -2867,7 +2881,7 @@ inline status write_output_start(prepared_request& p, char* out, std::size_t cap
     w.put(p.amz_date);
     r.amz_date = w.since(begin);
     w.put("&X-Amz-Expires=");
-    w.put(std::string_view(p.expires_text));
+    w.put(p.expires());
   }
   w.put(header_mode ? view(", SignedHeaders=") : view("&X-Amz-SignedHeaders="));
   begin = w.o;
@@ -2893,7 +2907,7 @@ inline void write_output_finish(const prepared_request& p, const unsigned char s
   char* o = c.pos + 64;
   if (p.mode == signing_mode::header) {
     r.authorization = std::string_view(c.start, static_cast<std::size_t>(o - c.start));
-    r.headers[r.header_count++] = header{"Authorization", r.authorization};
+    add_output_header(r, "Authorization", 13, r.authorization);
     return;
   }
   if (!p.token_signed && !p.session_token.empty()) {  // added after signing
