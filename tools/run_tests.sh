@@ -14,6 +14,7 @@ command -v cmake >/dev/null || need+=(cmake)
 command -v g++ >/dev/null || need+=(g++)
 command -v clang++ >/dev/null || need+=(clang)
 command -v python3 >/dev/null || need+=(python3)
+command -v valgrind >/dev/null || need+=(valgrind)                           # memcheck tests
 have_pkg catch2 || [ -f /usr/include/catch2/catch.hpp ] || need+=(catch2)
 command -v aarch64-linux-gnu-g++ >/dev/null || need+=(g++-aarch64-linux-gnu)  # ARMv8 SHA path,
 command -v qemu-aarch64 >/dev/null || need+=(qemu-user)                      # run under qemu-user
@@ -52,7 +53,8 @@ run_suite() {  # name, tests to exclude (ctest -E regex, or ""), extra cmake arg
 mkdir -p build
 run_suite gcc "" -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_COMPILER=g++
 # The sanitizer build skips what does not depend on its compiler (the AArch64 cross build,
-# the Cortex-M runs and the packaging checks run in the GCC build).
-run_suite clang-sanitize "aarch64-qemu|cmake-consumers|cortex-m" -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_COMPILER=clang++ \
+# the Cortex-M runs and the packaging checks run in the GCC build) and valgrind, which does
+# not run sanitized binaries.
+run_suite clang-sanitize "aarch64-qemu|cmake-consumers|cortex-m|memcheck" -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_COMPILER=clang++ \
   "-DCMAKE_CXX_FLAGS=-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" \
   -DSIGV4KIT_BUILD_BENCHMARKS=OFF
