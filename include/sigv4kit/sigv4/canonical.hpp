@@ -572,7 +572,8 @@ inline status prepare(const request& req, const signing_params& sp, prepared_req
                  SIGV4KIT_TEXT("access key id may hold only printable characters other than '/', ',' and space"));
   if (cr.secret_access_key.empty())
     return error(error_kind::invalid_credentials, SIGV4KIT_TEXT("secret access key is empty"));
-  if (!cr.session_token.empty() && no_control_run(cr.session_token.data(), cr.session_token.size()) != cr.session_token.size())  // never echo the token itself
+  const std::string_view token = cr.session_token;
+  if (no_control_run(token.data(), token.size()) != token.size())  // never echo the token itself
     return error(error_kind::invalid_credentials, SIGV4KIT_TEXT("session token contains a control character (CR, LF, NUL, ...)"));
   p.access_key_id = cr.access_key_id;
   p.session_token = cr.session_token;
