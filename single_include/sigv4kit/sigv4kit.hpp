@@ -1552,10 +1552,19 @@ SIGV4KIT_ALWAYS_INLINE unsigned unreserved_bits(__m128i x) noexcept {
   return static_cast<unsigned>(_mm_movemask_epi8(ok));
 }
 
+/// All ones in the lanes of `x` that hold A-Z.
+SIGV4KIT_ALWAYS_INLINE __m128i upper_lanes(__m128i x) noexcept {
+  return _mm_and_si128(_mm_cmpgt_epi8(x, _mm_set1_epi8('A' - 1)), _mm_cmplt_epi8(x, _mm_set1_epi8('Z' + 1)));
+}
+
 /// One bit per byte of `x`: set where the byte is A-Z.
 SIGV4KIT_ALWAYS_INLINE unsigned upper_bits(__m128i x) noexcept {
-  return static_cast<unsigned>(_mm_movemask_epi8(
-      _mm_and_si128(_mm_cmpgt_epi8(x, _mm_set1_epi8('A' - 1)), _mm_cmplt_epi8(x, _mm_set1_epi8('Z' + 1)))));
+  return static_cast<unsigned>(_mm_movemask_epi8(upper_lanes(x)));
+}
+
+/// `x` with A-Z lower-cased.
+SIGV4KIT_ALWAYS_INLINE __m128i lower_lanes(__m128i x) noexcept {
+  return _mm_or_si128(x, _mm_and_si128(upper_lanes(x), _mm_set1_epi8(0x20)));
 }
 
 /// The bytes s[0..n) for 4 <= n < 16 as one vector: two overlapping loads, so lane k holds
@@ -1749,16 +1758,14 @@ inline bool lower_token_copy(char* dst, const char* s, std::size_t n) noexcept {
   for (; i + 16 <= n; i += 16) {
     __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s + i));
     if (unreserved_bits<false>(x) != 0xffffu) break;
-    __m128i caps = _mm_and_si128(_mm_cmpgt_epi8(x, _mm_set1_epi8('A' - 1)), _mm_cmplt_epi8(x, _mm_set1_epi8('Z' + 1)));
-    _mm_storeu_si128(reinterpret_cast<__m128i*>(dst + i), _mm_or_si128(x, _mm_and_si128(caps, _mm_set1_epi8(0x20))));
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(dst + i), lower_lanes(x));
   }
   if (i < n && n - i >= 4 && n - i < 16) {
     std::size_t half, m = n - i;
     __m128i x = load_short(s + i, m, half);
     unsigned lanes = half == 8 ? 0xffffu : 0xffu;
     if ((unreserved_bits<false>(x) & lanes) == lanes) {
-      __m128i caps = _mm_and_si128(_mm_cmpgt_epi8(x, _mm_set1_epi8('A' - 1)), _mm_cmplt_epi8(x, _mm_set1_epi8('Z' + 1)));
-      x = _mm_or_si128(x, _mm_and_si128(caps, _mm_set1_epi8(0x20)));
+      x = lower_lanes(x);
       // Store the two halves where they were loaded from (the second overlaps the first).
       if (half == 8) {
         _mm_storel_epi64(reinterpret_cast<__m128i*>(dst + i), x);
@@ -2525,11 +2532,6 @@ inline status prepare(const request& req, const signing_params& sp, prepared_req
   return {};
 }
 
-/// True when sorted header i has the same name as header i - 1 (its value joins that line).
-inline bool same_name_as_previous(const prepared_request& p, std::size_t i) noexcept {
-  return p.header_at(i).repeat;
-}
-
 /// Header value as signed: leading and trailing whitespace removed, each inner run of
 /// whitespace (spaces, tabs and line folds) written as one space.
 inline void emit_header_value(sink& s, std::string_view v, bool plain) noexcept {
@@ -2707,7 +2709,7 @@ inline status emit_canonical_request(sink& s, const prepared_request& p) noexcep
   s.put('\n');
   for (std::size_t i = 0; i < p.header_count; ++i) {
     const header_entry& h = p.header_at(i);
-    if (same_name_as_previous(p, i)) {
+    if (h.repeat) {  // the same name as the header before: its value joins that line
       s.put(',');
     } else {
       if (i) s.put('\n');

@@ -753,11 +753,6 @@ inline status prepare(const request& req, const signing_params& sp, prepared_req
   return {};
 }
 
-/// True when sorted header i has the same name as header i - 1 (its value joins that line).
-inline bool same_name_as_previous(const prepared_request& p, std::size_t i) noexcept {
-  return p.header_at(i).repeat;
-}
-
 /// Header value as signed: leading and trailing whitespace removed, each inner run of
 /// whitespace (spaces, tabs and line folds) written as one space.
 inline void emit_header_value(sink& s, std::string_view v, bool plain) noexcept {
@@ -935,7 +930,7 @@ inline status emit_canonical_request(sink& s, const prepared_request& p) noexcep
   s.put('\n');
   for (std::size_t i = 0; i < p.header_count; ++i) {
     const header_entry& h = p.header_at(i);
-    if (same_name_as_previous(p, i)) {
+    if (h.repeat) {  // the same name as the header before: its value joins that line
       s.put(',');
     } else {
       if (i) s.put('\n');
