@@ -64,7 +64,22 @@
 #define SIGV4KIT_SMALL_SHA256 1
 #endif
 #ifndef SIGV4KIT_SINK_BYTES
+#ifdef SIGV4KIT_OPTIMIZE_SIZE
 #define SIGV4KIT_SINK_BYTES 64
+#else
+#define SIGV4KIT_SINK_BYTES 512
+#endif
+#endif
+
+// Unrolls the fixed-count loop that follows fully. The SHA instruction loops need it: GCC
+// unrolls them only at -O3, and rolled, their message words live in memory (a SHA-NI block
+// then cost 40 ns instead of 32 at -O2 on a Zen 5).
+#if defined(__clang__)
+#define SIGV4KIT_UNROLL _Pragma("clang loop unroll(full)")
+#elif defined(__GNUC__)
+#define SIGV4KIT_UNROLL _Pragma("GCC unroll 16")
+#else
+#define SIGV4KIT_UNROLL
 #endif
 
 #define SIGV4KIT_STRINGIFY2(x) #x

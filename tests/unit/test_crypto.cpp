@@ -74,6 +74,31 @@ void check_backend() {
     unsigned char d[32];
     h2.finish(d);
     CHECK(test::hex(d, 32) == e.digest);
+    // update then update_finish (the one-step end the signer uses), split at every point
+    // that puts the pending bytes on each side of a block edge.
+    for (std::size_t k = 0; k <= e.n; ++k) {
+      typename C::sha256_context c;
+      C::init(c);
+      if (k) C::update(c, std::string(k, 'a').data(), k);
+      const std::string rest(e.n - k, 'a');
+      sigv4kit::detail::sha256_update_finish<C>(c, rest.data(), rest.size(), d);
+      INFO("split at " << k);
+      CHECK(test::hex(d, 32) == e.digest);
+    }
+  }
+  // HMAC ended with finish_mac(data, n): RFC 4231 case 7 (152 bytes of data, a 131-byte key),
+  // the message split at every point.
+  const std::string data7 =
+      "This is a test using a larger than block-size key and a larger than block-size data. The key "
+      "needs to be hashed before being used by the HMAC algorithm.";
+  const hmac_key<C> key7(std::string(131, '\xaa').data(), 131);
+  for (std::size_t k = 0; k <= data7.size(); ++k) {
+    hmac_key<C> m = key7;
+    m.update_inner(data7.data(), k);
+    unsigned char d[32];
+    m.finish_mac(data7.data() + k, data7.size() - k, d);
+    INFO("split at " << k);
+    CHECK(test::hex(d, 32) == "9b09ffa71b942fcb27635fbcd5b0e944bfdc63644f0713938a7f51535c3a35e2");
   }
 }
 }  // namespace

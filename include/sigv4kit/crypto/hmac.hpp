@@ -19,17 +19,42 @@
 SIGV4KIT_BEGIN_NAMESPACE
 
 namespace detail {
-/// Whether a backend offers finish_hmac(inner, outer, out) (block_crypto does).
+/// Whether a backend offers finish_hmac(inner, outer, data, n, out) (block_crypto does).
 template <class Crypto, class = void>
 struct has_finish_hmac_impl : std::false_type {};
 template <class Crypto>
 struct has_finish_hmac_impl<Crypto, std::void_t<decltype(Crypto::finish_hmac(
                                         std::declval<typename Crypto::sha256_context&>(),
                                         std::declval<typename Crypto::sha256_context&>(),
+                                        static_cast<const void*>(nullptr), std::size_t(0),
                                         static_cast<unsigned char*>(nullptr)))>> : std::true_type {};
+/// Whether a backend offers update_finish(ctx, data, n, out) (block_crypto does).
+template <class Crypto, class = void>
+struct has_update_finish_impl : std::false_type {};
+template <class Crypto>
+struct has_update_finish_impl<Crypto, std::void_t<decltype(Crypto::update_finish(
+                                          std::declval<typename Crypto::sha256_context&>(),
+                                          static_cast<const void*>(nullptr), std::size_t(0),
+                                          static_cast<unsigned char*>(nullptr)))>> : std::true_type {};
 }  // namespace detail
 template <class Crypto>
 using has_finish_hmac = detail::has_finish_hmac_impl<Crypto>;
+template <class Crypto>
+using has_update_finish = detail::has_update_finish_impl<Crypto>;
+
+namespace detail {
+/// update(c, data, n) then finish(c, out), through the backend's own shortcut when it has one.
+template <class Crypto>
+inline void sha256_update_finish(typename Crypto::sha256_context& c, const void* data, std::size_t n,
+                                 unsigned char out[32]) noexcept {
+  if constexpr (has_update_finish<Crypto>::value) {
+    Crypto::update_finish(c, data, n, out);
+  } else {
+    if (n) Crypto::update(c, data, n);
+    Crypto::finish(c, out);
+  }
+}
+}  // namespace detail
 
 /// A processed HMAC-SHA256 key: the midstates after the ipad and opad blocks. Plain data,
 /// copyable; wiped on destruction. Holds secret-derived state: never log it.
@@ -86,11 +111,15 @@ class hmac_key {
   }
   /// The same in pieces: update_inner for each piece of the message, then finish_mac.
   void update_inner(const void* data, std::size_t n) noexcept { Crypto::update(ctx_[0], data, n); }
-  void finish_mac(unsigned char out[32]) noexcept {
+  void finish_mac(unsigned char out[32]) noexcept { finish_mac(nullptr, 0, out); }
+  /// update_inner(data, n) then finish_mac(out), in one step (which a block backend lays out
+  /// before compressing: see detail::sha256_layout_final).
+  void finish_mac(const void* data, std::size_t n, unsigned char out[32]) noexcept {
     if constexpr (has_finish_hmac<Crypto>::value) {
-      Crypto::finish_hmac(ctx_[0], ctx_[1], out);  // the backend's shortcut for these steps
+      Crypto::finish_hmac(ctx_[0], ctx_[1], data, n, out);  // the backend's shortcut for these steps
     } else {
       unsigned char ih[32];
+      if (n) Crypto::update(ctx_[0], data, n);
       Crypto::finish(ctx_[0], ih);
       Crypto::update(ctx_[1], ih, 32);
       Crypto::finish(ctx_[1], out);

@@ -50,7 +50,7 @@ __attribute__((target("+crypto"))) inline void sha256_compress_armv8(std::uint32
     const uint32x4_t abcd0 = abcd, efgh0 = efgh;
     uint32x4_t m[4];
     for (int i = 0; i < 4; ++i) m[i] = vreinterpretq_u32_u8(vrev32q_u8(vld1q_u8(p + 16 * i)));
-    for (int g = 0; g < 16; ++g) {  // 16 groups of 4 rounds
+    SIGV4KIT_UNROLL for (int g = 0; g < 16; ++g) {  // 16 groups of 4 rounds
       uint32x4_t wk = vaddq_u32(m[g & 3], vld1q_u32(sha256_k + 4 * g));
       if (g < 12)  // W for group g + 4 = SU1(SU0(W[g], W[g+1]), W[g+2], W[g+3])
         m[g & 3] = vsha256su1q_u32(vsha256su0q_u32(m[g & 3], m[(g + 1) & 3]), m[(g + 2) & 3], m[(g + 3) & 3]);

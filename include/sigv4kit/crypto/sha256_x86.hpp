@@ -54,7 +54,7 @@ __attribute__((target("sha,sse4.1,ssse3"))) inline void sha256_compress_shani(st
   while (blocks--) {
     const __m128i abef = state0, cdgh = state1;
     __m128i m[4];
-    for (int g = 0; g < 16; ++g) {  // 16 groups of 4 rounds
+    SIGV4KIT_UNROLL for (int g = 0; g < 16; ++g) {  // 16 groups of 4 rounds
       __m128i& w = m[g & 3];
       if (g < 4) {
         w = _mm_shuffle_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 16 * g)), byteswap);

@@ -33,7 +33,8 @@ inline constexpr std::size_t max_host = 255 + 1 + 5;    // RFC 1035 name + ":" +
 /// A buffered byte sink: writes are collected in `buf` and handed to `write` in chunks, so
 /// the hash is fed in large pieces and the canonicaliser needs no template parameter.
 struct sink {
-  using write_fn = void (*)(void* ctx, const char* data, std::size_t n) noexcept;
+  /// Receives the bytes in order; `last` marks the final call (made once, by finish()).
+  using write_fn = void (*)(void* ctx, const char* data, std::size_t n, bool last) noexcept;
   sink(write_fn w, void* c) noexcept : write(w), ctx(c) {}
   write_fn write;
   void* ctx;
@@ -41,7 +42,12 @@ struct sink {
   char buf[SIGV4KIT_SINK_BYTES];
 
   void flush() noexcept {
-    if (len) write(ctx, buf, len);
+    if (len) write(ctx, buf, len, false);
+    len = 0;
+  }
+  /// Hands on what is buffered as the end of the stream (the hash then finishes in one step).
+  void finish() noexcept {
+    write(ctx, buf, len, true);
     len = 0;
   }
   void put(char c) noexcept {
@@ -62,12 +68,12 @@ struct sink {
   SIGV4KIT_NOINLINE void put_long(const char* p, std::size_t n) noexcept {
     std::size_t room = sizeof buf - len;
     copy_bytes(buf + len, p, room);
-    write(ctx, buf, sizeof buf);
+    write(ctx, buf, sizeof buf, false);
     p += room;
     n -= room;
     len = 0;
     std::size_t whole = n - n % sizeof buf;
-    if (whole) write(ctx, p, whole);
+    if (whole) write(ctx, p, whole, false);
     copy_bytes(buf, p + whole, n - whole);
     len = n - whole;
   }
@@ -920,7 +926,7 @@ inline void emit_canonical_query(sink& s, const prepared_request& p) noexcept {
   }
 }
 
-/// Streams the canonical request into `s` (and flushes it).
+/// Streams the canonical request into `s` (the caller then finishes the sink).
 inline status emit_canonical_request(sink& s, const prepared_request& p) noexcept {
   s.put(p.method);
   s.put('\n');
@@ -948,7 +954,6 @@ inline status emit_canonical_request(sink& s, const prepared_request& p) noexcep
   }
   s.put('\n');
   s.put(p.payload_hash);
-  s.flush();
   return {};
 }
 

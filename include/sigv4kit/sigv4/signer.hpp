@@ -91,9 +91,8 @@ class basic_signer {
         res.fail(st.err());
         return res;
       }
-      unsigned char digest[32];
-      Crypto::finish(target.ctx, digest);
-      detail::to_hex(digest, 32, canonical_hex);
+      s.finish();
+      detail::to_hex(target.digest, 32, canonical_hex);
     }
     // Header mode: the output up to the signature (nothing in it depends on the hashes).
     if (header_mode)
@@ -110,14 +109,12 @@ class basic_signer {
       key.update_inner(d, n);
       if (params.debug_sink) params.debug_sink(params.debug_user, 1, d, n);
     });
-    key.update_inner(canonical_hex, 64);
     if (params.debug_sink) params.debug_sink(params.debug_user, 1, canonical_hex, 64);
 #else
-    key.update_inner(canonical_hex, 64);
     if (params.debug_sink) params.debug_sink(params.debug_user, 1, sts, prefix + 64);
 #endif
     unsigned char mac[32];
-    key.finish_mac(mac);
+    key.finish_mac(canonical_hex, 64, mac);
     detail::write_output_finish(p, mac, cursor, r);
     return res;
   }
@@ -139,10 +136,12 @@ class basic_signer {
     explicit hash_target(const signing_params& p) noexcept : params(p) { Crypto::init(ctx); }
     typename Crypto::sha256_context ctx;
     const signing_params& params;
-    static void write(void* self, const char* data, std::size_t n) noexcept {
+    unsigned char digest[32];
+    static void write(void* self, const char* data, std::size_t n, bool last) noexcept {
       hash_target& t = *static_cast<hash_target*>(self);
-      Crypto::update(t.ctx, data, n);
-      if (t.params.debug_sink) t.params.debug_sink(t.params.debug_user, 0, data, n);
+      if (last) detail::sha256_update_finish<Crypto>(t.ctx, data, n, t.digest);
+      else Crypto::update(t.ctx, data, n);
+      if (t.params.debug_sink && n) t.params.debug_sink(t.params.debug_user, 0, data, n);
     }
   };
 
