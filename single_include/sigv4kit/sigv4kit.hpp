@@ -32,6 +32,9 @@
 //                                 automatic where the C++ library has no threads
 //   SIGV4KIT_NO_ERROR_MESSAGES    errors carry their kind only (message() is the kind's word):
 //                                 saves the sentences' flash on microcontrollers
+//   SIGV4KIT_NO_PRESIGN           header mode only: presigned URLs (signing_mode::query) are
+//                                 compiled out and refused with error_kind::unsupported
+//                                 (saves about 800 bytes of flash on a Cortex-M4)
 //   SIGV4KIT_FORCE_PORTABLE_SHA256  the default backend is the portable SHA-256 (no SHA-NI,
 //                                 no ARMv8 dispatch)
 //   SIGV4KIT_OPTIMIZE_SIZE        smaller code over speed: looped SHA-256 rounds, no lookup
@@ -153,6 +156,7 @@ enum class error_kind : unsigned char {
   capacity_exceeded,     ///< more headers/params/segments than configured (SIGV4KIT_MAX_*)
   buffer_too_small,      ///< the caller's output buffer cannot hold the result
   invalid_argument,      ///< anything else the caller passed that cannot be used
+  unsupported,           ///< a feature this build compiled out (presigning with SIGV4KIT_NO_PRESIGN)
 };
 
 /// Short stable word for an error kind, e.g. "invalid_header".
@@ -170,6 +174,7 @@ constexpr std::string_view to_string(error_kind k) noexcept {
     case error_kind::capacity_exceeded: return "capacity_exceeded";
     case error_kind::buffer_too_small: return "buffer_too_small";
     case error_kind::invalid_argument: return "invalid_argument";
+    case error_kind::unsupported: return "unsupported";
   }
   return "unknown";
 }
@@ -340,8 +345,12 @@ inline constexpr char hex_lower[] = "0123456789abcdef";
 
 /// memcpy for the short pieces a canonical request is made of: up to 16 bytes as two
 /// overlapping fixed-size copies (inlined; no library call), longer ones through memcpy.
-/// Reads and writes only [src, src + n) and [dst, dst + n).
+/// Reads and writes only [src, src + n) and [dst, dst + n). When optimising size, memcpy
+/// itself (a microcontroller's C startup code links it anyway).
 inline void copy_bytes(char* dst, const char* src, std::size_t n) noexcept {
+#ifdef SIGV4KIT_OPTIMIZE_SIZE
+  if (n) std::memcpy(dst, src, n);  // memcpy may not be given null, which an empty view may hold
+#else
   if (n >= 8 && n <= 16) {
     std::uint64_t a, b;
     std::memcpy(&a, src, 8);
@@ -359,6 +368,7 @@ inline void copy_bytes(char* dst, const char* src, std::size_t n) noexcept {
   } else {
     std::memcpy(dst, src, n);
   }
+#endif
 }
 
 /// Character classes, one table lookup per byte on the hot path.
@@ -2134,6 +2144,15 @@ struct prepared_request {
   std::string_view expires() const noexcept {
     return std::string_view(expires_digits + sizeof expires_digits - expires_len, expires_len);
   }
+  /// Query mode (a presigned URL). A constant false with SIGV4KIT_NO_PRESIGN, so that every
+  /// presigning branch is compiled out (prepare rejects query mode in such a build).
+  bool presign() const noexcept {
+#ifdef SIGV4KIT_NO_PRESIGN
+    return false;
+#else
+    return mode == signing_mode::query;
+#endif
+  }
   const header_entry& header_at(std::size_t i) const noexcept { return headers[header_order[i]]; }
   const query_param& param_at(std::size_t i) const noexcept { return params[param_order[i]]; }
 
@@ -2357,12 +2376,18 @@ inline status prepare(const request& req, const signing_params& sp, prepared_req
   p.access_key_id = cr.access_key_id;
   p.session_token = cr.session_token;
   p.token_signed = !cr.session_token.empty() && sp.sign_session_token;
+#ifdef SIGV4KIT_NO_PRESIGN
+  if (sp.mode != signing_mode::header)
+    return error(error_kind::unsupported,
+                 SIGV4KIT_TEXT("presigned URLs (signing_mode::query) are compiled out by SIGV4KIT_NO_PRESIGN; "
+                               "build without it to presign"));
+#endif
   p.mode = sp.mode;
   p.normalize_path = sp.normalize_path;
   p.double_encode = sp.double_encode;
-  p.add_content_sha256 = sp.add_content_sha256 && sp.mode == signing_mode::header;
+  p.add_content_sha256 = sp.add_content_sha256 && !p.presign();
 
-  if (sp.mode == signing_mode::query) {
+  if (p.presign()) {
     if (sp.expires < 1 || sp.expires > max_expires)
       return error(error_kind::invalid_expires, SIGV4KIT_TEXT("expires must be 1..604800 seconds (7 days) for a presigned URL"));
     std::size_t n = 0;  // digits: at most 6
@@ -2387,7 +2412,7 @@ inline status prepare(const request& req, const signing_params& sp, prepared_req
   // Query parameters of the URL, split in one pass that also notes which keys and values are
   // already in canonical form (most are) and rejects control characters.
   p.param_count = 0;
-  bool query_mode = sp.mode == signing_mode::query;
+  const bool query_mode = p.presign();
   const char* q = p.url.query.data();
   const std::size_t qn = p.url.query.size();
   if (qn > 0xffffffffu) return error(error_kind::capacity_exceeded, SIGV4KIT_TEXT("URL query is longer than 4 GiB"));
@@ -2457,7 +2482,7 @@ inline status prepare(const request& req, const signing_params& sp, prepared_req
   // Headers: validate all, keep the signed ones with their names lower-cased once.
   p.header_count = 0;
   bool have_host = false;
-  const bool header_mode = sp.mode == signing_mode::header;
+  const bool header_mode = !query_mode;
   const unsigned replaced = (header_mode ? 2u : 0u) | (header_mode && !p.session_token.empty() ? 4u : 0u) |
                             (p.add_content_sha256 ? 8u : 0u);  // by signer_name_index
   char* names = p.names + names_used;
@@ -2668,13 +2693,24 @@ inline void emit_query_text(sink& s, std::string_view t, bool canonical) noexcep
 /// the signing parameters, which have fixed keys listed here in their sorted order (a URL
 /// that already has one of these keys is rejected, so keys never tie).
 inline void emit_canonical_query(sink& s, const prepared_request& p) noexcept {
+#ifdef SIGV4KIT_NO_PRESIGN
+  // Header mode only: the URL's parameters alone (GCC does not see that the merge below
+  // never takes a signing parameter when there are none, and keeps all of it).
+  for (std::size_t i = 0; i < p.param_count; ++i) {
+    const query_param& q = p.param_at(i);
+    if (i) s.put('&');
+    emit_query_text(s, q.key(), q.flags & query_param::key_canonical);
+    s.put('=');
+    emit_query_text(s, q.value(), q.flags & query_param::value_canonical);
+  }
+#else
   // With the '=' after each key, written with it; compared without it.
   static constexpr view keys[] = {"X-Amz-Algorithm=", "X-Amz-Credential=", "X-Amz-Date=", "X-Amz-Expires=",
                                   "X-Amz-Security-Token=", "X-Amz-SignedHeaders="};
   constexpr std::size_t token = 4;  // keys[token] is there only when the token is signed
   const view values[] = {algorithm, p.credential_encoded, p.amz_date, p.expires(),
                          p.token_encoded, p.signed_headers_encoded};
-  const std::size_t na = p.mode == signing_mode::query ? 6 : 0;
+  const std::size_t na = p.presign() ? 6 : 0;
   std::size_t j = 0;
   for (std::size_t i = 0; i < p.param_count || j < na;) {
     if (j == token && !p.token_signed) {
@@ -2697,6 +2733,7 @@ inline void emit_canonical_query(sink& s, const prepared_request& p) noexcept {
     s.put(values[j]);
     ++j;
   }
+#endif
 }
 
 /// Streams the canonical request into `s` (and flushes it).
@@ -2829,7 +2866,7 @@ inline status write_output_start(prepared_request& p, char* out, std::size_t cap
                                  output_cursor& c) noexcept {
   std::size_t shl = p.signed_list_size;
   std::size_t need;
-  const bool header_mode = p.mode == signing_mode::header;
+  const bool header_mode = !p.presign();
   if (header_mode) {
     need = p.host.size() + 16 + (p.add_content_sha256 ? p.payload_hash.size() : 0) + algorithm.size() + 12 +
            p.credential_size() + 16 + shl + 12 + 64;
@@ -2908,7 +2945,7 @@ inline void write_output_finish(const prepared_request& p, const unsigned char s
   to_hex(signature, 32, c.pos);
   r.signature = std::string_view(c.pos, 64);
   char* o = c.pos + 64;
-  if (p.mode == signing_mode::header) {
+  if (!p.presign()) {
     r.authorization = std::string_view(c.start, static_cast<std::size_t>(o - c.start));
     add_output_header(r, "Authorization", 13, r.authorization);
     return;
@@ -3290,7 +3327,7 @@ class basic_signer {
     // Query mode: the output up to the signature first; it holds the encoded parameter
     // values that the canonical query then reuses.
     detail::output_cursor cursor;
-    const bool header_mode = p.mode == signing_mode::header;
+    const bool header_mode = !p.presign();
     if (!header_mode)
       if (status st = detail::write_output_start(p, out, capacity, r, cursor); !st) {
         res.fail(st.err());

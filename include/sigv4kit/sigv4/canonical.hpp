@@ -355,6 +355,15 @@ struct prepared_request {
   std::string_view expires() const noexcept {
     return std::string_view(expires_digits + sizeof expires_digits - expires_len, expires_len);
   }
+  /// Query mode (a presigned URL). A constant false with SIGV4KIT_NO_PRESIGN, so that every
+  /// presigning branch is compiled out (prepare rejects query mode in such a build).
+  bool presign() const noexcept {
+#ifdef SIGV4KIT_NO_PRESIGN
+    return false;
+#else
+    return mode == signing_mode::query;
+#endif
+  }
   const header_entry& header_at(std::size_t i) const noexcept { return headers[header_order[i]]; }
   const query_param& param_at(std::size_t i) const noexcept { return params[param_order[i]]; }
 
@@ -578,12 +587,18 @@ inline status prepare(const request& req, const signing_params& sp, prepared_req
   p.access_key_id = cr.access_key_id;
   p.session_token = cr.session_token;
   p.token_signed = !cr.session_token.empty() && sp.sign_session_token;
+#ifdef SIGV4KIT_NO_PRESIGN
+  if (sp.mode != signing_mode::header)
+    return error(error_kind::unsupported,
+                 SIGV4KIT_TEXT("presigned URLs (signing_mode::query) are compiled out by SIGV4KIT_NO_PRESIGN; "
+                               "build without it to presign"));
+#endif
   p.mode = sp.mode;
   p.normalize_path = sp.normalize_path;
   p.double_encode = sp.double_encode;
-  p.add_content_sha256 = sp.add_content_sha256 && sp.mode == signing_mode::header;
+  p.add_content_sha256 = sp.add_content_sha256 && !p.presign();
 
-  if (sp.mode == signing_mode::query) {
+  if (p.presign()) {
     if (sp.expires < 1 || sp.expires > max_expires)
       return error(error_kind::invalid_expires, SIGV4KIT_TEXT("expires must be 1..604800 seconds (7 days) for a presigned URL"));
     std::size_t n = 0;  // digits: at most 6
@@ -608,7 +623,7 @@ inline status prepare(const request& req, const signing_params& sp, prepared_req
   // Query parameters of the URL, split in one pass that also notes which keys and values are
   // already in canonical form (most are) and rejects control characters.
   p.param_count = 0;
-  bool query_mode = sp.mode == signing_mode::query;
+  const bool query_mode = p.presign();
   const char* q = p.url.query.data();
   const std::size_t qn = p.url.query.size();
   if (qn > 0xffffffffu) return error(error_kind::capacity_exceeded, SIGV4KIT_TEXT("URL query is longer than 4 GiB"));
@@ -678,7 +693,7 @@ inline status prepare(const request& req, const signing_params& sp, prepared_req
   // Headers: validate all, keep the signed ones with their names lower-cased once.
   p.header_count = 0;
   bool have_host = false;
-  const bool header_mode = sp.mode == signing_mode::header;
+  const bool header_mode = !query_mode;
   const unsigned replaced = (header_mode ? 2u : 0u) | (header_mode && !p.session_token.empty() ? 4u : 0u) |
                             (p.add_content_sha256 ? 8u : 0u);  // by signer_name_index
   char* names = p.names + names_used;
@@ -889,13 +904,24 @@ inline void emit_query_text(sink& s, std::string_view t, bool canonical) noexcep
 /// the signing parameters, which have fixed keys listed here in their sorted order (a URL
 /// that already has one of these keys is rejected, so keys never tie).
 inline void emit_canonical_query(sink& s, const prepared_request& p) noexcept {
+#ifdef SIGV4KIT_NO_PRESIGN
+  // Header mode only: the URL's parameters alone (GCC does not see that the merge below
+  // never takes a signing parameter when there are none, and keeps all of it).
+  for (std::size_t i = 0; i < p.param_count; ++i) {
+    const query_param& q = p.param_at(i);
+    if (i) s.put('&');
+    emit_query_text(s, q.key(), q.flags & query_param::key_canonical);
+    s.put('=');
+    emit_query_text(s, q.value(), q.flags & query_param::value_canonical);
+  }
+#else
   // With the '=' after each key, written with it; compared without it.
   static constexpr view keys[] = {"X-Amz-Algorithm=", "X-Amz-Credential=", "X-Amz-Date=", "X-Amz-Expires=",
                                   "X-Amz-Security-Token=", "X-Amz-SignedHeaders="};
   constexpr std::size_t token = 4;  // keys[token] is there only when the token is signed
   const view values[] = {algorithm, p.credential_encoded, p.amz_date, p.expires(),
                          p.token_encoded, p.signed_headers_encoded};
-  const std::size_t na = p.mode == signing_mode::query ? 6 : 0;
+  const std::size_t na = p.presign() ? 6 : 0;
   std::size_t j = 0;
   for (std::size_t i = 0; i < p.param_count || j < na;) {
     if (j == token && !p.token_signed) {
@@ -918,6 +944,7 @@ inline void emit_canonical_query(sink& s, const prepared_request& p) noexcept {
     s.put(values[j]);
     ++j;
   }
+#endif
 }
 
 /// Streams the canonical request into `s` (and flushes it).
@@ -1050,7 +1077,7 @@ inline status write_output_start(prepared_request& p, char* out, std::size_t cap
                                  output_cursor& c) noexcept {
   std::size_t shl = p.signed_list_size;
   std::size_t need;
-  const bool header_mode = p.mode == signing_mode::header;
+  const bool header_mode = !p.presign();
   if (header_mode) {
     need = p.host.size() + 16 + (p.add_content_sha256 ? p.payload_hash.size() : 0) + algorithm.size() + 12 +
            p.credential_size() + 16 + shl + 12 + 64;
@@ -1129,7 +1156,7 @@ inline void write_output_finish(const prepared_request& p, const unsigned char s
   to_hex(signature, 32, c.pos);
   r.signature = std::string_view(c.pos, 64);
   char* o = c.pos + 64;
-  if (p.mode == signing_mode::header) {
+  if (!p.presign()) {
     r.authorization = std::string_view(c.start, static_cast<std::size_t>(o - c.start));
     add_output_header(r, "Authorization", 13, r.authorization);
     return;
