@@ -29,6 +29,12 @@ inline constexpr std::string_view algorithm = "AWS4-HMAC-SHA256";
 inline constexpr std::uint32_t max_expires = 604800;  // 7 days: AWS's presigned-URL limit
 inline constexpr std::size_t max_access_key_id = SIGV4KIT_MAX_ACCESS_KEY_ID;  // IAM: 128 at most
 inline constexpr std::size_t max_host = 255 + 1 + 5;    // RFC 1035 name + ":" + port
+/// False with SIGV4KIT_NO_PRESIGN: the query-mode code is then compiled out (see presign()).
+#ifdef SIGV4KIT_NO_PRESIGN
+inline constexpr bool presign_enabled = false;
+#else
+inline constexpr bool presign_enabled = true;
+#endif
 
 /// A buffered byte sink: writes are collected in `buf` and handed to `write` in chunks, so
 /// the hash is fed in large pieces and the canonicaliser needs no template parameter.
@@ -357,13 +363,7 @@ struct prepared_request {
   }
   /// Query mode (a presigned URL). A constant false with SIGV4KIT_NO_PRESIGN, so that every
   /// presigning branch is compiled out (prepare rejects query mode in such a build).
-  bool presign() const noexcept {
-#ifdef SIGV4KIT_NO_PRESIGN
-    return false;
-#else
-    return mode == signing_mode::query;
-#endif
-  }
+  bool presign() const noexcept { return presign_enabled && mode == signing_mode::query; }
   const header_entry& header_at(std::size_t i) const noexcept { return headers[header_order[i]]; }
   const query_param& param_at(std::size_t i) const noexcept { return params[param_order[i]]; }
 
@@ -508,9 +508,25 @@ inline constexpr std::string_view known_payload_constants[] = {
     payload::unsigned_payload,          payload::streaming_payload,       payload::streaming_payload_trailer,
     payload::streaming_unsigned_trailer, payload::streaming_ecdsa_payload, payload::streaming_ecdsa_payload_trailer};
 
+#ifndef SIGV4KIT_OPTIMIZE_SIZE
 inline bool is_known_payload_constant(std::string_view s) noexcept {
   return has_text(known_payload_constants, std::size(known_payload_constants), s.data(), s.size());
 }
+#else
+/// The same six constants, recognised from their shared pieces "[STREAMING-]core[-TRAILER]":
+/// the list's 214 bytes of text and its table cost more flash than these comparisons.
+inline bool is_known_payload_constant(std::string_view s) noexcept {
+  const bool streamed = s.size() >= 10 && std::memcmp(s.data(), "STREAMING-", 10) == 0;
+  if (streamed) s.remove_prefix(10);
+  const bool trailed = s.size() >= 8 && std::memcmp(s.data() + s.size() - 8, "-TRAILER", 8) == 0;
+  if (trailed) s.remove_suffix(8);
+  // UNSIGNED-PAYLOAD, or STREAMING-UNSIGNED-PAYLOAD-TRAILER.
+  if (equals_literal(s, "UNSIGNED-PAYLOAD")) return streamed == trailed;
+  // STREAMING-AWS4-HMAC-SHA256-PAYLOAD and STREAMING-AWS4-ECDSA-P256-SHA256-PAYLOAD, each
+  // with or without -TRAILER.
+  return streamed && (equals_literal(s, "AWS4-HMAC-SHA256-PAYLOAD") || equals_literal(s, "AWS4-ECDSA-P256-SHA256-PAYLOAD"));
+}
+#endif
 
 /// The query parameters a presigned URL gets from the signer, without their "X-Amz-" prefix.
 inline constexpr std::string_view presign_param_suffixes[] = {"Algorithm", "Credential",    "Date",          "Expires",
@@ -644,6 +660,7 @@ inline status prepare(const request& req, const signing_params& sp, prepared_req
       }
       if (!has_class(c, cc_url))
         return error(error_kind::invalid_url, SIGV4KIT_TEXT("URL contains a control character (CR, LF, NUL, ...)"));
+#ifndef SIGV4KIT_OPTIMIZE_SIZE  // (size builds: every escape is re-encoded, to the same text)
       // "%XX" with upper-case hex naming a byte outside the unreserved set is canonical already.
       if (c == '%' && i + 2 < qn && has_class(static_cast<unsigned char>(q[i + 1]), cc_upper_hex) &&
           has_class(static_cast<unsigned char>(q[i + 2]), cc_upper_hex) &&
@@ -652,6 +669,7 @@ inline status prepare(const request& req, const signing_params& sp, prepared_req
         i += 2;
         continue;
       }
+#endif
       canonical = false;
     }
     std::size_t end = i++;
@@ -1041,9 +1059,10 @@ struct text_out {
   void put(const char (&literal)[N]) noexcept {
     put(literal, N - 1);
   }
-  /// With `encoded`, every byte but the unreserved ones as %XX (see write_encoded).
+  /// With `encoded` (query mode only), every byte but the unreserved ones as %XX (see
+  /// write_encoded).
   SIGV4KIT_SIZE_NOINLINE void put(std::string_view s, bool encoded) noexcept {
-    if (encoded) o = write_encoded(o, s);
+    if (presign_enabled && encoded) o = write_encoded(o, s);
     else put(s);
   }
   /// "<access key id>/<scope>", encoded or not.
