@@ -19,6 +19,9 @@
 //                                 automatic where the C++ library has no threads
 //   SIGV4KIT_NO_ERROR_MESSAGES    errors carry their kind only (message() is the kind's word):
 //                                 saves the sentences' flash on microcontrollers
+//   SIGV4KIT_NO_PRESIGN           header mode only: presigned URLs (signing_mode::query) are
+//                                 compiled out and refused with error_kind::unsupported
+//                                 (sign_minimal: 1,408 bytes less flash on a Cortex-M4)
 //   SIGV4KIT_FORCE_PORTABLE_SHA256  the default backend is the portable SHA-256 (no SHA-NI,
 //                                 no ARMv8 dispatch)
 //   SIGV4KIT_OPTIMIZE_SIZE        smaller code over speed: looped SHA-256 rounds, no lookup

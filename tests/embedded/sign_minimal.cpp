@@ -3,7 +3,7 @@
 // the signature is right. Nothing else: no printf, no extra features.
 //
 // Small-target configuration (see include/sigv4kit/config.hpp): capacities sized for a
-// device's requests, one cached signing key, no <mutex>.
+// device's requests, one cached signing key, no <mutex>, header mode only (no presigned URLs).
 #define SIGV4KIT_MAX_HEADERS 16
 #define SIGV4KIT_MAX_QUERY_PARAMS 4
 #define SIGV4KIT_MAX_PATH_SEGMENTS 32
@@ -13,11 +13,15 @@
 #define SIGV4KIT_KEY_CACHE_SIZE 1
 #define SIGV4KIT_NO_THREADS
 #define SIGV4KIT_NO_ERROR_MESSAGES
+#define SIGV4KIT_NO_PRESIGN
 #include <sigv4kit/sigv4kit.hpp>
 
-sigv4kit::signer signer;  // holds the key cache: a global, not on the stack
-
 int main() {
+  // The signer (with its one-entry key cache) lives in main, which a firmware never leaves:
+  // a global would need a static destructor (to wipe the cache) and with it the C library's
+  // atexit machinery, about 250 bytes of flash for code that never runs on a device. As a
+  // local its destructor still wipes the cache when main returns.
+  sigv4kit::signer signer;
   const sigv4kit::header headers[] = {{"Host", "example.amazonaws.com"}};
   sigv4kit::request req{"GET", "https://example.amazonaws.com/", headers, "", ""};
   sigv4kit::signing_params p;

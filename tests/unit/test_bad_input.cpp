@@ -115,6 +115,12 @@ TEST_CASE("Bad input: expires out of range in query mode", "[bad-input]") {
 
 TEST_CASE("Bad input: payload hash that is not 64 hex digits or a known constant", "[bad-input]") {
   for (std::string_view h : {"abc", "UNSIGNED", "unsigned-payload", "STREAMING-FOO",
+                             // near misses of the constants (pieces of them, in other orders)
+                             "UNSIGNED-PAYLOAD-TRAILER", "STREAMING-UNSIGNED-PAYLOAD", "STREAMING-",
+                             "STREAMING--TRAILER", "-TRAILER", "AWS4-HMAC-SHA256-PAYLOAD",
+                             "STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER-TRAILER",
+                             "STREAMING-STREAMING-AWS4-HMAC-SHA256-PAYLOAD", "STREAMING-AWS4-ECDSA-P256-SHA256",
+                             "UNSIGNED-PAYLOAD ", "STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILEr",
                              "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f2001g5a",
                              "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015a",
                              "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015adz"}) {

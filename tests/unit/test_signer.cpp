@@ -249,7 +249,12 @@ TEST_CASE("Payload hash variants", "[signer]") {
   };
   CHECK(last_line("abc", "") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
   CHECK(last_line("ignored", "UNSIGNED-PAYLOAD") == "UNSIGNED-PAYLOAD");
-  CHECK(last_line("", "STREAMING-AWS4-HMAC-SHA256-PAYLOAD") == "STREAMING-AWS4-HMAC-SHA256-PAYLOAD");
+  // Every known constant is accepted and signed as given.
+  for (std::string_view c : {sigv4kit::payload::unsigned_payload, sigv4kit::payload::streaming_payload,
+                             sigv4kit::payload::streaming_payload_trailer, sigv4kit::payload::streaming_unsigned_trailer,
+                             sigv4kit::payload::streaming_ecdsa_payload,
+                             sigv4kit::payload::streaming_ecdsa_payload_trailer})
+    CHECK(last_line("", c) == c);
   CHECK(last_line("", "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad") ==
         "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
   // Upper-case hex is 64 hex digits too: used as given, as botocore does.

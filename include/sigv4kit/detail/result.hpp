@@ -26,6 +26,7 @@ enum class error_kind : unsigned char {
   capacity_exceeded,     ///< more headers/params/segments than configured (SIGV4KIT_MAX_*)
   buffer_too_small,      ///< the caller's output buffer cannot hold the result
   invalid_argument,      ///< anything else the caller passed that cannot be used
+  unsupported,           ///< a feature this build compiled out (presigning with SIGV4KIT_NO_PRESIGN)
 };
 
 /// Short stable word for an error kind, e.g. "invalid_header".
@@ -43,6 +44,7 @@ constexpr std::string_view to_string(error_kind k) noexcept {
     case error_kind::capacity_exceeded: return "capacity_exceeded";
     case error_kind::buffer_too_small: return "buffer_too_small";
     case error_kind::invalid_argument: return "invalid_argument";
+    case error_kind::unsupported: return "unsupported";
   }
   return "unknown";
 }

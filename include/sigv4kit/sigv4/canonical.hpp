@@ -29,6 +29,12 @@ inline constexpr std::string_view algorithm = "AWS4-HMAC-SHA256";
 inline constexpr std::uint32_t max_expires = 604800;  // 7 days: AWS's presigned-URL limit
 inline constexpr std::size_t max_access_key_id = SIGV4KIT_MAX_ACCESS_KEY_ID;  // IAM: 128 at most
 inline constexpr std::size_t max_host = 255 + 1 + 5;    // RFC 1035 name + ":" + port
+/// False with SIGV4KIT_NO_PRESIGN: the query-mode code is then compiled out (see presign()).
+#ifdef SIGV4KIT_NO_PRESIGN
+inline constexpr bool presign_enabled = false;
+#else
+inline constexpr bool presign_enabled = true;
+#endif
 
 /// A buffered byte sink: writes are collected in `buf` and handed to `write` in chunks, so
 /// the hash is fed in large pieces and the canonicaliser needs no template parameter.
@@ -361,6 +367,9 @@ struct prepared_request {
   std::string_view expires() const noexcept {
     return std::string_view(expires_digits + sizeof expires_digits - expires_len, expires_len);
   }
+  /// Query mode (a presigned URL). A constant false with SIGV4KIT_NO_PRESIGN, so that every
+  /// presigning branch is compiled out (prepare rejects query mode in such a build).
+  bool presign() const noexcept { return presign_enabled && mode == signing_mode::query; }
   const header_entry& header_at(std::size_t i) const noexcept { return headers[header_order[i]]; }
   const query_param& param_at(std::size_t i) const noexcept { return params[param_order[i]]; }
 
@@ -505,9 +514,25 @@ inline constexpr std::string_view known_payload_constants[] = {
     payload::unsigned_payload,          payload::streaming_payload,       payload::streaming_payload_trailer,
     payload::streaming_unsigned_trailer, payload::streaming_ecdsa_payload, payload::streaming_ecdsa_payload_trailer};
 
+#ifndef SIGV4KIT_OPTIMIZE_SIZE
 inline bool is_known_payload_constant(std::string_view s) noexcept {
   return has_text(known_payload_constants, std::size(known_payload_constants), s.data(), s.size());
 }
+#else
+/// The same six constants, recognised from their shared pieces "[STREAMING-]core[-TRAILER]":
+/// the list's 214 bytes of text and its table cost more flash than these comparisons.
+inline bool is_known_payload_constant(std::string_view s) noexcept {
+  const bool streamed = s.size() >= 10 && std::memcmp(s.data(), "STREAMING-", 10) == 0;
+  if (streamed) s.remove_prefix(10);
+  const bool trailed = s.size() >= 8 && std::memcmp(s.data() + s.size() - 8, "-TRAILER", 8) == 0;
+  if (trailed) s.remove_suffix(8);
+  // UNSIGNED-PAYLOAD, or STREAMING-UNSIGNED-PAYLOAD-TRAILER.
+  if (equals_literal(s, "UNSIGNED-PAYLOAD")) return streamed == trailed;
+  // STREAMING-AWS4-HMAC-SHA256-PAYLOAD and STREAMING-AWS4-ECDSA-P256-SHA256-PAYLOAD, each
+  // with or without -TRAILER.
+  return streamed && (equals_literal(s, "AWS4-HMAC-SHA256-PAYLOAD") || equals_literal(s, "AWS4-ECDSA-P256-SHA256-PAYLOAD"));
+}
+#endif
 
 /// The query parameters a presigned URL gets from the signer, without their "X-Amz-" prefix.
 inline constexpr std::string_view presign_param_suffixes[] = {"Algorithm", "Credential",    "Date",          "Expires",
@@ -584,12 +609,18 @@ inline status prepare(const request& req, const signing_params& sp, prepared_req
   p.access_key_id = cr.access_key_id;
   p.session_token = cr.session_token;
   p.token_signed = !cr.session_token.empty() && sp.sign_session_token;
+#ifdef SIGV4KIT_NO_PRESIGN
+  if (sp.mode != signing_mode::header)
+    return error(error_kind::unsupported,
+                 SIGV4KIT_TEXT("presigned URLs (signing_mode::query) are compiled out by SIGV4KIT_NO_PRESIGN; "
+                               "build without it to presign"));
+#endif
   p.mode = sp.mode;
   p.normalize_path = sp.normalize_path;
   p.double_encode = sp.double_encode;
-  p.add_content_sha256 = sp.add_content_sha256 && sp.mode == signing_mode::header;
+  p.add_content_sha256 = sp.add_content_sha256 && !p.presign();
 
-  if (sp.mode == signing_mode::query) {
+  if (p.presign()) {
     if (sp.expires < 1 || sp.expires > max_expires)
       return error(error_kind::invalid_expires, SIGV4KIT_TEXT("expires must be 1..604800 seconds (7 days) for a presigned URL"));
     std::size_t n = 0;  // digits: at most 6
@@ -614,7 +645,7 @@ inline status prepare(const request& req, const signing_params& sp, prepared_req
   // Query parameters of the URL, split in one pass that also notes which keys and values are
   // already in canonical form (most are) and rejects control characters.
   p.param_count = 0;
-  bool query_mode = sp.mode == signing_mode::query;
+  const bool query_mode = p.presign();
   const char* q = p.url.query.data();
   const std::size_t qn = p.url.query.size();
   if (qn > 0xffffffffu) return error(error_kind::capacity_exceeded, SIGV4KIT_TEXT("URL query is longer than 4 GiB"));
@@ -635,6 +666,7 @@ inline status prepare(const request& req, const signing_params& sp, prepared_req
       }
       if (!has_class(c, cc_url))
         return error(error_kind::invalid_url, SIGV4KIT_TEXT("URL contains a control character (CR, LF, NUL, ...)"));
+#ifndef SIGV4KIT_OPTIMIZE_SIZE  // (size builds: every escape is re-encoded, to the same text)
       // "%XX" with upper-case hex naming a byte outside the unreserved set is canonical already.
       if (c == '%' && i + 2 < qn && has_class(static_cast<unsigned char>(q[i + 1]), cc_upper_hex) &&
           has_class(static_cast<unsigned char>(q[i + 2]), cc_upper_hex) &&
@@ -643,6 +675,7 @@ inline status prepare(const request& req, const signing_params& sp, prepared_req
         i += 2;
         continue;
       }
+#endif
       canonical = false;
     }
     std::size_t end = i++;
@@ -684,7 +717,7 @@ inline status prepare(const request& req, const signing_params& sp, prepared_req
   // Headers: validate all, keep the signed ones with their names lower-cased once.
   p.header_count = 0;
   bool have_host = false;
-  const bool header_mode = sp.mode == signing_mode::header;
+  const bool header_mode = !query_mode;
   const unsigned replaced = (header_mode ? 2u : 0u) | (header_mode && !p.session_token.empty() ? 4u : 0u) |
                             (p.add_content_sha256 ? 8u : 0u);  // by signer_name_index
   char* names = p.names + names_used;
@@ -895,13 +928,24 @@ inline void emit_query_text(sink& s, std::string_view t, bool canonical) noexcep
 /// the signing parameters, which have fixed keys listed here in their sorted order (a URL
 /// that already has one of these keys is rejected, so keys never tie).
 inline void emit_canonical_query(sink& s, const prepared_request& p) noexcept {
+#ifdef SIGV4KIT_NO_PRESIGN
+  // Header mode only: the URL's parameters alone (GCC does not see that the merge below
+  // never takes a signing parameter when there are none, and keeps all of it).
+  for (std::size_t i = 0; i < p.param_count; ++i) {
+    const query_param& q = p.param_at(i);
+    if (i) s.put('&');
+    emit_query_text(s, q.key(), q.flags & query_param::key_canonical);
+    s.put('=');
+    emit_query_text(s, q.value(), q.flags & query_param::value_canonical);
+  }
+#else
   // With the '=' after each key, written with it; compared without it.
   static constexpr view keys[] = {"X-Amz-Algorithm=", "X-Amz-Credential=", "X-Amz-Date=", "X-Amz-Expires=",
                                   "X-Amz-Security-Token=", "X-Amz-SignedHeaders="};
   constexpr std::size_t token = 4;  // keys[token] is there only when the token is signed
   const view values[] = {algorithm, p.credential_encoded, p.amz_date, p.expires(),
                          p.token_encoded, p.signed_headers_encoded};
-  const std::size_t na = p.mode == signing_mode::query ? 6 : 0;
+  const std::size_t na = p.presign() ? 6 : 0;
   std::size_t j = 0;
   for (std::size_t i = 0; i < p.param_count || j < na;) {
     if (j == token && !p.token_signed) {
@@ -924,6 +968,7 @@ inline void emit_canonical_query(sink& s, const prepared_request& p) noexcept {
     s.put(values[j]);
     ++j;
   }
+#endif
 }
 
 /// Streams the canonical request into `s` (the caller then finishes the sink).
@@ -1019,9 +1064,10 @@ struct text_out {
   void put(const char (&literal)[N]) noexcept {
     put(literal, N - 1);
   }
-  /// With `encoded`, every byte but the unreserved ones as %XX (see write_encoded).
+  /// With `encoded` (query mode only), every byte but the unreserved ones as %XX (see
+  /// write_encoded).
   SIGV4KIT_SIZE_NOINLINE void put(std::string_view s, bool encoded) noexcept {
-    if (encoded) o = write_encoded(o, s);
+    if (presign_enabled && encoded) o = write_encoded(o, s);
     else put(s);
   }
   /// "<access key id>/<scope>", encoded or not.
@@ -1055,7 +1101,7 @@ inline status write_output_start(prepared_request& p, char* out, std::size_t cap
                                  output_cursor& c) noexcept {
   std::size_t shl = p.signed_list_size;
   std::size_t need;
-  const bool header_mode = p.mode == signing_mode::header;
+  const bool header_mode = !p.presign();
   if (header_mode) {
     need = p.host.size() + 16 + (p.add_content_sha256 ? p.payload_hash.size() : 0) + algorithm.size() + 12 +
            p.credential_size() + 16 + shl + 12 + 64;
@@ -1134,7 +1180,7 @@ inline void write_output_finish(const prepared_request& p, const unsigned char s
   to_hex(signature, 32, c.pos);
   r.signature = std::string_view(c.pos, 64);
   char* o = c.pos + 64;
-  if (p.mode == signing_mode::header) {
+  if (!p.presign()) {
     r.authorization = std::string_view(c.start, static_cast<std::size_t>(o - c.start));
     add_output_header(r, "Authorization", 13, r.authorization);
     return;

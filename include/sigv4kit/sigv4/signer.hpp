@@ -57,7 +57,7 @@ class basic_signer {
     // Query mode: the output up to the signature first; it holds the encoded parameter
     // values that the canonical query then reuses.
     detail::output_cursor cursor;
-    const bool header_mode = p.mode == signing_mode::header;
+    const bool header_mode = !p.presign();
     if (!header_mode)
       if (status st = detail::write_output_start(p, out, capacity, r, cursor); !st) {
         res.fail(st.err());
