@@ -255,6 +255,17 @@ TEST_CASE("constant_time_equal and secure_wipe", "[crypto]") {
   CHECK(sigv4kit::constant_time_equal(a, b, 0));
   sigv4kit::secure_wipe(a, sizeof a);
   for (unsigned char c : a) CHECK(c == 0);
+  // Every length and offset around the 16-byte stores: exactly [at, at + n) is zeroed.
+  for (std::size_t at = 0; at < 16; ++at)
+    for (std::size_t n = 0; n <= 70; ++n) {
+      unsigned char buf[96];
+      std::memset(buf, 0xa5, sizeof buf);
+      sigv4kit::secure_wipe(buf + at, n);
+      std::size_t wrong = 0;
+      for (std::size_t i = 0; i < sizeof buf; ++i) wrong += buf[i] != (i >= at && i < at + n ? 0 : 0xa5);
+      INFO("offset " << at << ", length " << n);
+      CHECK(wrong == 0);
+    }
 }
 
 TEST_CASE("SigV4 signing key derivation: AWS documentation example", "[crypto]") {
