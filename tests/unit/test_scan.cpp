@@ -195,3 +195,15 @@ TEST_CASE("reserved_cursor visits exactly the bytes outside the unreserved set, 
     }
   }
 }
+
+TEST_CASE("copy_bytes: every length up to 200, exactly [dst, dst + n) written from [src, src + n)", "[text]") {
+  for (std::size_t n = 0; n <= 200; ++n) {
+    std::string s;
+    for (std::size_t i = 0; i < n; ++i) s.push_back(static_cast<char>(i * 37 + 11));
+    auto src = exact(s);  // an over-read past n is an ASan error
+    auto dst = exact(std::string(n, '\x5a'));  // and so is an over-write
+    sigv4kit::detail::copy_bytes(dst.get(), src.get(), n);
+    INFO("length " << n);
+    CHECK(std::memcmp(dst.get(), s.data(), n) == 0);
+  }
+}

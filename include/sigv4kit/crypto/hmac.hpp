@@ -111,19 +111,25 @@ class hmac_key {
   }
   /// The same in pieces: update_inner for each piece of the message, then finish_mac.
   void update_inner(const void* data, std::size_t n) noexcept { Crypto::update(ctx_[0], data, n); }
-  void finish_mac(unsigned char out[32]) noexcept { finish_mac(nullptr, 0, out); }
-  /// update_inner(data, n) then finish_mac(out), in one step (which a block backend lays out
-  /// before compressing: see detail::sha256_layout_final).
-  void finish_mac(const void* data, std::size_t n, unsigned char out[32]) noexcept {
+  void finish_mac(unsigned char out[32]) noexcept {
     if constexpr (has_finish_hmac<Crypto>::value) {
-      Crypto::finish_hmac(ctx_[0], ctx_[1], data, n, out);  // the backend's shortcut for these steps
+      Crypto::finish_hmac(ctx_[0], ctx_[1], nullptr, 0, out);  // the backend's shortcut for these steps
     } else {
       unsigned char ih[32];
-      if (n) Crypto::update(ctx_[0], data, n);
       Crypto::finish(ctx_[0], ih);
       Crypto::update(ctx_[1], ih, 32);
       Crypto::finish(ctx_[1], out);
       secure_wipe(ih, sizeof ih);
+    }
+  }
+  /// update_inner(data, n) then finish_mac(out), in one step (which a block backend lays out
+  /// before compressing: see detail::sha256_layout_final).
+  void finish_mac(const void* data, std::size_t n, unsigned char out[32]) noexcept {
+    if constexpr (has_finish_hmac<Crypto>::value) {
+      Crypto::finish_hmac(ctx_[0], ctx_[1], data, n, out);
+    } else {
+      update_inner(data, n);
+      finish_mac(out);
     }
   }
 

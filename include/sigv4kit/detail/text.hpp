@@ -50,6 +50,18 @@ inline void copy_bytes(char* dst, const char* src, std::size_t n) noexcept {
     std::memcpy(dst + n - 4, &b, 4);
   } else if (n < 4) {
     for (std::size_t i = 0; i < n; ++i) dst[i] = src[i];
+#if defined(__SSE2__) && !defined(SIGV4KIT_NO_SIMD)
+  } else if (n <= 64) {  // 17..64: two or four overlapping 16-byte copies, no library call
+    const std::size_t mid = n > 32 ? 16 : 0;
+    __m128i a = _mm_loadu_si128(reinterpret_cast<const __m128i*>(src));
+    __m128i b = _mm_loadu_si128(reinterpret_cast<const __m128i*>(src + mid));
+    __m128i c = _mm_loadu_si128(reinterpret_cast<const __m128i*>(src + n - 16 - mid));
+    __m128i d = _mm_loadu_si128(reinterpret_cast<const __m128i*>(src + n - 16));
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(dst), a);
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(dst + mid), b);
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(dst + n - 16 - mid), c);
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(dst + n - 16), d);
+#endif
   } else {
     std::memcpy(dst, src, n);
   }
