@@ -23,8 +23,9 @@
 //   SIGV4KIT_MAX_HEADER_NAME_BYTES  bytes of all signed header names together (default 4096)
 //   SIGV4KIT_MAX_SCOPE_PART       bytes of a region or service name (default 64)
 //   SIGV4KIT_MAX_ACCESS_KEY_ID    bytes of an access key id (default 128, IAM's maximum)
-//   SIGV4KIT_SINK_BYTES           buffer between the canonical request and SHA-256 (default 64:
-//                                 each block is hashed as soon as it is complete)
+//   SIGV4KIT_SINK_BYTES           buffer between the canonical request and SHA-256 (default 512:
+//                                 a typical request is hashed whole, after it is written; 64
+//                                 with SIGV4KIT_OPTIMIZE_SIZE, for a small stack)
 //   SIGV4KIT_KEY_CACHE_SIZE       derived signing keys a signer keeps (default 8; 0 = none)
 //   SIGV4KIT_KEY_CACHE_ID_BYTES   bytes of key id + secret + region + service a cache entry
 //                                 can hold; longer credentials are signed uncached (default 256)
