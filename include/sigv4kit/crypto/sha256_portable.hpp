@@ -309,14 +309,12 @@ inline void sha256_state_update_finish(sha256_state& s, const void* data, std::s
   sha256_state_init(s);
 }
 
-/// HMAC's last steps (RFC 2104): finishes `inner`, then hashes its 32-byte digest under
-/// `outer`, which must be the state just past the opad block (nothing else absorbed), into
-/// `out`. The outer hash's only block left -
-/// digest, 0x80, zeros, bit length (64 + 32) * 8 - is laid out directly, instead of going
-/// through update and finish. Both states are spent (their owner wipes them).
-/// With `data`, the inner hash first absorbs data[0..n). Every store is laid out before the
-/// compressions (see sha256_layout_final): the outer block's padding before the inner blocks
-/// are compressed, and the inner digest in two 16-byte stores where SSE2 has them.
+/// HMAC's last steps (RFC 2104): absorbs data[0..n) into `inner` and finishes it, then hashes
+/// its 32-byte digest under `outer`, which must be the state just past the opad block
+/// (nothing else absorbed), into `out`. The outer hash's only block - digest, 0x80, zeros,
+/// bit length (64 + 32) * 8 - is laid out directly, its padding before the inner blocks are
+/// compressed and the digest in two 16-byte stores where SSE2 has them (see
+/// sha256_layout_final). Both states are spent (their owner wipes them).
 template <void (*Compress)(std::uint32_t*, const unsigned char*, std::size_t)>
 inline void sha256_state_finish_hmac(sha256_state& inner, sha256_state& outer, const void* data, std::size_t n,
                                      unsigned char out[32]) noexcept {

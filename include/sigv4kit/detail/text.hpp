@@ -29,7 +29,8 @@ inline constexpr char hex_upper[] = "0123456789ABCDEF";
 inline constexpr char hex_lower[] = "0123456789abcdef";
 
 /// memcpy for the short pieces a canonical request is made of: up to 16 bytes as two
-/// overlapping fixed-size copies (inlined; no library call), longer ones through memcpy.
+/// overlapping fixed-size copies, up to 64 (with SSE2) as two or four overlapping 16-byte
+/// ones (inlined: no library call through the PLT), longer ones through memcpy.
 /// Reads and writes only [src, src + n) and [dst, dst + n). When optimising size, memcpy
 /// itself (a microcontroller's C startup code links it anyway).
 inline void copy_bytes(char* dst, const char* src, std::size_t n) noexcept {
