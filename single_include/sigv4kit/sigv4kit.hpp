@@ -941,7 +941,7 @@ inline void sha256_state_finish(sha256_state& s, unsigned char out[32]) noexcept
   store_be32(s.buf + 56, static_cast<std::uint32_t>(bits >> 32));
   store_be32(s.buf + 60, static_cast<std::uint32_t>(bits));
   Compress(s.h, s.buf, 1);
-  for (int i = 0; i < 8; ++i) store_be32(out + 4 * i, s.h[i]);
+  store_be32x8(out, s.h);
   // Not wiped here: most hashes (canonical requests, bodies) are of public data, and the
   // secret-derived states (HMAC keys) are wiped by their owners (hmac_key's destructor).
   sha256_state_init(s);
@@ -1007,7 +1007,7 @@ inline void sha256_state_update_finish(sha256_state& s, const void* data, std::s
   sha256_final_blocks f;
   sha256_layout_final(s, static_cast<const unsigned char*>(data), n, f);
   sha256_compress_final<Compress>(s.h, f);
-  for (int i = 0; i < 8; ++i) store_be32(out + 4 * i, s.h[i]);
+  store_be32x8(out, s.h);
   sha256_state_init(s);
 }
 
