@@ -2,6 +2,9 @@
 //
 //   sign/<case>/warm      a signer whose key cache already holds the derived key
 //   sign/<case>/cold      a new signer (new scope) every iteration: the key is derived
+//   sign/<case>/warm-new-second  warm, but every signature in another second than the last,
+//                         so the key cache's remembered first block of the string to sign
+//                         never applies (a moving clock's first signature in each second)
 //   floor/<case>          exactly the SHA-256 compressions a warm signature of <case> needs
 //                         (canonical request blocks + HMAC inner blocks + 1 outer block),
 //                         with the default SHA-256 path: the physical floor
@@ -19,6 +22,8 @@
 
 #include "../tools/sigv4kit/json.hpp"
 
+#include <algorithm>
+#include <array>
 #include <atomic>
 #include <cstdio>
 #include <cstdlib>
@@ -205,6 +210,40 @@ void bm_sign_warm(benchmark::State& state, bench_case* c) {
   state.counters["signatures/s"] = benchmark::Counter(static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
 }
 
+// Warm, but each signature in a later second than the one before (up to 32768 seconds, all
+// within the workload's date), so the string to sign's first block is never the one the key
+// cache remembers: the cost of the first signature in each second with a moving clock.
+void bm_sign_warm_new_second(benchmark::State& state, bench_case* c) {
+  const std::string t0(c->params.timestamp);
+  const int day_second = std::stoi(t0.substr(9, 2)) * 3600 + std::stoi(t0.substr(11, 2)) * 60 + std::stoi(t0.substr(13, 2));
+  const int n = std::min(32768, 86400 - day_second);
+  std::vector<std::array<char, 16>> times(static_cast<std::size_t>(n));
+  for (int k = 0; k < n; ++k) {
+    const int s = day_second + k, hms[3] = {s / 3600, s / 60 % 60, s % 60};
+    char* t = times[static_cast<std::size_t>(k)].data();
+    std::copy(t0.begin(), t0.begin() + 16, t);  // YYYYMMDDT......Z
+    for (int j = 0; j < 3; ++j) {
+      t[9 + 2 * j] = static_cast<char>('0' + hms[j] / 10);
+      t[10 + 2 * j] = static_cast<char>('0' + hms[j] % 10);
+    }
+  }
+  sigv4kit::signer s;
+  char out[4096];
+  (void)s.sign(c->req, c->params, out);  // the key is cached
+  sigv4kit::signing_params p = c->params;
+  std::size_t i = 0;
+  std::uint64_t before = allocation_count;
+  for (auto _ : state) {
+    p.timestamp = std::string_view(times[i].data(), 16);
+    if (++i == times.size()) i = 0;  // (then earlier seconds: still not the remembered block)
+    auto r = s.sign(c->req, p, out);
+    benchmark::DoNotOptimize(r);
+  }
+  state.counters["allocs_per_signature"] = benchmark::Counter(
+      static_cast<double>(allocation_count - before), benchmark::Counter::kAvgIterations);
+  state.counters["signatures/s"] = benchmark::Counter(static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
+}
+
 void bm_sign_cold(benchmark::State& state, bench_case* c) {
   char out[4096];
   std::uint64_t before = allocation_count;
@@ -374,6 +413,7 @@ void register_all() {
       benchmark::RegisterBenchmark(("sign/" + c->name + "/warm").c_str(), bm_sign_warm, c)->Threads(threads)->UseRealTime();
       benchmark::RegisterBenchmark(("sign/" + c->name + "/cold").c_str(), bm_sign_cold, c)->Threads(threads)->UseRealTime();
     }
+    benchmark::RegisterBenchmark(("sign/" + c->name + "/warm-new-second").c_str(), bm_sign_warm_new_second, c)->UseRealTime();
     benchmark::RegisterBenchmark(("floor/" + c->name).c_str(), bm_blocks<sigv4kit::default_crypto>, c->floor_blocks);
 #if defined(SIGV4KIT_BENCH_OPENSSL)
     benchmark::RegisterBenchmark(("openssl_naive/" + c->name).c_str(), bm_openssl_naive, c);

@@ -1478,6 +1478,19 @@ class hmac_key {
       std::memcpy(ctx_, in, state_size);
     }
   }
+  /// For compact_state keys only. The inner chaining value after exactly one message block
+  /// (update_inner of 64 bytes and nothing else), and the reverse: a key just loaded with
+  /// load_state continues from such a saved value as if that block had been absorbed. The
+  /// key cache keeps one of these per entry (the block of a string to sign's first 64 bytes).
+  void store_inner_chaining(unsigned char out[32]) const noexcept { std::memcpy(out, chaining(ctx_[0]), 32); }
+  template <class Word>
+  void load_inner_chaining_words(const Word* words) noexcept {
+    static_assert(32 % sizeof(Word) == 0, "whole words");
+    std::memcpy(chaining(ctx_[0]), words, 32);
+    ctx_[0].total = 128;  // the pad block and the message block
+    ctx_[0].used = 0;
+  }
+
   /// Loads the state from relaxed atomic words (a seqlock reader's copy; see key_cache.hpp).
   /// `n` words cover state_size bytes (the last one possibly in part).
   template <class Word>
@@ -2006,16 +2019,46 @@ struct sink {
   write_fn write;
   void* ctx;
   std::size_t len = 0;
+#ifndef SIGV4KIT_OPTIMIZE_SIZE
+  std::size_t done = 0;  // bytes of buf already handed on (whole blocks)
+#else
+  static constexpr std::size_t done = 0;  // a 64-byte buffer: handed on whenever full
+#endif
   char buf[SIGV4KIT_SINK_BYTES];
 
   void flush() noexcept {
-    if (len) write(ctx, buf, len, false);
+    if (len > done) write(ctx, buf + done, len - done, false);
     len = 0;
+    set_done(0);
+  }
+  /// Called between pieces of output: hands on the whole blocks that were complete a block
+  /// ago. A compression runs ~150 cycles on one dependency chain (SHA-NI); the integer work
+  /// that follows it in program order runs alongside its tail, so compressing block by
+  /// block as the text is written hides part of the writing (~20 ns of s3-get's 5 blocks,
+  /// measured in sigv4kit-bench). Not the block just completed: a compression loading bytes
+  /// that are still in the store queue, written piece by piece, waits for them to reach the
+  /// cache (measured slower).
+  void pump() noexcept {
+#ifndef SIGV4KIT_OPTIMIZE_SIZE
+    if (len >= done + 128) {
+      std::size_t n = (len - 64 - done) & ~std::size_t(63);
+      write(ctx, buf + done, n, false);
+      done += n;
+    }
+#endif
   }
   /// Hands on what is buffered as the end of the stream (the hash then finishes in one step).
   void finish() noexcept {
-    write(ctx, buf, len, true);
+    write(ctx, buf + done, len - done, true);
     len = 0;
+    set_done(0);
+  }
+  void set_done(std::size_t n) noexcept {
+#ifndef SIGV4KIT_OPTIMIZE_SIZE
+    done = n;
+#else
+    (void)n;
+#endif
   }
   void put(char c) noexcept {
     if (len == sizeof buf) flush();
@@ -2035,7 +2078,8 @@ struct sink {
   SIGV4KIT_NOINLINE void put_long(const char* p, std::size_t n) noexcept {
     std::size_t room = sizeof buf - len;
     copy_bytes(buf + len, p, room);
-    write(ctx, buf, sizeof buf, false);
+    write(ctx, buf + done, sizeof buf - done, false);
+    set_done(0);
     p += room;
     n -= room;
     len = 0;
@@ -2939,6 +2983,7 @@ inline status emit_canonical_request(sink& s, const prepared_request& p) noexcep
   if (status st = emit_canonical_uri(s, p.url.path, p.normalize_path, p.double_encode); !st) return st;
   s.put('\n');
   emit_canonical_query(s, p);
+  s.pump();
   s.put('\n');
   for (std::size_t i = 0; i < p.header_count; ++i) {
     const header_entry& h = p.header_at(i);
@@ -2950,6 +2995,7 @@ inline status emit_canonical_request(sink& s, const prepared_request& p) noexcep
       s.put(':');
     }
     emit_header_value(s, h.value(), h.plain);
+    s.pump();
   }
   s.put("\n\n");
   for (std::size_t i = 0; i < p.header_count; ++i) {  // the signed header list
@@ -2958,6 +3004,7 @@ inline status emit_canonical_request(sink& s, const prepared_request& p) noexcep
     if (i) s.put(';');
     s.put(h.name());
   }
+  s.pump();
   s.put('\n');
   s.put(p.payload_hash);
   return {};
@@ -3269,6 +3316,13 @@ class signing_key_cache {
   // null_lock promises one thread: no seqlock, no atomics, no second lookup (smaller code,
   // which is what the single-thread microcontroller build wants).
   static constexpr bool one_thread = std::is_same<Lock, null_lock>::value;
+  // Speed builds with a block backend keep one more thing per entry: the inner HMAC state
+  // after the first 64 bytes of the last string to sign (see get_started). Those bytes are
+  // "AWS4-HMAC-SHA256\n", the time and the start of the scope, so every signature with this
+  // key within the same second shares them, and a warm signature saves that compression.
+  static constexpr bool keep_block = hmac_key<Crypto>::compact_state && Capacity != 0;
+  static constexpr std::size_t block_words = keep_block ? 64 / sizeof(word) : 1;
+  static constexpr std::size_t chain_words = keep_block ? 32 / sizeof(word) : 1;
 
  public:
   static constexpr std::size_t capacity = Capacity;
@@ -3288,7 +3342,6 @@ class signing_key_cache {
   hmac_key<Crypto> get(std::string_view access_key_id, std::string_view secret,
                        std::string_view date, std::string_view region, std::string_view service,
                        bool* hit = nullptr) noexcept {
-    if (hit) *hit = false;
     // One key object, returned on every path (no copies of it), and one derivation site.
     // The identity's parts, then the last step of the derivation (derive reads from [1]).
     const std::string_view parts[6] = {access_key_id, secret, date, region, service,
@@ -3296,15 +3349,47 @@ class signing_key_cache {
     hmac_key<Crypto> key;
     identity id;
     bool cacheable = Capacity != 0 && id.pack(parts);  // else too long to store
-    if (cacheable && lookup(id, key)) {
-      if (hit) *hit = true;
-    } else {
-      // Derive outside the lock: a miss costs ~18 compressions; others keep signing meanwhile.
-      detail::derive_signing_key_into(key, parts + 1);
-      if constexpr (Capacity != 0) {  // (insert's "% Capacity" is not for a cache of none)
-        if (cacheable) insert(id, key);
+    fetch(parts, id, cacheable, key, nullptr, hit);
+    if (cacheable) id.wipe();
+    return key;
+  }
+
+  /// get(), then the key's inner hash started with `sts[0..n)`, the string to sign's first
+  /// bytes: the same as key.update_inner(sts, n) on get()'s result. When the first 64 of them
+  /// are those of the entry's last string to sign (same identity, same second), the inner
+  /// state after them comes from the cache instead of a compression. A string to sign that
+  /// sorts after the stored one (a later time) replaces it; an earlier one is used but not
+  /// stored, so signers working through different times do not keep rewriting the entry.
+  hmac_key<Crypto> get_started(std::string_view access_key_id, std::string_view secret,
+                               std::string_view date, std::string_view region,
+                               std::string_view service, const char* sts, std::size_t n,
+                               bool* hit = nullptr) noexcept {
+    const std::string_view parts[6] = {access_key_id, secret, date, region, service,
+                                       std::string_view("aws4_request", 12)};
+    hmac_key<Crypto> key;
+    identity id;
+    bool cacheable = Capacity != 0 && id.pack(parts);
+    if constexpr (keep_block) {
+      if (cacheable && n >= 64) {
+        word block[block_words];
+        std::memcpy(block, sts, 64);
+        int found = fetch(parts, id, cacheable, key, block, hit);
+        if (found != 2) {
+          key.update_inner(sts, 64);
+          if (found != 1) {  // a new key, or a later block than the stored one: store it
+            unsigned char chain[32];
+            key.store_inner_chaining(chain);
+            remember_block(id, block, chain);
+            secure_wipe(chain, sizeof chain);
+          }
+        }
+        key.update_inner(sts + 64, n - 64);
+        id.wipe();
+        return key;
       }
     }
+    fetch(parts, id, cacheable, key, nullptr, hit);
+    key.update_inner(sts, n);
     if (cacheable) id.wipe();
     return key;
   }
@@ -3330,8 +3415,8 @@ class signing_key_cache {
   // of access key id | secret | date | region | service, zero-padded to whole words; `lens`
   // holds the total, a cheap first filter.
   struct identity {
-    word lens;
-    std::size_t nwords;
+    word lens = 0;  // (set by pack; initialised so no compiler sees a read before it)
+    std::size_t nwords = 0;
     word w[id_words];
 
     // parts[0..5): access key id, secret, date, region, service (get()'s array).
@@ -3362,19 +3447,63 @@ class signing_key_cache {
     std::atomic<word> lens{0};
     std::atomic<word> id[id_words];
     std::atomic<word> key[key_words];
+    std::atomic<word> block[block_words];  // keep_block: zero, or a string to sign's first 64 bytes
+    std::atomic<word> chain[chain_words];  // the inner chaining value after that block
 
-    // Reader: copies the key out when the identity matches and no writer interfered.
-    bool read(const identity& want, hmac_key<Crypto>& out) const noexcept {
-      unsigned s1 = seq.load(std::memory_order_acquire);
-      if (s1 & 1u) return false;  // being written: a miss (the caller derives instead)
+    bool holds(const identity& want) const noexcept {
       if (lens.load(std::memory_order_relaxed) != want.lens) return false;
       word diff = 0;  // no early exit: the secret is part of the identity
       for (std::size_t i = 0; i < want.nwords; ++i) diff |= id[i].load(std::memory_order_relaxed) ^ want.w[i];
-      if (diff) return false;
+      return diff == 0;
+    }
+
+    // Reader: copies the key out when the identity matches and no writer interfered (1); 2
+    // when `blk` (may be null) is the stored block too and its chaining value went into
+    // `out`; 3 when `blk` sorts after the stored block (the caller then stores it).
+    int read(const identity& want, hmac_key<Crypto>& out, const word* blk) const noexcept {
+      unsigned s1 = seq.load(std::memory_order_acquire);
+      if (s1 & 1u) return 0;  // being written: a miss (the caller derives instead)
+      if (!holds(want)) return 0;
       // Straight into the caller's key: on a torn read the caller discards it (it derives).
       out.load_state_words(key, key_words);
+      int found = 1;
+      if constexpr (keep_block) {
+        if (blk) {
+          word old[block_words], diff = 0;
+          for (std::size_t i = 0; i < block_words; ++i) {
+            old[i] = block[i].load(std::memory_order_relaxed);
+            diff |= old[i] ^ blk[i];
+          }
+          if (!diff) {
+            word c[chain_words];
+            for (std::size_t i = 0; i < chain_words; ++i) c[i] = chain[i].load(std::memory_order_relaxed);
+            out.load_inner_chaining_words(c);
+            secure_wipe(c, sizeof c);
+            found = 2;
+          } else if (std::memcmp(blk, old, 64) > 0) {
+            found = 3;
+          }
+        }
+      }
       std::atomic_thread_fence(std::memory_order_acquire);
-      return seq.load(std::memory_order_relaxed) == s1;
+      return seq.load(std::memory_order_relaxed) == s1 ? found : 0;
+    }
+
+    // Writer (holding the lock): stores `blk` and its chaining value if `blk` sorts after the
+    // stored block (any real one sorts after the zeros of none).
+    void write_block(const word* blk, const unsigned char* c) noexcept {
+      word old[block_words];
+      for (std::size_t i = 0; i < block_words; ++i) old[i] = block[i].load(std::memory_order_relaxed);
+      if (std::memcmp(blk, old, 64) <= 0) return;
+      word cw[chain_words];
+      std::memcpy(cw, c, 32);
+      unsigned s = seq.load(std::memory_order_relaxed);
+      seq.store(s + 1, std::memory_order_relaxed);
+      std::atomic_thread_fence(std::memory_order_release);
+      for (std::size_t i = 0; i < block_words; ++i) block[i].store(blk[i], std::memory_order_relaxed);
+      for (std::size_t i = 0; i < chain_words; ++i) chain[i].store(cw[i], std::memory_order_relaxed);
+      seq.store(s + 2, std::memory_order_release);
+      secure_wipe(cw, sizeof cw);
     }
 
     // Writer (holding the lock): odd sequence, new words, even sequence.
@@ -3388,6 +3517,8 @@ class signing_key_cache {
       for (std::size_t i = 0; i < id_words; ++i)
         id[i].store(i < idn.nwords ? idn.w[i] : 0, std::memory_order_relaxed);
       for (std::size_t i = 0; i < key_words; ++i) key[i].store(kw[i], std::memory_order_relaxed);
+      for (auto& w : block) w.store(0, std::memory_order_relaxed);  // none for the new key yet
+      for (auto& w : chain) w.store(0, std::memory_order_relaxed);
       seq.store(s + 2, std::memory_order_release);
       secure_wipe(kw, sizeof kw);
     }
@@ -3399,6 +3530,8 @@ class signing_key_cache {
       lens.store(~word(0), std::memory_order_relaxed);  // matches no identity
       for (auto& w : id) w.store(0, std::memory_order_relaxed);
       for (auto& w : key) w.store(0, std::memory_order_relaxed);
+      for (auto& w : block) w.store(0, std::memory_order_relaxed);
+      for (auto& w : chain) w.store(0, std::memory_order_relaxed);
       seq.store(s + 2, std::memory_order_release);
     }
   };
@@ -3408,19 +3541,44 @@ class signing_key_cache {
     word lens;
     word id[id_words];
     word key[key_words];
+    word block[block_words];
+    word chain[chain_words];
 
-    bool read(const identity& want, hmac_key<Crypto>& out) const noexcept {
+    bool holds(const identity& want) const noexcept {
       if (lens != want.lens) return false;
       word diff = 0;  // no early exit: the secret is part of the identity
       for (std::size_t i = 0; i < want.nwords; ++i) diff |= id[i] ^ want.w[i];
-      if (diff) return false;
+      return diff == 0;
+    }
+    int read(const identity& want, hmac_key<Crypto>& out, const word* blk) const noexcept {
+      if (!holds(want)) return 0;
       out.load_state(reinterpret_cast<const unsigned char*>(key));
-      return true;
+      if constexpr (keep_block) {
+        if (blk) {
+          word diff = 0;
+          for (std::size_t i = 0; i < block_words; ++i) diff |= block[i] ^ blk[i];
+          if (!diff) {
+            out.load_inner_chaining_words(chain);
+            return 2;
+          }
+          if (std::memcmp(blk, block, 64) > 0) return 3;
+        }
+      }
+      return 1;
+    }
+    void write_block(const word* blk, const unsigned char* c) noexcept {
+      if (std::memcmp(blk, block, 64) <= 0) return;
+      std::memcpy(block, blk, 64);
+      std::memcpy(chain, c, 32);
     }
     void write(const identity& idn, const hmac_key<Crypto>& k) noexcept {
       lens = idn.lens;
       for (std::size_t i = 0; i < id_words; ++i) id[i] = i < idn.nwords ? idn.w[i] : 0;  // wipes the old tail
       k.store_state(reinterpret_cast<unsigned char*>(key));
+      if constexpr (keep_block) {
+        for (word& w : block) w = 0;
+        for (word& w : chain) w = 0;
+      }
     }
   };
 
@@ -3439,7 +3597,7 @@ class signing_key_cache {
     bool stored = false;
     if constexpr (!one_thread) {
       hmac_key<Crypto> unused;
-      stored = lookup(id, unused);  // another thread stored it first
+      stored = lookup(id, unused, nullptr) != 0;  // another thread stored it first
     }
     if (!stored) {
       std::size_t n = used_.load(std::memory_order_relaxed);
@@ -3454,11 +3612,40 @@ class signing_key_cache {
     lock_.unlock();
   }
 
-  bool lookup(const identity& id, hmac_key<Crypto>& out) const noexcept {
+  // 0: not held; 1: the key is in `out`; 2: and `blk`'s chaining value too; 3: the key, and
+  // `blk` is later than the stored block.
+  int lookup(const identity& id, hmac_key<Crypto>& out, const word* blk) const noexcept {
     std::size_t n = used_.load(std::memory_order_acquire);
     for (std::size_t i = 0; i < n; ++i)
-      if (entries_[i].read(id, out)) return true;
-    return false;
+      if (int found = entries_[i].read(id, out, blk)) return found;
+    return 0;
+  }
+
+  // The key for parts[0..5) into `key`, from the cache or derived (and then stored); returns
+  // lookup()'s answer (0 when derived).
+  int fetch(const std::string_view* parts, const identity& id, bool cacheable, hmac_key<Crypto>& key,
+            const word* blk, bool* hit) noexcept {
+    int found = cacheable ? lookup(id, key, blk) : 0;
+    if (hit) *hit = found != 0;
+    if (!found) {
+      // Derive outside the lock: a miss costs ~18 compressions; others keep signing meanwhile.
+      detail::derive_signing_key_into(key, parts + 1);
+      if constexpr (Capacity != 0) {  // (insert's "% Capacity" is not for a cache of none)
+        if (cacheable) insert(id, key);
+      }
+    }
+    return found;
+  }
+
+  void remember_block(const identity& id, const word* blk, const unsigned char* chain) noexcept {
+    lock_.lock();
+    std::size_t n = used_.load(std::memory_order_relaxed);
+    for (std::size_t i = 0; i < n; ++i)
+      if (entries_[i].holds(id)) {
+        entries_[i].write_block(blk, chain);
+        break;
+      }
+    lock_.unlock();
   }
 
   Lock lock_;  // serialises writers only
@@ -3532,17 +3719,17 @@ class basic_signer {
 
     // Signature = hex(HMAC(kSigning, string to sign)), kSigning from the cache.
 #ifndef SIGV4KIT_OPTIMIZE_SIZE
-    hmac_key<Crypto> key = signing_key(p, params);
     // Everything of the string to sign before the canonical request's hash is known now: it
     // goes into the HMAC here, so only the hash line is left once the canonical request is
-    // hashed.
+    // hashed. Its first block's state usually comes from the cache (see get_started).
     char sts[detail::string_to_sign_capacity];
     std::size_t prefix = 0;
     detail::put_string_to_sign_prefix(p, [&](const char* d, std::size_t n) {
       detail::copy_bytes(sts + prefix, d, n);
       prefix += n;
     });
-    key.update_inner(sts, prefix);
+    hmac_key<Crypto> key = cache_.get_started(p.access_key_id, params.credentials.secret_access_key,
+                                              p.date, p.region, p.service, sts, prefix);
     char* canonical_hex = sts + prefix;  // the string to sign's last line
 #else
     char canonical_hex[64];

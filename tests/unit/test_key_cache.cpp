@@ -138,6 +138,152 @@ TEMPLATE_TEST_CASE("Key cache: entries are wiped on clear, on eviction and on de
   CHECK_FALSE(holds_entry());
 }
 
+namespace {
+// A backend that counts its compressions (the portable ones underneath).
+std::atomic<long> counted_blocks{0};
+void counting_compress(std::uint32_t* h, const unsigned char* p, std::size_t blocks) {
+  counted_blocks += static_cast<long>(blocks);
+  sigv4kit::detail::sha256_compress_portable(h, p, blocks);
+}
+using counting_crypto = sigv4kit::block_crypto<counting_compress>;
+
+// "AWS4-HMAC-SHA256\n<time>\n<scope>\n" and a stand-in for the hash line: 133 bytes, as for
+// the AWS suite's requests.
+std::string string_to_sign(const char* time) {
+  return std::string("AWS4-HMAC-SHA256\n") + time + "\n20150830/us-east-1/service/aws4_request\n" +
+         std::string(64, 'a');
+}
+// The MAC of `sts` under the key, computed without the cache: derivation, then plain HMAC.
+std::string reference_mac(const std::string& secret, const std::string& sts) {
+  sigv4kit::hmac<counting_crypto> h(
+      sigv4kit::derive_signing_key<counting_crypto>(secret, "20150830", "us-east-1", "service"));
+  h.update(sts.data(), sts.size());
+  unsigned char d[32];
+  h.finish(d);
+  return test::hex(d, 32);
+}
+// get_started with the string to sign's first `n` bytes, then the rest: the MAC, and the
+// compressions that get_started made.
+template <class Cache>
+std::string started_mac(Cache& cache, const std::string& secret, const std::string& sts, std::size_t n,
+                        long* blocks = nullptr) {
+  long before = counted_blocks;
+  auto key = cache.get_started("AKID", secret, "20150830", "us-east-1", "service", sts.data(), n);
+  if (blocks) *blocks = counted_blocks - before;
+  sigv4kit::hmac<counting_crypto> h(key);
+  h.update(sts.data() + n, sts.size() - n);
+  unsigned char d[32];
+  h.finish(d);
+  return test::hex(d, 32);
+}
+}  // namespace
+
+TEMPLATE_TEST_CASE("Key cache: the string to sign's first block is remembered per entry, and only reused when equal",
+                   "[cache]", SIGV4KIT_TEST_LOCKS) {
+  sigv4kit::signing_key_cache<counting_crypto, TestType, 2> cache;
+  const std::string secret = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
+  const std::string t1 = string_to_sign("20150830T123600Z"), t2 = string_to_sign("20150830T123601Z");
+  const std::size_t prefix = t1.size() - 64;  // the part known before the canonical request's hash
+  long blocks = 0;
+  // Speed builds remember the block; size builds (SIGV4KIT_OPTIMIZE_SIZE) compress it each time.
+  const long reused = sigv4kit::hmac_key<counting_crypto>::compact_state ? 0 : 1;
+  // A miss derives the key (18 compressions) and compresses the first block (1).
+  CHECK(started_mac(cache, secret, t1, prefix, &blocks) == reference_mac(secret, t1));
+  CHECK(blocks == 19);
+  // The same second: the block's state comes from the cache, no compression at all (the
+  // prefix's 5 bytes past the block stay buffered).
+  CHECK(started_mac(cache, secret, t1, prefix, &blocks) == reference_mac(secret, t1));
+  CHECK(blocks == reused);
+  // A later second: one compression, and it replaces the stored block...
+  CHECK(started_mac(cache, secret, t2, prefix, &blocks) == reference_mac(secret, t2));
+  CHECK(blocks == 1);
+  CHECK(started_mac(cache, secret, t2, prefix, &blocks) == reference_mac(secret, t2));
+  CHECK(blocks == reused);
+  // ...an earlier one is compressed each time, and does not replace it.
+  for (int i = 0; i < 2; ++i) {
+    CHECK(started_mac(cache, secret, t1, prefix, &blocks) == reference_mac(secret, t1));
+    CHECK(blocks == 1);
+  }
+  CHECK(started_mac(cache, secret, t2, prefix, &blocks) == reference_mac(secret, t2));
+  CHECK(blocks == reused);
+  // Any length given: shorter than a block (nothing to remember), exactly one, several.
+  for (std::size_t n : {std::size_t(0), std::size_t(1), std::size_t(63), std::size_t(64), std::size_t(65),
+                        std::size_t(128), std::size_t(129), t2.size()}) {
+    INFO("n = " << n);
+    CHECK(started_mac(cache, secret, t2, n) == reference_mac(secret, t2));
+    CHECK(started_mac(cache, secret, t1, n) == reference_mac(secret, t1));
+  }
+}
+
+TEMPLATE_TEST_CASE("Key cache: a remembered block belongs to its entry's whole identity", "[cache]", SIGV4KIT_TEST_LOCKS) {
+  // One entry: a new secret replaces it, with the same scope and time (so the same block).
+  sigv4kit::signing_key_cache<counting_crypto, TestType, 1> cache;
+  const std::string t1 = string_to_sign("20150830T123600Z");
+  const std::size_t prefix = t1.size() - 64;
+  long blocks = 0;
+  const long reused = sigv4kit::hmac_key<counting_crypto>::compact_state ? 0 : 1;
+  CHECK(started_mac(cache, "secret-one", t1, prefix) == reference_mac("secret-one", t1));
+  CHECK(started_mac(cache, "secret-two", t1, prefix, &blocks) == reference_mac("secret-two", t1));
+  CHECK(blocks == 19);
+  CHECK(started_mac(cache, "secret-two", t1, prefix, &blocks) == reference_mac("secret-two", t1));
+  CHECK(blocks == reused);
+  CHECK(started_mac(cache, "secret-one", t1, prefix, &blocks) == reference_mac("secret-one", t1));
+  CHECK(blocks == 19);
+  // An identity too long to store: derived each time, and correct.
+  const std::string long_secret(300, 'k');
+  CHECK(started_mac(cache, long_secret, t1, prefix, &blocks) == reference_mac(long_secret, t1));
+  CHECK(started_mac(cache, long_secret, t1, prefix, &blocks) == reference_mac(long_secret, t1));
+  CHECK(blocks == 24);  // "AWS4" + the secret, 304 bytes, is hashed into the first key: 5 more
+}
+
+TEMPLATE_TEST_CASE("Key cache: a remembered block's state is wiped with its entry", "[cache]", SIGV4KIT_TEST_LOCKS) {
+  using cache_t = sigv4kit::signing_key_cache<sigv4kit::default_crypto, TestType, 1>;
+  alignas(cache_t) unsigned char storage[sizeof(cache_t)];
+  auto contains = [&](const void* needle, std::size_t n) {
+    for (std::size_t i = 0; i + n <= sizeof storage; ++i)
+      if (std::memcmp(storage + i, needle, n) == 0) return true;
+    return false;
+  };
+  const std::string secret = "UNIQUESECRETVALUE1234567890";
+  const std::string t1 = string_to_sign("20150830T123600Z");
+  // The inner state after the first block, computed without the cache.
+  auto key = sigv4kit::derive_signing_key<>(secret, "20150830", "us-east-1", "service");
+  key.update_inner(t1.data(), 64);
+  unsigned char chain[32];
+  key.store_inner_chaining(chain);
+
+  cache_t* cache = new (storage) cache_t();
+  cache->get_started("AKID", secret, "20150830", "us-east-1", "service", t1.data(), 69);
+  if (sigv4kit::hmac_key<>::compact_state) CHECK(contains(chain, 32));
+  cache->clear();
+  CHECK_FALSE(contains(chain, 32));
+  cache->get_started("AKID", secret, "20150830", "us-east-1", "service", t1.data(), 69);
+  cache->get_started("AKID", "x", "20150830", "us-east-1", "service", t1.data(), 69);  // evicts it
+  CHECK_FALSE(contains(chain, 32));
+  cache->get_started("AKID", secret, "20150830", "us-east-1", "service", t1.data(), 69);
+  cache->~cache_t();
+  CHECK_FALSE(contains(chain, 32));
+}
+
+TEST_CASE("Signer: one signer through different seconds gives each second's signature", "[cache]") {
+  // The AWS suite's get-vanilla at its own time, then a second later, and back: each from a
+  // signer that has seen the others equals a fresh signer's.
+  sigv4kit::request r{"GET", "https://example.amazonaws.com/", {}, "", ""};
+  sigv4kit::signer warm;
+  const char* times[] = {"20150830T123600Z", "20150830T123601Z", "20150830T123600Z", "20150830T123601Z", "20150830T235959Z"};
+  for (const char* t : times) {
+    INFO(t);
+    sigv4kit::signing_params p = test::suite_params();
+    p.timestamp = t;
+    sigv4kit::signer fresh;
+    auto a = test::sign(r, p, &warm), b = test::sign(r, p, &fresh);
+    REQUIRE(a.ok);
+    CHECK(a.signature == b.signature);
+    if (std::string_view(t) == "20150830T123600Z")
+      CHECK(a.signature == "5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31");
+  }
+}
+
 TEST_CASE("Signer: concurrent signing on one shared signer gives correct signatures", "[cache][threads]") {
   sigv4kit::signer shared;
   std::atomic<int> bad{0};

@@ -162,6 +162,19 @@ class hmac_key {
       std::memcpy(ctx_, in, state_size);
     }
   }
+  /// For compact_state keys only. The inner chaining value after exactly one message block
+  /// (update_inner of 64 bytes and nothing else), and the reverse: a key just loaded with
+  /// load_state continues from such a saved value as if that block had been absorbed. The
+  /// key cache keeps one of these per entry (the block of a string to sign's first 64 bytes).
+  void store_inner_chaining(unsigned char out[32]) const noexcept { std::memcpy(out, chaining(ctx_[0]), 32); }
+  template <class Word>
+  void load_inner_chaining_words(const Word* words) noexcept {
+    static_assert(32 % sizeof(Word) == 0, "whole words");
+    std::memcpy(chaining(ctx_[0]), words, 32);
+    ctx_[0].total = 128;  // the pad block and the message block
+    ctx_[0].used = 0;
+  }
+
   /// Loads the state from relaxed atomic words (a seqlock reader's copy; see key_cache.hpp).
   /// `n` words cover state_size bytes (the last one possibly in part).
   template <class Word>

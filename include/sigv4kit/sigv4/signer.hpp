@@ -66,17 +66,17 @@ class basic_signer {
 
     // Signature = hex(HMAC(kSigning, string to sign)), kSigning from the cache.
 #ifndef SIGV4KIT_OPTIMIZE_SIZE
-    hmac_key<Crypto> key = signing_key(p, params);
     // Everything of the string to sign before the canonical request's hash is known now: it
     // goes into the HMAC here, so only the hash line is left once the canonical request is
-    // hashed.
+    // hashed. Its first block's state usually comes from the cache (see get_started).
     char sts[detail::string_to_sign_capacity];
     std::size_t prefix = 0;
     detail::put_string_to_sign_prefix(p, [&](const char* d, std::size_t n) {
       detail::copy_bytes(sts + prefix, d, n);
       prefix += n;
     });
-    key.update_inner(sts, prefix);
+    hmac_key<Crypto> key = cache_.get_started(p.access_key_id, params.credentials.secret_access_key,
+                                              p.date, p.region, p.service, sts, prefix);
     char* canonical_hex = sts + prefix;  // the string to sign's last line
 #else
     char canonical_hex[64];
