@@ -304,6 +304,45 @@ TEST_CASE("SigV4 signing key derivation: secrets longer than a block with AWS4",
   }
 }
 
+namespace {
+// The portable backend without compress(): the derivation then takes the general path
+// (hmac_key::set and mac_once through the streaming context), the reference here.
+struct streaming_only_crypto {
+  using sha256_context = sigv4kit::portable_crypto::sha256_context;
+  static void init(sha256_context& c) noexcept { sigv4kit::portable_crypto::init(c); }
+  static void update(sha256_context& c, const void* d, std::size_t n) noexcept { sigv4kit::portable_crypto::update(c, d, n); }
+  static void finish(sha256_context& c, unsigned char out[32]) noexcept { sigv4kit::portable_crypto::finish(c, out); }
+};
+template <class Crypto>
+std::string derived_mac(const std::string& secret, const std::string& date, const std::string& region,
+                        const std::string& service) {
+  sigv4kit::hmac<Crypto> h(sigv4kit::derive_signing_key<Crypto>(secret, date, region, service));
+  h.update("m", 1);
+  unsigned char d[32];
+  h.finish(d);
+  return test::hex(d, 32);
+}
+}  // namespace
+
+TEST_CASE("SigV4 signing key derivation: the block path equals the streaming path at every size", "[crypto]") {
+  static_assert(!sigv4kit::detail::has_compress<streaming_only_crypto>::value, "the reference takes the general path");
+  // Secrets around the block boundary ("AWS4" + 60 bytes is exactly a block; 61 is hashed
+  // first) and messages up to one block's room (55 bytes) and past it (general path).
+  for (std::size_t ns : {0, 1, 40, 59, 60, 61, 64, 200}) {
+    for (std::size_t nm : {0, 1, 8, 12, 54, 55, 56, 64, 100}) {
+      INFO("secret " << ns << " bytes, messages " << nm << " bytes");
+      const std::string secret(ns, 's'), part(nm, 'p');
+      const std::string want = derived_mac<streaming_only_crypto>(secret, part, "us-east-1", "s3");
+      CHECK(derived_mac<sigv4kit::default_crypto>(secret, part, "us-east-1", "s3") == want);
+      CHECK(derived_mac<sigv4kit::portable_crypto>(secret, part, "us-east-1", "s3") == want);
+      CHECK(derived_mac<sigv4kit::default_crypto>(secret, "20150830", part, "s3") ==
+            derived_mac<streaming_only_crypto>(secret, "20150830", part, "s3"));
+      CHECK(derived_mac<sigv4kit::default_crypto>(secret, "20150830", "us-east-1", part) ==
+            derived_mac<streaming_only_crypto>(secret, "20150830", "us-east-1", part));
+    }
+  }
+}
+
 TEST_CASE("is_amz_date: agrees with the C library's calendar", "[text]") {
   // Every day from 1970 to 2400 (leap years, 2000 and 2100 and 2400) as gmtime() prints it.
   char buf[32];

@@ -168,10 +168,15 @@ struct sha256_state {
   std::uint32_t used;  // bytes in buf
 };
 
-inline void sha256_state_init(sha256_state& s) noexcept {
+/// The initial hash value (FIPS 180-4 section 5.3.3).
+inline void sha256_init_h(std::uint32_t h[8]) noexcept {
   static constexpr std::uint32_t iv[8] = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
                                           0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19};
-  std::memcpy(s.h, iv, sizeof iv);
+  std::memcpy(h, iv, sizeof iv);
+}
+
+inline void sha256_state_init(sha256_state& s) noexcept {
+  sha256_init_h(s.h);
   s.total = 0;
   s.used = 0;
 }
@@ -348,6 +353,11 @@ struct block_crypto {
     detail::sha256_state_finish<Compress>(c, out);
   }
 #if !defined(SIGV4KIT_SMALL_SHA256)  // (small builds: the general way, no second copy of it)
+  /// Optional for a backend (the signing-key derivation uses it when present): the block
+  /// function itself, on a bare chaining value.
+  static void compress(std::uint32_t h[8], const unsigned char* p, std::size_t blocks) noexcept {
+    Compress(h, p, blocks);
+  }
   /// Optional for a backend (hmac_key uses it when present): the end of an HMAC, see
   /// detail::sha256_state_finish_hmac.
   static void finish_hmac(sha256_context& inner, sha256_context& outer, const void* data, std::size_t n,
