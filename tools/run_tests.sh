@@ -53,8 +53,8 @@ run_suite() {  # name, tests to exclude (ctest -E regex, or ""), extra cmake arg
 mkdir -p build
 run_suite gcc "" -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_COMPILER=g++
 # The sanitizer build skips what does not depend on its compiler (the AArch64 cross build,
-# the Cortex-M runs and the packaging checks run in the GCC build) and valgrind, which does
-# not run sanitized binaries.
-run_suite clang-sanitize "aarch64-qemu|cmake-consumers|cortex-m|memcheck" -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_COMPILER=clang++ \
+# the Cortex-M runs, the ThreadSanitizer build and the packaging checks run in the GCC build)
+# and valgrind, which does not run sanitized binaries.
+run_suite clang-sanitize "aarch64-qemu|cmake-consumers|cortex-m|memcheck|tsan" -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_COMPILER=clang++ \
   "-DCMAKE_CXX_FLAGS=-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" \
   -DSIGV4KIT_BUILD_BENCHMARKS=OFF
