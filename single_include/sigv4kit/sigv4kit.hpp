@@ -436,7 +436,32 @@ constexpr char_table make_char_table() noexcept {
   return t;
 }
 
+#ifndef SIGV4KIT_OPTIMIZE_SIZE
 inline constexpr char_table char_classes = make_char_table();
+/// The classes of byte `c` (cc_* bits).
+constexpr unsigned char char_class(unsigned char c) noexcept { return char_classes.v[c]; }
+#else
+/// When optimising size, half the table: the bytes from 0x80 up (obs-text) all have the same
+/// classes, allowed in URLs and header values and nothing else.
+struct ascii_table {
+  unsigned char v[128];
+};
+constexpr ascii_table make_ascii_table() noexcept {
+  ascii_table t{};
+  for (int c = 0; c < 128; ++c) t.v[c] = make_char_table().v[c];
+  return t;
+}
+inline constexpr ascii_table char_classes = make_ascii_table();
+constexpr bool high_bytes_alike() noexcept {
+  for (int c = 128; c < 256; ++c)
+    if (make_char_table().v[c] != (cc_url | cc_field)) return false;
+  return true;
+}
+static_assert(high_bytes_alike(), "every byte from 0x80 up must have the classes char_class gives it");
+SIGV4KIT_NOINLINE constexpr unsigned char char_class(unsigned char c) noexcept {
+  return c < 128 ? char_classes.v[c] : static_cast<unsigned char>(cc_url | cc_field);
+}
+#endif
 
 /// For a token character its lower-case form, for any other byte 0: checks and lower-cases a
 /// header name with one lookup per byte (computed from the class table when optimising size).
@@ -451,12 +476,12 @@ inline constexpr char_table lower_token_table = make_lower_token_table();
 inline unsigned char lower_token(unsigned char c) noexcept { return lower_token_table.v[c]; }
 #else
 inline unsigned char lower_token(unsigned char c) noexcept {
-  unsigned char v = char_classes.v[c];
+  unsigned char v = char_class(c);
   return (v & cc_tchar) ? static_cast<unsigned char>((v & cc_upper) ? c + 32 : c) : 0;
 }
 #endif
 
-constexpr bool has_class(unsigned char c, unsigned char cls) noexcept { return (char_classes.v[c] & cls) != 0; }
+constexpr bool has_class(unsigned char c, unsigned char cls) noexcept { return (char_class(c) & cls) != 0; }
 
 /// RFC 3986 section 2.3 unreserved: ALPHA / DIGIT / "-" / "." / "_" / "~".
 constexpr bool is_unreserved(unsigned char c) noexcept { return has_class(c, cc_unreserved); }
@@ -763,8 +788,14 @@ inline void store_be32x8(unsigned char* p, const std::uint32_t h[8]) noexcept {
 #endif
 }
 
-// FIPS 180-4 section 4.2.2.
-alignas(64) inline constexpr std::uint32_t sha256_k[64] = {
+// FIPS 180-4 section 4.2.2. On a cache line for speed; not when optimising size, where the
+// alignment only pads flash (up to 60 bytes).
+#ifndef SIGV4KIT_OPTIMIZE_SIZE
+#define SIGV4KIT_SHA256_K_ALIGN alignas(64)
+#else
+#define SIGV4KIT_SHA256_K_ALIGN
+#endif
+SIGV4KIT_SHA256_K_ALIGN inline constexpr std::uint32_t sha256_k[64] = {
     0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
     0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
     0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
@@ -883,14 +914,10 @@ inline void sha256_state_update(sha256_state& s, const void* data, std::size_t n
   const unsigned char* p = static_cast<const unsigned char*>(data);
   s.total += n;
 #if defined(SIGV4KIT_SMALL_SHA256)
-  // Every byte through the block buffer: one loop instead of three cases. Copying a block
-  // costs little next to compressing it.
-  while (n) {
-    std::size_t take = 64 - s.used < n ? 64 - s.used : n;
-    std::memcpy(s.buf + s.used, p, take);
-    s.used += static_cast<std::uint32_t>(take);
-    p += take;
-    n -= take;
+  // A byte at a time through the block buffer: the smallest loop (copying costs little next
+  // to compressing), and the only path: finish pads through it too.
+  while (n--) {
+    s.buf[s.used++] = *p++;
     if (s.used == 64) {
       Compress(s.h, s.buf, 1);
       s.used = 0;
@@ -922,25 +949,28 @@ inline void sha256_state_update(sha256_state& s, const void* data, std::size_t n
 template <void (*Compress)(std::uint32_t*, const unsigned char*, std::size_t)>
 inline void sha256_state_finish(sha256_state& s, unsigned char out[32]) noexcept {
   std::uint64_t bits = s.total * 8;
-  s.buf[s.used++] = 0x80;
 #if defined(SIGV4KIT_SMALL_SHA256)
-  // Zero the rest of the block once; a second block, when needed, is zeros up to the length.
-  std::memset(s.buf + s.used, 0, 64 - s.used);
-  if (s.used > 56) {
-    Compress(s.h, s.buf, 1);
-    std::memset(s.buf, 0, 56);
-  }
+  // The padding through update: 0x80, zeros up to 56 bytes into a block, the bit length.
+  unsigned char pad[8] = {0x80};
+  do {
+    sha256_state_update<Compress>(s, pad, 1);
+    pad[0] = 0;
+  } while (s.used != 56);
+  store_be32(pad, static_cast<std::uint32_t>(bits >> 32));
+  store_be32(pad + 4, static_cast<std::uint32_t>(bits));
+  sha256_state_update<Compress>(s, pad, 8);
 #else
+  s.buf[s.used++] = 0x80;
   if (s.used > 56) {
     std::memset(s.buf + s.used, 0, 64 - s.used);
     Compress(s.h, s.buf, 1);
     s.used = 0;
   }
   std::memset(s.buf + s.used, 0, 56 - s.used);
-#endif
   store_be32(s.buf + 56, static_cast<std::uint32_t>(bits >> 32));
   store_be32(s.buf + 60, static_cast<std::uint32_t>(bits));
   Compress(s.h, s.buf, 1);
+#endif
   store_be32x8(out, s.h);
   // Not wiped here: most hashes (canonical requests, bodies) are of public data, and the
   // secret-derived states (HMAC keys) are wiped by their owners (hmac_key's destructor).

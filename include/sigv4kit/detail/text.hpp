@@ -105,7 +105,32 @@ constexpr char_table make_char_table() noexcept {
   return t;
 }
 
+#ifndef SIGV4KIT_OPTIMIZE_SIZE
 inline constexpr char_table char_classes = make_char_table();
+/// The classes of byte `c` (cc_* bits).
+constexpr unsigned char char_class(unsigned char c) noexcept { return char_classes.v[c]; }
+#else
+/// When optimising size, half the table: the bytes from 0x80 up (obs-text) all have the same
+/// classes, allowed in URLs and header values and nothing else.
+struct ascii_table {
+  unsigned char v[128];
+};
+constexpr ascii_table make_ascii_table() noexcept {
+  ascii_table t{};
+  for (int c = 0; c < 128; ++c) t.v[c] = make_char_table().v[c];
+  return t;
+}
+inline constexpr ascii_table char_classes = make_ascii_table();
+constexpr bool high_bytes_alike() noexcept {
+  for (int c = 128; c < 256; ++c)
+    if (make_char_table().v[c] != (cc_url | cc_field)) return false;
+  return true;
+}
+static_assert(high_bytes_alike(), "every byte from 0x80 up must have the classes char_class gives it");
+SIGV4KIT_NOINLINE constexpr unsigned char char_class(unsigned char c) noexcept {
+  return c < 128 ? char_classes.v[c] : static_cast<unsigned char>(cc_url | cc_field);
+}
+#endif
 
 /// For a token character its lower-case form, for any other byte 0: checks and lower-cases a
 /// header name with one lookup per byte (computed from the class table when optimising size).
@@ -120,12 +145,12 @@ inline constexpr char_table lower_token_table = make_lower_token_table();
 inline unsigned char lower_token(unsigned char c) noexcept { return lower_token_table.v[c]; }
 #else
 inline unsigned char lower_token(unsigned char c) noexcept {
-  unsigned char v = char_classes.v[c];
+  unsigned char v = char_class(c);
   return (v & cc_tchar) ? static_cast<unsigned char>((v & cc_upper) ? c + 32 : c) : 0;
 }
 #endif
 
-constexpr bool has_class(unsigned char c, unsigned char cls) noexcept { return (char_classes.v[c] & cls) != 0; }
+constexpr bool has_class(unsigned char c, unsigned char cls) noexcept { return (char_class(c) & cls) != 0; }
 
 /// RFC 3986 section 2.3 unreserved: ALPHA / DIGIT / "-" / "." / "_" / "~".
 constexpr bool is_unreserved(unsigned char c) noexcept { return has_class(c, cc_unreserved); }
