@@ -127,6 +127,9 @@ constexpr bool high_bytes_alike() noexcept {
   return true;
 }
 static_assert(high_bytes_alike(), "every byte from 0x80 up must have the classes char_class gives it");
+#if defined(__GNUC__) || defined(__clang__)
+__attribute__((const))  // a function of `c` alone: repeated calls for one byte are merged
+#endif
 SIGV4KIT_NOINLINE constexpr unsigned char char_class(unsigned char c) noexcept {
   return c < 128 ? char_classes.v[c] : static_cast<unsigned char>(cc_url | cc_field);
 }
@@ -150,6 +153,9 @@ inline unsigned char lower_token(unsigned char c) noexcept {
 }
 #endif
 
+#ifdef SIGV4KIT_OPTIMIZE_SIZE
+SIGV4KIT_ALWAYS_INLINE  // (else GCC makes an out-of-line copy, and two lookups of one byte)
+#endif
 constexpr bool has_class(unsigned char c, unsigned char cls) noexcept { return (char_class(c) & cls) != 0; }
 
 /// RFC 3986 section 2.3 unreserved: ALPHA / DIGIT / "-" / "." / "_" / "~".

@@ -37,13 +37,24 @@ inline constexpr bool presign_enabled = true;
 #endif
 
 /// A buffered byte sink: writes are collected in `buf` and handed to `write` in chunks, so
-/// the hash is fed in large pieces and the canonicaliser needs no template parameter.
+/// the hash is fed in large pieces and the canonicaliser needs no template parameter. (When
+/// optimising size, unbuffered: see below.)
 struct sink {
   /// Receives the bytes in order; `last` marks the final call (made once, by finish()).
   using write_fn = void (*)(void* ctx, const char* data, std::size_t n, bool last) noexcept;
   sink(write_fn w, void* c) noexcept : write(w), ctx(c) {}
   write_fn write;
   void* ctx;
+#ifdef SIGV4KIT_OPTIMIZE_SIZE
+  // Size builds: no buffer (nor its stack); each piece is handed on as it comes, and the
+  // hash's own block buffer collects them.
+  SIGV4KIT_NOINLINE void put(const char* p, std::size_t n) noexcept {
+    if (n) write(ctx, p, n, false);
+  }
+  void put(std::string_view s) noexcept { put(s.data(), s.size()); }
+  void put(char c) noexcept { put(&c, 1); }
+  void finish() noexcept { write(ctx, nullptr, 0, true); }
+#else
   std::size_t len = 0;
   char buf[SIGV4KIT_SINK_BYTES];
 
@@ -83,6 +94,7 @@ struct sink {
     copy_bytes(buf, p + whole, n - whole);
     len = n - whole;
   }
+#endif
   void put_escape(unsigned char b) noexcept {
     char e[3] = {'%', hex_upper[b >> 4], hex_upper[b & 15]};
     put(std::string_view(e, 3));
@@ -241,6 +253,16 @@ struct query_param {
   std::string_view value() const noexcept {
     return value_len ? std::string_view(key_ptr + key_len + 1, value_len) : std::string_view();
   }
+  /// The key or value is in canonical form already (written as is). Never when optimising
+  /// size: prepare does not look (every text is encoded when compared and written, which
+  /// gives the same bytes), and `flags` is not set.
+#ifndef SIGV4KIT_OPTIMIZE_SIZE
+  bool canonical_key() const noexcept { return flags & key_canonical; }
+  bool canonical_value() const noexcept { return flags & value_canonical; }
+#else
+  constexpr bool canonical_key() const noexcept { return false; }
+  constexpr bool canonical_value() const noexcept { return false; }
+#endif
 };
 
 /// Orders two query texts by their canonical encodings (-1, 0, 1).
@@ -255,10 +277,9 @@ inline int compare_encoded(std::string_view a, bool a_canonical, std::string_vie
 }
 
 inline bool query_less(const query_param& a, const query_param& b) noexcept {
-  int c = compare_encoded(a.key(), a.flags & query_param::key_canonical, b.key(), b.flags & query_param::key_canonical);
+  int c = compare_encoded(a.key(), a.canonical_key(), b.key(), b.canonical_key());
   if (c) return c < 0;
-  return compare_encoded(a.value(), a.flags & query_param::value_canonical, b.value(),
-                         b.flags & query_param::value_canonical) < 0;
+  return compare_encoded(a.value(), a.canonical_value(), b.value(), b.canonical_value()) < 0;
 }
 
 /// s == lit, for a literal: the length is a constant, so the comparison is inlined.
@@ -649,6 +670,25 @@ inline status prepare(const request& req, const signing_params& sp, prepared_req
   const char* q = p.url.query.data();
   const std::size_t qn = p.url.query.size();
   if (qn > 0xffffffffu) return error(error_kind::capacity_exceeded, SIGV4KIT_TEXT("URL query is longer than 4 GiB"));
+#ifdef SIGV4KIT_OPTIMIZE_SIZE
+  // Split only, a byte at a time: no key or value is marked canonical (see query_param).
+  for (std::size_t i = 0; i < qn;) {
+    std::size_t begin = i, eq = std::string_view::npos;
+    for (; i < qn && q[i] != '&'; ++i) {
+      if (q[i] == '=' && eq == std::string_view::npos) eq = i;
+      if (!has_class(static_cast<unsigned char>(q[i]), cc_url))
+        return error(error_kind::invalid_url, SIGV4KIT_TEXT("URL contains a control character (CR, LF, NUL, ...)"));
+    }
+    std::size_t end = i++;
+    if (end == begin) continue;  // "a=1&&b=2": no parameter between the ampersands
+    if (p.param_count == SIGV4KIT_MAX_QUERY_PARAMS)
+      return error(error_kind::capacity_exceeded, SIGV4KIT_TEXT("URL has more query parameters than SIGV4KIT_MAX_QUERY_PARAMS"));
+    query_param& qp = p.params[p.param_count++];
+    const std::size_t key_end = eq == std::string_view::npos ? end : eq;
+    qp.key_ptr = q + begin;
+    qp.key_len = static_cast<std::uint32_t>(key_end - begin);
+    qp.value_len = static_cast<std::uint32_t>(end > key_end ? end - key_end - 1 : 0);
+#else
   reserved_cursor reserved(q, qn);
   for (std::size_t i = 0; i < qn;) {
     std::size_t begin = i, eq = std::string_view::npos;
@@ -696,6 +736,7 @@ inline status prepare(const request& req, const signing_params& sp, prepared_req
     }
     qp.flags = static_cast<unsigned char>((key_canonical ? query_param::key_canonical : 0) |
                                           (canonical ? query_param::value_canonical : 0));
+#endif
     if (query_mode && qp.key_len > 6 && std::memcmp(qp.key_ptr, "X-Amz-", 6) == 0 &&
         has_text(presign_param_suffixes, std::size(presign_param_suffixes), qp.key_ptr + 6, qp.key_len - 6))
       return error(error_kind::invalid_query, SIGV4KIT_TEXT("URL to presign already has a signing parameter"), qp.key());
@@ -934,9 +975,9 @@ inline void emit_canonical_query(sink& s, const prepared_request& p) noexcept {
   for (std::size_t i = 0; i < p.param_count; ++i) {
     const query_param& q = p.param_at(i);
     if (i) s.put('&');
-    emit_query_text(s, q.key(), q.flags & query_param::key_canonical);
+    emit_query_text(s, q.key(), q.canonical_key());
     s.put('=');
-    emit_query_text(s, q.value(), q.flags & query_param::value_canonical);
+    emit_query_text(s, q.value(), q.canonical_value());
   }
 #else
   // With the '=' after each key, written with it; compared without it.
@@ -955,11 +996,11 @@ inline void emit_canonical_query(sink& s, const prepared_request& p) noexcept {
     if (i || j) s.put('&');
     if (i < p.param_count) {
       const query_param& q = p.param_at(i);
-      bool key_canonical = q.flags & query_param::key_canonical;
+      bool key_canonical = q.canonical_key();
       if (j == na || compare_encoded(q.key(), key_canonical, std::string_view(keys[j].ptr, keys[j].len - 1), true) < 0) {
         emit_query_text(s, q.key(), key_canonical);
         s.put('=');
-        emit_query_text(s, q.value(), q.flags & query_param::value_canonical);
+        emit_query_text(s, q.value(), q.canonical_value());
         ++i;
         continue;
       }
