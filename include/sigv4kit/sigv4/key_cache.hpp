@@ -119,6 +119,12 @@ class signing_key_cache {
     const std::string_view parts[6] = {access_key_id, secret, date, region, service,
                                        std::string_view("aws4_request", 12)};
     hmac_key<Crypto> key;
+#ifdef SIGV4KIT_OPTIMIZE_SIZE
+    if constexpr (one_thread && Capacity != 0) {
+      get_small(parts, key, hit);
+      return key;
+    }
+#endif
     identity id;
     bool cacheable = Capacity != 0 && id.pack(parts);  // else too long to store
     if (cacheable && lookup(id, key)) {
@@ -258,6 +264,56 @@ class signing_key_cache {
   };
 
   using entry = std::conditional_t<one_thread, plain_entry, seqlock_entry>;
+
+#ifdef SIGV4KIT_OPTIMIZE_SIZE
+  // One thread, optimising size (a microcontroller): the identity is packed into a whole
+  // zeroed buffer that is compared and stored whole (plain_entry::id; `lens` is not used), so
+  // there is no length filter, no word count and no separate insert and lookup code. The
+  // comparison still has no early exit, and a stored identity still overwrites all of the
+  // one before it.
+  void get_small(const std::string_view* parts, hmac_key<Crypto>& key, bool* hit) noexcept {
+    word id[id_words] = {};
+    unsigned char* out = reinterpret_cast<unsigned char*>(id);
+    std::size_t total = 5;
+    bool cacheable = true;
+    for (int i = 0; i < 5; ++i) {
+      std::size_t n = parts[i].size();
+      total += n;
+      if (n > 255 || total > id_bytes) cacheable = false;  // too long to store: derived every time
+      out[i] = static_cast<unsigned char>(n);
+    }
+    std::size_t n = used_.v, i = 0;
+    if (cacheable) {
+      out += 5;
+      for (int k = 0; k < 5; ++k) {
+        detail::copy_bytes(reinterpret_cast<char*>(out), parts[k].data(), parts[k].size());
+        out += parts[k].size();
+      }
+      for (; i < n; ++i) {
+        word diff = 0;  // no early exit: the secret is part of the identity
+        for (std::size_t k = 0; k < id_words; ++k) diff |= entries_[i].id[k] ^ id[k];
+        if (!diff) break;
+      }
+    }
+    if (i < n) {
+      key.load_state(reinterpret_cast<const unsigned char*>(entries_[i].key));
+      if (hit) *hit = true;
+    } else {
+      detail::derive_signing_key_into(key, parts + 1);
+      if (cacheable) {
+        if (n < Capacity) {
+          used_.v = n + 1;
+        } else {
+          i = next_;
+          next_ = (next_ + 1) % Capacity;
+        }
+        std::memcpy(entries_[i].id, id, sizeof id);
+        key.store_state(reinterpret_cast<unsigned char*>(entries_[i].key));
+      }
+    }
+    secure_wipe(id, sizeof id);
+  }
+#endif
 
   void insert(const identity& id, const hmac_key<Crypto>& key) noexcept {
     lock_.lock();
