@@ -824,20 +824,25 @@ SIGV4KIT_SHA256_K_ALIGN inline constexpr std::uint32_t sha256_k[64] = {
 /// Built for size (SIGV4KIT_SMALL_SHA256, on at -Os), one round in a loop instead: about a tenth of the code, for microcontrollers where flash is scarce.
 SIGV4KIT_NOINLINE inline void sha256_compress_portable(std::uint32_t h[8], const unsigned char* p,
                                                        std::size_t blocks) noexcept {
-  std::uint32_t w[16];
 #if defined(SIGV4KIT_SMALL_SHA256)
+  // The schedule ring is written twice (w[j] and w[j + 16]), so the words a round reads are at
+  // fixed offsets from one pointer: no index arithmetic for each of them.
+  std::uint32_t w[32];
   while (blocks--) {
     std::uint32_t v[8];
     for (int i = 0; i < 8; ++i) v[i] = h[i];
+    for (int i = 0; i < 16; ++i) w[i] = w[i + 16] = load_be32(p + 4 * i);
     for (unsigned i = 0; i < 64; ++i) {
+      std::uint32_t* q = w + (i & 15);  // q[0..16) = W[i-16..i)
       std::uint32_t wi;
       if (i < 16) {
-        wi = w[i] = load_be32(p + 4 * i);
+        wi = q[0];
       } else {
-        std::uint32_t w15 = w[(i - 15) & 15], w2 = w[(i - 2) & 15];
-        wi = w[i & 15] += (rotr32(w15, 7) ^ rotr32(w15, 18) ^ (w15 >> 3)) + w[(i - 7) & 15] +
-                          (rotr32(w2, 17) ^ rotr32(w2, 19) ^ (w2 >> 10));
+        std::uint32_t w15 = q[1], w2 = q[14];
+        wi = (rotr32(w15, 7) ^ rotr32(w15, 18) ^ (w15 >> 3)) + q[9] + (rotr32(w2, 17) ^ rotr32(w2, 19) ^ (w2 >> 10)) +
+             q[0];
       }
+      q[0] = q[16] = wi;
       std::uint32_t e = v[4], a = v[0];
       std::uint32_t t1 = v[7] + (rotr32(e, 6) ^ rotr32(e, 11) ^ rotr32(e, 25)) + (v[6] ^ (e & (v[5] ^ v[6]))) +
                          sha256_k[i] + wi;
@@ -859,6 +864,7 @@ SIGV4KIT_NOINLINE inline void sha256_compress_portable(std::uint32_t h[8], const
     p += 64;
   }
 #else
+  std::uint32_t w[16];
   while (blocks--) {
     std::uint32_t a = h[0], b = h[1], c = h[2], d = h[3], e = h[4], f = h[5], g = h[6], k = h[7];
     for (int i = 0; i < 16; ++i) w[i] = load_be32(p + 4 * i);
@@ -2859,6 +2865,7 @@ inline void emit_header_value(sink& s, std::string_view v, bool plain) noexcept 
   s.put(sub(v, run, e - run));
 }
 
+#ifndef SIGV4KIT_OPTIMIZE_SIZE
 /// Writes one path byte run: unreserved and '/' as they are; with `keep_escapes` (S3, single
 /// encoding) an existing "%XX" stays as sent; every other byte as %XX. A control character
 /// (CR, LF, NUL, ...) in the path is an error, found here where each byte is read anyway.
@@ -2937,6 +2944,68 @@ inline status emit_canonical_uri(sink& s, std::string_view path, bool normalize,
   if (!any || e[-1] == '/') s.put('/');  // "/" alone, or the kept trailing slash
   return {};
 }
+
+#else
+/// Size builds: the path is checked for control characters once, up front, then written a
+/// byte at a time (unreserved and '/' as they are, with `keep_escapes` an existing "%XX" as
+/// sent, every other byte as %XX), with the same normalisation as above: kept segments are
+/// marked (a byte each), then written.
+inline void emit_path_bytes(sink& s, std::string_view t, bool keep_escapes) noexcept {
+  for (std::size_t i = 0; i < t.size(); ++i) {
+    unsigned char c = static_cast<unsigned char>(t[i]);
+    if (is_unreserved(c) || c == '/' || (keep_escapes && is_escape_at(t, i))) s.put(static_cast<char>(c));
+    else s.put_escape(c);
+  }
+}
+
+inline status emit_canonical_uri(sink& s, std::string_view path, bool normalize, bool double_encode) noexcept {
+  for (char c : path)
+    if (!has_class(static_cast<unsigned char>(c), cc_url))
+      return error(error_kind::invalid_url, SIGV4KIT_TEXT("URL contains a control character (CR, LF, NUL, ...)"));
+  if (!normalize) {
+    if (path.empty()) s.put('/');
+    emit_path_bytes(s, path, !double_encode);
+    return {};
+  }
+  constexpr std::size_t max_segments = SIGV4KIT_MAX_PATH_SEGMENTS;
+  bool keep[max_segments];
+  const char *const e = path.data() + path.size(), *seg = path.data();
+  std::size_t count = 0;  // segments before seg
+  for (const char* p = seg;; ++p) {
+    if (p != e && *p != '/') continue;
+    // Segment [seg, p): ".." drops the nearest kept segment before it, "" and "." are dropped.
+    std::size_t n = static_cast<std::size_t>(p - seg);
+    if (count < max_segments) {
+      bool dots = n == 2 && seg[0] == '.' && seg[1] == '.';
+      keep[count] = !dots && (n > 1 || (n == 1 && *seg != '.'));
+      for (std::size_t k = count; dots && k-- > 0;)
+        if (keep[k]) {
+          keep[k] = false;
+          break;
+        }
+    }
+    ++count;  // past the capacity, still counted
+    if (p == e) break;
+    seg = p + 1;
+  }
+  if (count > max_segments)
+    return error(error_kind::capacity_exceeded, SIGV4KIT_TEXT("URL path has more segments than SIGV4KIT_MAX_PATH_SEGMENTS"));
+  bool any = false;
+  seg = path.data();
+  for (std::size_t i = 0; i < count; ++i) {
+    const char* end = seg;
+    while (end != e && *end != '/') ++end;
+    if (keep[i]) {
+      s.put('/');
+      emit_path_bytes(s, std::string_view(seg, static_cast<std::size_t>(end - seg)), !double_encode);
+      any = true;
+    }
+    seg = end + 1;
+  }
+  if (!any || e[-1] == '/') s.put('/');  // "/" alone, or the kept trailing slash
+  return {};
+}
+#endif
 
 /// Writes a query key or value in canonical encoding (see encoded_reader), copying runs of
 /// unreserved bytes whole.

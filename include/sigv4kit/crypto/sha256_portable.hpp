@@ -85,20 +85,25 @@ SIGV4KIT_SHA256_K_ALIGN inline constexpr std::uint32_t sha256_k[64] = {
 /// Built for size (SIGV4KIT_SMALL_SHA256, on at -Os), one round in a loop instead: about a tenth of the code, for microcontrollers where flash is scarce.
 SIGV4KIT_NOINLINE inline void sha256_compress_portable(std::uint32_t h[8], const unsigned char* p,
                                                        std::size_t blocks) noexcept {
-  std::uint32_t w[16];
 #if defined(SIGV4KIT_SMALL_SHA256)
+  // The schedule ring is written twice (w[j] and w[j + 16]), so the words a round reads are at
+  // fixed offsets from one pointer: no index arithmetic for each of them.
+  std::uint32_t w[32];
   while (blocks--) {
     std::uint32_t v[8];
     for (int i = 0; i < 8; ++i) v[i] = h[i];
+    for (int i = 0; i < 16; ++i) w[i] = w[i + 16] = load_be32(p + 4 * i);
     for (unsigned i = 0; i < 64; ++i) {
+      std::uint32_t* q = w + (i & 15);  // q[0..16) = W[i-16..i)
       std::uint32_t wi;
       if (i < 16) {
-        wi = w[i] = load_be32(p + 4 * i);
+        wi = q[0];
       } else {
-        std::uint32_t w15 = w[(i - 15) & 15], w2 = w[(i - 2) & 15];
-        wi = w[i & 15] += (rotr32(w15, 7) ^ rotr32(w15, 18) ^ (w15 >> 3)) + w[(i - 7) & 15] +
-                          (rotr32(w2, 17) ^ rotr32(w2, 19) ^ (w2 >> 10));
+        std::uint32_t w15 = q[1], w2 = q[14];
+        wi = (rotr32(w15, 7) ^ rotr32(w15, 18) ^ (w15 >> 3)) + q[9] + (rotr32(w2, 17) ^ rotr32(w2, 19) ^ (w2 >> 10)) +
+             q[0];
       }
+      q[0] = q[16] = wi;
       std::uint32_t e = v[4], a = v[0];
       std::uint32_t t1 = v[7] + (rotr32(e, 6) ^ rotr32(e, 11) ^ rotr32(e, 25)) + (v[6] ^ (e & (v[5] ^ v[6]))) +
                          sha256_k[i] + wi;
@@ -120,6 +125,7 @@ SIGV4KIT_NOINLINE inline void sha256_compress_portable(std::uint32_t h[8], const
     p += 64;
   }
 #else
+  std::uint32_t w[16];
   while (blocks--) {
     std::uint32_t a = h[0], b = h[1], c = h[2], d = h[3], e = h[4], f = h[5], g = h[6], k = h[7];
     for (int i = 0; i < 16; ++i) w[i] = load_be32(p + 4 * i);

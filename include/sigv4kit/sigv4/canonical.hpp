@@ -856,6 +856,7 @@ inline void emit_header_value(sink& s, std::string_view v, bool plain) noexcept 
   s.put(sub(v, run, e - run));
 }
 
+#ifndef SIGV4KIT_OPTIMIZE_SIZE
 /// Writes one path byte run: unreserved and '/' as they are; with `keep_escapes` (S3, single
 /// encoding) an existing "%XX" stays as sent; every other byte as %XX. A control character
 /// (CR, LF, NUL, ...) in the path is an error, found here where each byte is read anyway.
@@ -934,6 +935,68 @@ inline status emit_canonical_uri(sink& s, std::string_view path, bool normalize,
   if (!any || e[-1] == '/') s.put('/');  // "/" alone, or the kept trailing slash
   return {};
 }
+
+#else
+/// Size builds: the path is checked for control characters once, up front, then written a
+/// byte at a time (unreserved and '/' as they are, with `keep_escapes` an existing "%XX" as
+/// sent, every other byte as %XX), with the same normalisation as above: kept segments are
+/// marked (a byte each), then written.
+inline void emit_path_bytes(sink& s, std::string_view t, bool keep_escapes) noexcept {
+  for (std::size_t i = 0; i < t.size(); ++i) {
+    unsigned char c = static_cast<unsigned char>(t[i]);
+    if (is_unreserved(c) || c == '/' || (keep_escapes && is_escape_at(t, i))) s.put(static_cast<char>(c));
+    else s.put_escape(c);
+  }
+}
+
+inline status emit_canonical_uri(sink& s, std::string_view path, bool normalize, bool double_encode) noexcept {
+  for (char c : path)
+    if (!has_class(static_cast<unsigned char>(c), cc_url))
+      return error(error_kind::invalid_url, SIGV4KIT_TEXT("URL contains a control character (CR, LF, NUL, ...)"));
+  if (!normalize) {
+    if (path.empty()) s.put('/');
+    emit_path_bytes(s, path, !double_encode);
+    return {};
+  }
+  constexpr std::size_t max_segments = SIGV4KIT_MAX_PATH_SEGMENTS;
+  bool keep[max_segments];
+  const char *const e = path.data() + path.size(), *seg = path.data();
+  std::size_t count = 0;  // segments before seg
+  for (const char* p = seg;; ++p) {
+    if (p != e && *p != '/') continue;
+    // Segment [seg, p): ".." drops the nearest kept segment before it, "" and "." are dropped.
+    std::size_t n = static_cast<std::size_t>(p - seg);
+    if (count < max_segments) {
+      bool dots = n == 2 && seg[0] == '.' && seg[1] == '.';
+      keep[count] = !dots && (n > 1 || (n == 1 && *seg != '.'));
+      for (std::size_t k = count; dots && k-- > 0;)
+        if (keep[k]) {
+          keep[k] = false;
+          break;
+        }
+    }
+    ++count;  // past the capacity, still counted
+    if (p == e) break;
+    seg = p + 1;
+  }
+  if (count > max_segments)
+    return error(error_kind::capacity_exceeded, SIGV4KIT_TEXT("URL path has more segments than SIGV4KIT_MAX_PATH_SEGMENTS"));
+  bool any = false;
+  seg = path.data();
+  for (std::size_t i = 0; i < count; ++i) {
+    const char* end = seg;
+    while (end != e && *end != '/') ++end;
+    if (keep[i]) {
+      s.put('/');
+      emit_path_bytes(s, std::string_view(seg, static_cast<std::size_t>(end - seg)), !double_encode);
+      any = true;
+    }
+    seg = end + 1;
+  }
+  if (!any || e[-1] == '/') s.put('/');  // "/" alone, or the kept trailing slash
+  return {};
+}
+#endif
 
 /// Writes a query key or value in canonical encoding (see encoded_reader), copying runs of
 /// unreserved bytes whole.
