@@ -2490,6 +2490,7 @@ inline bool is_default_unsigned_lower(std::string_view n) noexcept {
 /// CRLF or LF followed by space or tab, which is signed as one space; no other control
 /// character but tab) and tells whether it is already in canonical form (`plain`), so that
 /// the common value is written with one copy.
+#ifndef SIGV4KIT_OPTIMIZE_SIZE
 inline status check_header_value(const header& h, bool& plain) noexcept {
   const unsigned char* v = reinterpret_cast<const unsigned char*>(h.value.data());
   const std::size_t n = h.value.size();
@@ -2522,6 +2523,34 @@ inline status check_header_value(const header& h, bool& plain) noexcept {
   }
   return {};
 }
+#else
+// Size builds: the same checks and errors, a byte at a time; `plain` is not looked for (every
+// value is canonicalised when written, which gives the same text).
+inline status check_header_value(const header& h, bool& plain) noexcept {
+  const unsigned char* v = reinterpret_cast<const unsigned char*>(h.value.data());
+  const std::size_t n = h.value.size();
+  plain = false;
+  for (std::size_t i = 0; i < n; ++i) {
+    unsigned char c = v[i];
+    if (c == '\r') {
+      if (i + 1 >= n || v[i + 1] != '\n')
+        return error(error_kind::invalid_header, SIGV4KIT_TEXT("header value has a CR that is not part of a line fold"), h.name);
+      c = v[++i];
+    }
+    if (c == '\n') {
+      if (i + 1 < n && (v[i + 1] == ' ' || v[i + 1] == '\t')) continue;
+      return error(error_kind::invalid_header,
+                   SIGV4KIT_TEXT("header value has a line break that is not a fold (CR/LF must be followed by a space)"),
+                   h.name);
+    }
+    if (c == '\t' || has_class(c, cc_url)) continue;
+    return error(error_kind::invalid_header,
+                 c == 0 ? SIGV4KIT_TEXT("header value contains a NUL byte") : SIGV4KIT_TEXT("header value contains a control character"),
+                 h.name);
+  }
+  return {};
+}
+#endif
 
 /// True when every byte of `s` may be in a region, service or access key id (cc_scope).
 inline bool all_scope_chars(std::string_view s) noexcept { return scope_run(s.data(), s.size()) == s.size(); }
@@ -2844,6 +2873,7 @@ inline status prepare(const request& req, const signing_params& sp, prepared_req
 
 /// Header value as signed: leading and trailing whitespace removed, each inner run of
 /// whitespace (spaces, tabs and line folds) written as one space.
+#ifndef SIGV4KIT_OPTIMIZE_SIZE
 inline void emit_header_value(sink& s, std::string_view v, bool plain) noexcept {
   if (plain) {
     s.put(v);
@@ -2864,6 +2894,21 @@ inline void emit_header_value(sink& s, std::string_view v, bool plain) noexcept 
   }
   s.put(sub(v, run, e - run));
 }
+#else
+inline void emit_header_value(sink& s, std::string_view v, bool) noexcept {
+  bool space = false, any = false;  // a run of whitespace after text, text so far
+  for (char c : v) {
+    if (c == ' ' || c == '\t' || c == '\r' || c == '\n') {
+      space = any;
+      continue;
+    }
+    if (space) s.put(' ');
+    space = false;
+    any = true;
+    s.put(c);
+  }
+}
+#endif
 
 #ifndef SIGV4KIT_OPTIMIZE_SIZE
 /// Writes one path byte run: unreserved and '/' as they are; with `keep_escapes` (S3, single
