@@ -171,12 +171,21 @@ constexpr bool is_token(std::string_view s) noexcept {
   return true;
 }
 
+#ifndef SIGV4KIT_OPTIMIZE_SIZE
 constexpr int hex_value(unsigned char c) noexcept {
   return (c >= '0' && c <= '9')   ? c - '0'
          : (c >= 'a' && c <= 'f') ? c - 'a' + 10
          : (c >= 'A' && c <= 'F') ? c - 'A' + 10
                                   : -1;
 }
+#else
+constexpr int hex_value(unsigned char c) noexcept {
+  unsigned d = static_cast<unsigned char>(c - '0');
+  if (d < 10) return static_cast<int>(d);
+  d = static_cast<unsigned char>((c | 0x20) - 'a');  // only A-F and a-f land on a-f
+  return d < 6 ? static_cast<int>(d + 10) : -1;
+}
+#endif
 
 /// s.substr(pos, n) that cannot throw: positions past the end give an empty view. (substr
 /// would pull the library's exception-throwing helpers, and abort(), into a no-exceptions

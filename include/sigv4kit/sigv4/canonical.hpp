@@ -304,11 +304,19 @@ inline std::uint64_t name_sort_key(const char* p, std::size_t n) noexcept {
 inline constexpr std::size_t name_key_slack = 0;
 #endif
 
-/// The names the signer adds, with room to read 8 bytes of each (see name_sort_key).
+/// The names the signer adds, with room to read 8 bytes of each (see name_sort_key; not when
+/// optimising size, where names have no sort key).
+#ifndef SIGV4KIT_OPTIMIZE_SIZE
 inline constexpr char name_host[8] = "host";
 inline constexpr char name_x_amz_date[16] = "x-amz-date";
 inline constexpr char name_x_amz_content_sha256[24] = "x-amz-content-sha256";
 inline constexpr char name_x_amz_security_token[24] = "x-amz-security-token";
+#else
+inline constexpr char name_host[] = "host";
+inline constexpr char name_x_amz_date[] = "x-amz-date";
+inline constexpr char name_x_amz_content_sha256[] = "x-amz-content-sha256";
+inline constexpr char name_x_amz_security_token[] = "x-amz-security-token";
+#endif
 
 /// A signed header. Packed (16 bytes on 32-bit targets, 24 on 64-bit, plus the sort key when
 /// optimising speed): the name is at most SIGV4KIT_MAX_HEADER_NAME_BYTES (< 64 KiB), a value
@@ -546,6 +554,13 @@ inline status check_header_value(const header& h, bool& plain) noexcept {
 /// True when every byte of `s` may be in a region, service or access key id (cc_scope).
 inline bool all_scope_chars(std::string_view s) noexcept { return scope_run(s.data(), s.size()) == s.size(); }
 
+#ifdef SIGV4KIT_OPTIMIZE_SIZE
+/// 1 to `max` bytes, each allowed in a region, service or access key id.
+SIGV4KIT_NOINLINE inline bool is_scope_text(std::string_view s, std::size_t max) noexcept {
+  return !s.empty() && s.size() <= max && all_scope_chars(s);
+}
+#endif
+
 inline status validate_scope_part(std::string_view s, const char* what) noexcept {
   if (s.empty()) return error(error_kind::invalid_scope, what, "(empty)");
   if (s.size() > SIGV4KIT_MAX_SCOPE_PART || !all_scope_chars(s)) return error(error_kind::invalid_scope, what, s);
@@ -638,6 +653,7 @@ inline status prepare(const request& req, const signing_params& sp, prepared_req
                  sp.timestamp);
   p.amz_date = sp.timestamp;
   p.date = sub(sp.timestamp, 0, 8);
+#ifndef SIGV4KIT_OPTIMIZE_SIZE
   if (status s = validate_scope_part(sp.region, SIGV4KIT_TEXT("region must be 1 to " SIGV4KIT_STRINGIFY(SIGV4KIT_MAX_SCOPE_PART) " printable characters without '/', ',' or spaces")); !s)
     return s;
   if (status s = validate_scope_part(sp.service, SIGV4KIT_TEXT("service must be 1 to " SIGV4KIT_STRINGIFY(SIGV4KIT_MAX_SCOPE_PART) " printable characters without '/', ',' or spaces")); !s)
@@ -651,6 +667,23 @@ inline status prepare(const request& req, const signing_params& sp, prepared_req
   if (!all_scope_chars(cr.access_key_id))
     return error(error_kind::invalid_credentials,
                  SIGV4KIT_TEXT("access key id may hold only printable characters other than '/', ',' and space"));
+#else
+  // One check for the three (1..max bytes, each cc_scope); the same errors as above.
+  if (!is_scope_text(sp.region, SIGV4KIT_MAX_SCOPE_PART))
+    return error(error_kind::invalid_scope, SIGV4KIT_TEXT("region must be 1 to " SIGV4KIT_STRINGIFY(SIGV4KIT_MAX_SCOPE_PART) " printable characters without '/', ',' or spaces"),
+                 sp.region.empty() ? std::string_view("(empty)") : sp.region);
+  if (!is_scope_text(sp.service, SIGV4KIT_MAX_SCOPE_PART))
+    return error(error_kind::invalid_scope, SIGV4KIT_TEXT("service must be 1 to " SIGV4KIT_STRINGIFY(SIGV4KIT_MAX_SCOPE_PART) " printable characters without '/', ',' or spaces"),
+                 sp.service.empty() ? std::string_view("(empty)") : sp.service);
+  p.region = sp.region;
+  p.service = sp.service;
+  const credentials_view& cr = sp.credentials;
+  if (!is_scope_text(cr.access_key_id, max_access_key_id))
+    return error(error_kind::invalid_credentials,
+                 cr.access_key_id.empty() || cr.access_key_id.size() > max_access_key_id
+                     ? SIGV4KIT_TEXT("access key id must be 1 to " SIGV4KIT_STRINGIFY(SIGV4KIT_MAX_ACCESS_KEY_ID) " characters")
+                     : SIGV4KIT_TEXT("access key id may hold only printable characters other than '/', ',' and space"));
+#endif
   if (cr.secret_access_key.empty())
     return error(error_kind::invalid_credentials, SIGV4KIT_TEXT("secret access key is empty"));
   const std::string_view token = cr.session_token;
@@ -1280,7 +1313,7 @@ inline status write_output_start(prepared_request& p, char* out, std::size_t cap
     if (p.add_content_sha256) {
       char* hash = w.o;
       w.put(p.payload_hash);
-      add_output_header(r, "x-amz-content-sha256", 20, w.since(hash));
+      add_output_header(r, name_x_amz_content_sha256, 20, w.since(hash));
     }
     if (!p.session_token.empty()) add_output_header(r, "X-Amz-Security-Token", 20, p.session_token);
   }
@@ -1298,7 +1331,7 @@ inline status write_output_start(prepared_request& p, char* out, std::size_t cap
   w.put(header_mode ? view("AWS4-HMAC-SHA256 Credential=") : view("X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential="));
   char* begin = w.o;
   w.put_credential(p, !header_mode);
-  p.credential_encoded = w.since(begin);
+  if (presign_enabled) p.credential_encoded = w.since(begin);  // (read by the canonical query)
   if (!header_mode) {
     w.put("&X-Amz-Date=");
     begin = w.o;
@@ -1310,7 +1343,7 @@ inline status write_output_start(prepared_request& p, char* out, std::size_t cap
   w.put(header_mode ? view(", SignedHeaders=") : view("&X-Amz-SignedHeaders="));
   begin = w.o;
   w.put_signed_headers(p, header_mode ? view(";") : view("%3B"));  // ';' is not unreserved
-  p.signed_headers_encoded = w.since(begin);
+  if (presign_enabled) p.signed_headers_encoded = w.since(begin);
   if (!header_mode && p.token_signed) {
     w.put("&X-Amz-Security-Token=");
     begin = w.o;
