@@ -3521,17 +3521,30 @@ class signing_key_cache {
   /// Returns the signing key for this identity, deriving and storing it on a miss.
   /// `hit` (optional) tells which happened.
 #ifdef SIGV4KIT_OPTIMIZE_SIZE
-  // Not inlined into the signer: the identity (~270 bytes) stays out of sign()'s stack frame.
-  SIGV4KIT_NOINLINE
-#endif
+  // Optimising size, the caller lays out the parts (its views are at hand: no arguments to
+  // copy) and the work is out of line, so the identity (~270 bytes) stays out of sign()'s
+  // stack frame.
+  SIGV4KIT_ALWAYS_INLINE hmac_key<Crypto> get(std::string_view access_key_id, std::string_view secret,
+                                              std::string_view date, std::string_view region,
+                                              std::string_view service, bool* hit = nullptr) noexcept {
+    const std::string_view parts[6] = {access_key_id, secret, date, region, service,
+                                       std::string_view("aws4_request", 12)};
+    return get_parts(parts, hit);
+  }
+
+ private:
+  SIGV4KIT_NOINLINE hmac_key<Crypto> get_parts(const std::string_view* parts, bool* hit) noexcept {
+    if (hit) *hit = false;
+#else
   hmac_key<Crypto> get(std::string_view access_key_id, std::string_view secret,
                        std::string_view date, std::string_view region, std::string_view service,
                        bool* hit = nullptr) noexcept {
     if (hit) *hit = false;
-    // One key object, returned on every path (no copies of it), and one derivation site.
     // The identity's parts, then the last step of the derivation (derive reads from [1]).
     const std::string_view parts[6] = {access_key_id, secret, date, region, service,
                                        std::string_view("aws4_request", 12)};
+#endif
+    // One key object, returned on every path (no copies of it), and one derivation site.
     hmac_key<Crypto> key;
 #ifdef SIGV4KIT_OPTIMIZE_SIZE
     if constexpr (one_thread && Capacity != 0) {
@@ -3553,6 +3566,10 @@ class signing_key_cache {
     if (cacheable) id.wipe();
     return key;
   }
+#ifdef SIGV4KIT_OPTIMIZE_SIZE
+
+ public:
+#endif
 
   /// Number of entries held.
   std::size_t size() const noexcept { return used_.load(std::memory_order_acquire); }
@@ -3685,7 +3702,7 @@ class signing_key_cache {
   // there is no length filter, no word count and no separate insert and lookup code. The
   // comparison still has no early exit, and a stored identity still overwrites all of the
   // one before it.
-  void get_small(const std::string_view* parts, hmac_key<Crypto>& key, bool* hit) noexcept {
+  SIGV4KIT_ALWAYS_INLINE void get_small(const std::string_view* parts, hmac_key<Crypto>& key, bool* hit) noexcept {
     word id[id_words] = {};
     unsigned char* out = reinterpret_cast<unsigned char*>(id);
     std::size_t total = 5;
