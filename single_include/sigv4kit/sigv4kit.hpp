@@ -2294,11 +2294,41 @@ inline int compare_encoded(std::string_view a, bool a_canonical, std::string_vie
   }
 }
 
+#ifndef SIGV4KIT_OPTIMIZE_SIZE
 inline bool query_less(const query_param& a, const query_param& b) noexcept {
   int c = compare_encoded(a.key(), a.canonical_key(), b.key(), b.canonical_key());
   if (c) return c < 0;
   return compare_encoded(a.value(), a.canonical_value(), b.value(), b.canonical_value()) < 0;
 }
+#else
+/// Size builds: a parameter's canonical "key=value" as one run of bytes, the '=' read as 0.
+/// Encoded bytes are all above 0, so comparing two runs orders by key, then by value (as
+/// query_less above), and one loop writes a parameter.
+struct param_reader {
+  encoded_reader r;
+  const query_param& q;
+  bool in_key = true;
+  explicit param_reader(const query_param& p) noexcept : r(p.key()), q(p) {}
+  int next() noexcept {
+    int c = r.next();
+    if (c < 0 && in_key) {
+      in_key = false;
+      r = encoded_reader(q.value());
+      return 0;
+    }
+    return c;
+  }
+};
+
+inline bool query_less(const query_param& a, const query_param& b) noexcept {
+  param_reader x(a), y(b);
+  for (;;) {
+    int cx = x.next(), cy = y.next();
+    if (cx != cy) return cx < cy;
+    if (cx < 0) return false;
+  }
+}
+#endif
 
 /// s == lit, for a literal: the length is a constant, so the comparison is inlined.
 template <std::size_t N>
@@ -3124,6 +3154,18 @@ inline void emit_query_text(sink& s, std::string_view t, bool canonical) noexcep
 #endif
 }
 
+/// One parameter's "key=value" in canonical encoding.
+inline void emit_param(sink& s, const query_param& q) noexcept {
+#ifndef SIGV4KIT_OPTIMIZE_SIZE
+  emit_query_text(s, q.key(), q.canonical_key());
+  s.put('=');
+  emit_query_text(s, q.value(), q.canonical_value());
+#else
+  param_reader r(q);
+  for (int c; (c = r.next()) >= 0;) s.put(c ? static_cast<char>(c) : '=');
+#endif
+}
+
 /// The canonical query: the URL's parameters (sorted by prepare) merged with, in query mode,
 /// the signing parameters, which have fixed keys listed here in their sorted order (a URL
 /// that already has one of these keys is rejected, so keys never tie).
@@ -3134,9 +3176,7 @@ inline void emit_canonical_query(sink& s, const prepared_request& p) noexcept {
   for (std::size_t i = 0; i < p.param_count; ++i) {
     const query_param& q = p.param_at(i);
     if (i) s.put('&');
-    emit_query_text(s, q.key(), q.canonical_key());
-    s.put('=');
-    emit_query_text(s, q.value(), q.canonical_value());
+    emit_param(s, q);
   }
 #else
   // With the '=' after each key, written with it; compared without it.
@@ -3157,9 +3197,7 @@ inline void emit_canonical_query(sink& s, const prepared_request& p) noexcept {
       const query_param& q = p.param_at(i);
       bool key_canonical = q.canonical_key();
       if (j == na || compare_encoded(q.key(), key_canonical, std::string_view(keys[j].ptr, keys[j].len - 1), true) < 0) {
-        emit_query_text(s, q.key(), key_canonical);
-        s.put('=');
-        emit_query_text(s, q.value(), q.canonical_value());
+        emit_param(s, q);
         ++i;
         continue;
       }
