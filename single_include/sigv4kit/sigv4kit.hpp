@@ -3065,59 +3065,61 @@ inline status emit_canonical_uri(sink& s, std::string_view path, bool normalize,
 #else
 /// Size builds: the path is checked for control characters once, up front, then written a
 /// byte at a time (unreserved and '/' as they are, with `keep_escapes` an existing "%XX" as
-/// sent, every other byte as %XX), with the same normalisation as above: kept segments are
-/// marked (a byte each), then written.
-inline void emit_path_bytes(sink& s, std::string_view t, bool keep_escapes) noexcept {
-  for (std::size_t i = 0; i < t.size(); ++i) {
-    unsigned char c = static_cast<unsigned char>(t[i]);
-    if (is_unreserved(c) || c == '/' || (keep_escapes && is_escape_at(t, i))) s.put(static_cast<char>(c));
-    else s.put_escape(c);
+/// sent, every other byte as %XX), with the same normalisation as above, found without
+/// marks (see below).
+inline void emit_path_bytes(sink& s, const char* p, const char* e, bool keep_escapes) noexcept {
+  for (; p != e; ++p) {
+    unsigned char c = static_cast<unsigned char>(*p);
+    if (is_unreserved(c) || c == '/' ||
+        (keep_escapes && is_escape_at(std::string_view(p, static_cast<std::size_t>(e - p)), 0)))
+      s.put(static_cast<char>(c));
+    else
+      s.put_escape(c);
   }
 }
 
+/// The end of the path segment that starts at `b`, and in `w` its weight for
+/// remove_dot_segments (below): ".." +1, "" and "." 0, any other -1.
+inline const char* path_segment(const char* b, const char* e, int& w) noexcept {
+  const char* end = b;
+  while (end != e && *end != '/') ++end;
+  std::size_t n = static_cast<std::size_t>(end - b);
+  w = n == 2 && b[0] == '.' && b[1] == '.' ? 1 : (n > 1 || (n == 1 && *b != '.') ? -1 : 0);
+  return end;
+}
+
 inline status emit_canonical_uri(sink& s, std::string_view path, bool normalize, bool double_encode) noexcept {
-  for (char c : path)
-    if (!has_class(static_cast<unsigned char>(c), cc_url))
+  const char *const b = path.data(), *const e = b + path.size();
+  std::size_t count = 1;  // segments: one more than the slashes
+  for (const char* p = b; p != e; ++p) {
+    if (!has_class(static_cast<unsigned char>(*p), cc_url))
       return error(error_kind::invalid_url, SIGV4KIT_TEXT("URL contains a control character (CR, LF, NUL, ...)"));
+    count += *p == '/';
+  }
   if (!normalize) {
-    if (path.empty()) s.put('/');
-    emit_path_bytes(s, path, !double_encode);
+    if (b == e) s.put('/');
+    emit_path_bytes(s, b, e, !double_encode);
     return {};
   }
-  constexpr std::size_t max_segments = SIGV4KIT_MAX_PATH_SEGMENTS;
-  bool keep[max_segments];
-  const char *const e = path.data() + path.size(), *seg = path.data();
-  std::size_t count = 0;  // segments before seg
-  for (const char* p = seg;; ++p) {
-    if (p != e && *p != '/') continue;
-    // Segment [seg, p): ".." drops the nearest kept segment before it, "" and "." are dropped.
-    std::size_t n = static_cast<std::size_t>(p - seg);
-    if (count < max_segments) {
-      bool dots = n == 2 && seg[0] == '.' && seg[1] == '.';
-      keep[count] = !dots && (n > 1 || (n == 1 && *seg != '.'));
-      for (std::size_t k = count; dots && k-- > 0;)
-        if (keep[k]) {
-          keep[k] = false;
-          break;
-        }
-    }
-    ++count;  // past the capacity, still counted
-    if (p == e) break;
-    seg = p + 1;
-  }
-  if (count > max_segments)
+  if (count > SIGV4KIT_MAX_PATH_SEGMENTS)
     return error(error_kind::capacity_exceeded, SIGV4KIT_TEXT("URL path has more segments than SIGV4KIT_MAX_PATH_SEGMENTS"));
+  // remove_dot_segments without a stack: a segment is kept when no ".." after it cancels it,
+  // that is when no run of the segments after it weighs more than 0.
   bool any = false;
-  seg = path.data();
-  for (std::size_t i = 0; i < count; ++i) {
-    const char* end = seg;
-    while (end != e && *end != '/') ++end;
-    if (keep[i]) {
-      s.put('/');
-      emit_path_bytes(s, std::string_view(seg, static_cast<std::size_t>(end - seg)), !double_encode);
-      any = true;
+  for (const char* seg = b;; seg++) {
+    int w;
+    const char* end = path_segment(seg, e, w);
+    if (w < 0) {
+      int sum = 0;
+      for (const char* t = end; t != e && sum <= 0; sum += w) t = path_segment(t + 1, e, w);
+      if (sum <= 0) {
+        s.put('/');
+        emit_path_bytes(s, seg, end, !double_encode);
+        any = true;
+      }
     }
-    seg = end + 1;
+    if (end == e) break;
+    seg = end;
   }
   if (!any || e[-1] == '/') s.put('/');  // "/" alone, or the kept trailing slash
   return {};
