@@ -2877,11 +2877,19 @@ inline status prepare(const request& req, const signing_params& sp, prepared_req
     const std::size_t n = h.name.size();
     if (n == 0) return error(error_kind::invalid_header, SIGV4KIT_TEXT("header name is empty"));
     const bool room = n <= names_left;
+#ifndef SIGV4KIT_OPTIMIZE_SIZE
     if (room) {
       if (!lower_token_copy(names, h.name.data(), n)) return error(error_kind::invalid_header, SIGV4KIT_TEXT("header name has a character not allowed in an HTTP token"), h.name);
     } else if (!is_token(h.name)) {
       return error(error_kind::invalid_header, SIGV4KIT_TEXT("header name has a character not allowed in an HTTP token"), h.name);
     }
+#else
+    // Size builds: the method's token check, then a plain lower-casing copy.
+    if (!is_token(h.name))
+      return error(error_kind::invalid_header, SIGV4KIT_TEXT("header name has a character not allowed in an HTTP token"), h.name);
+    if (room)
+      for (std::size_t i = 0; i < n; ++i) names[i] = to_lower(h.name[i]);
+#endif
     bool plain;
     if (status s = check_header_value(h, plain); !s) return s;
     if (h.value.size() > 0xffffffffu)
@@ -3230,7 +3238,7 @@ inline status emit_canonical_request(sink& s, const prepared_request& p) noexcep
     }
     emit_header_value(s, h.value(), h.plain);
   }
-  s.put("\n\n");
+  s.put(std::string_view("\n\n", 2));
   for (std::size_t i = 0; i < p.header_count; ++i) {  // the signed header list
     const header_entry& h = p.header_at(i);
     if (h.repeat) continue;
