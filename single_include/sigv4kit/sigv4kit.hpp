@@ -3910,6 +3910,21 @@ class basic_signer {
 
     // Canonical request, streamed into SHA-256 (and into the debug sink when asked) a whole
     // block at a time, hashed in place from the sink's buffer.
+#ifdef SIGV4KIT_OPTIMIZE_SIZE
+    {
+      typename Crypto::sha256_context ctx;
+      Crypto::init(ctx);
+      hash_target target{params, &ctx, 0};
+      detail::sink s(&hash_target::write, &target);
+      if (status st = detail::emit_canonical_request(s, p); !st) {
+        res.fail(st.err());
+        return res;
+      }
+      unsigned char digest[32];
+      Crypto::finish(ctx, digest);
+      detail::to_hex(digest, 32, canonical_hex);
+    }
+#else
     {
       hash_target target(params);
       detail::sink s(&hash_target::write, &target);
@@ -3920,6 +3935,7 @@ class basic_signer {
       s.finish();
       detail::to_hex(target.digest, 32, canonical_hex);
     }
+#endif
     // Header mode: the output up to the signature (nothing in it depends on the hashes).
     if (header_mode)
       if (status st = detail::write_output_start(p, out, capacity, r, cursor); !st) {
@@ -3929,18 +3945,22 @@ class basic_signer {
 
 #ifdef SIGV4KIT_OPTIMIZE_SIZE
     // The key only now, and the string to sign piece by piece: a small stack holds neither
-    // a buffer for it nor the key while the canonical request is hashed.
+    // a buffer for it nor the key while the canonical request is hashed. The pieces go to the
+    // key's inner hash through the same writer (and to the debug sink as part 1).
     hmac_key<Crypto> key = signing_key(p, params);
-    detail::put_string_to_sign_prefix(p, [&](const char* d, std::size_t n) {
-      key.update_inner(d, n);
-      if (params.debug_sink) params.debug_sink(params.debug_user, 1, d, n);
-    });
-    if (params.debug_sink) params.debug_sink(params.debug_user, 1, canonical_hex, 64);
+    {
+      hash_target target{params, const_cast<typename Crypto::sha256_context*>(&key.inner()), 1};
+      detail::sink s(&hash_target::write, &target);
+      detail::put_string_to_sign_prefix(p, [&s](const char* d, std::size_t n) { s.put(d, n); });
+      s.put(canonical_hex, 64);
+    }
+    unsigned char mac[32];
+    key.finish_mac(mac);
 #else
     if (params.debug_sink) params.debug_sink(params.debug_user, 1, sts, prefix + 64);
-#endif
     unsigned char mac[32];
     key.finish_mac(canonical_hex, 64, mac);
+#endif
     detail::write_output_finish(p, mac, cursor, r);
     return res;
   }
@@ -3958,6 +3978,21 @@ class basic_signer {
     return cache_.get(p.access_key_id, params.credentials.secret_access_key, p.date, p.region, p.service);
   }
 
+#ifdef SIGV4KIT_OPTIMIZE_SIZE
+  // Size builds: one writer for both hashes of a signature, the canonical request's (debug
+  // part 0) and the string to sign's (the signing key's inner context, part 1). The caller
+  // finishes the hash (the sink's finish() is not used).
+  struct hash_target {
+    const signing_params& params;
+    typename Crypto::sha256_context* ctx;
+    int part;
+    static void write(void* self, const char* data, std::size_t n, bool) noexcept {
+      hash_target& t = *static_cast<hash_target*>(self);
+      Crypto::update(*t.ctx, data, n);
+      if (t.params.debug_sink) t.params.debug_sink(t.params.debug_user, t.part, data, n);
+    }
+  };
+#else
   struct hash_target {
     explicit hash_target(const signing_params& p) noexcept : params(p) { Crypto::init(ctx); }
     typename Crypto::sha256_context ctx;
@@ -3970,6 +4005,7 @@ class basic_signer {
       if (t.params.debug_sink && n) t.params.debug_sink(t.params.debug_user, 0, data, n);
     }
   };
+#endif
 
   mutable key_cache cache_;
 };
