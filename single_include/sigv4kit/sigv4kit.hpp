@@ -501,12 +501,23 @@ constexpr bool is_unreserved(unsigned char c) noexcept { return has_class(c, cc_
 /// RFC 9110 section 5.6.2 tchar (the characters of a token: method, header name).
 constexpr bool is_tchar(unsigned char c) noexcept { return has_class(c, cc_tchar); }
 
+#ifndef SIGV4KIT_OPTIMIZE_SIZE
 constexpr bool is_token(std::string_view s) noexcept {
   if (s.empty()) return false;
   for (char c : s)
     if (!is_tchar(static_cast<unsigned char>(c))) return false;
   return true;
 }
+#else
+/// True when every byte of s[0..n) has class `cls`: one loop for the size build's token,
+/// scope and control-character checks.
+SIGV4KIT_NOINLINE constexpr bool all_of_class(const char* s, std::size_t n, unsigned char cls) noexcept {
+  for (std::size_t i = 0; i < n; ++i)
+    if (!has_class(static_cast<unsigned char>(s[i]), cls)) return false;
+  return true;
+}
+constexpr bool is_token(std::string_view s) noexcept { return !s.empty() && all_of_class(s.data(), s.size(), cc_tchar); }
+#endif
 
 #ifndef SIGV4KIT_OPTIMIZE_SIZE
 constexpr int hex_value(unsigned char c) noexcept {
@@ -2600,7 +2611,11 @@ inline status check_header_value(const header& h, bool& plain) noexcept {
 #endif
 
 /// True when every byte of `s` may be in a region, service or access key id (cc_scope).
+#ifndef SIGV4KIT_OPTIMIZE_SIZE
 inline bool all_scope_chars(std::string_view s) noexcept { return scope_run(s.data(), s.size()) == s.size(); }
+#else
+inline bool all_scope_chars(std::string_view s) noexcept { return all_of_class(s.data(), s.size(), cc_scope); }
+#endif
 
 #ifdef SIGV4KIT_OPTIMIZE_SIZE
 /// 1 to `max` bytes, each allowed in a region, service or access key id.
@@ -2735,7 +2750,11 @@ inline status prepare(const request& req, const signing_params& sp, prepared_req
   if (cr.secret_access_key.empty())
     return error(error_kind::invalid_credentials, SIGV4KIT_TEXT("secret access key is empty"));
   const std::string_view token = cr.session_token;
+#ifndef SIGV4KIT_OPTIMIZE_SIZE
   if (no_control_run(token.data(), token.size()) != token.size())  // never echo the token itself
+#else
+  if (!all_of_class(token.data(), token.size(), cc_url))  // (cc_url: no control character)
+#endif
     return error(error_kind::invalid_credentials, SIGV4KIT_TEXT("session token contains a control character (CR, LF, NUL, ...)"));
   p.access_key_id = cr.access_key_id;
   p.session_token = cr.session_token;

@@ -164,12 +164,23 @@ constexpr bool is_unreserved(unsigned char c) noexcept { return has_class(c, cc_
 /// RFC 9110 section 5.6.2 tchar (the characters of a token: method, header name).
 constexpr bool is_tchar(unsigned char c) noexcept { return has_class(c, cc_tchar); }
 
+#ifndef SIGV4KIT_OPTIMIZE_SIZE
 constexpr bool is_token(std::string_view s) noexcept {
   if (s.empty()) return false;
   for (char c : s)
     if (!is_tchar(static_cast<unsigned char>(c))) return false;
   return true;
 }
+#else
+/// True when every byte of s[0..n) has class `cls`: one loop for the size build's token,
+/// scope and control-character checks.
+SIGV4KIT_NOINLINE constexpr bool all_of_class(const char* s, std::size_t n, unsigned char cls) noexcept {
+  for (std::size_t i = 0; i < n; ++i)
+    if (!has_class(static_cast<unsigned char>(s[i]), cls)) return false;
+  return true;
+}
+constexpr bool is_token(std::string_view s) noexcept { return !s.empty() && all_of_class(s.data(), s.size(), cc_tchar); }
+#endif
 
 #ifndef SIGV4KIT_OPTIMIZE_SIZE
 constexpr int hex_value(unsigned char c) noexcept {

@@ -582,7 +582,11 @@ inline status check_header_value(const header& h, bool& plain) noexcept {
 #endif
 
 /// True when every byte of `s` may be in a region, service or access key id (cc_scope).
+#ifndef SIGV4KIT_OPTIMIZE_SIZE
 inline bool all_scope_chars(std::string_view s) noexcept { return scope_run(s.data(), s.size()) == s.size(); }
+#else
+inline bool all_scope_chars(std::string_view s) noexcept { return all_of_class(s.data(), s.size(), cc_scope); }
+#endif
 
 #ifdef SIGV4KIT_OPTIMIZE_SIZE
 /// 1 to `max` bytes, each allowed in a region, service or access key id.
@@ -717,7 +721,11 @@ inline status prepare(const request& req, const signing_params& sp, prepared_req
   if (cr.secret_access_key.empty())
     return error(error_kind::invalid_credentials, SIGV4KIT_TEXT("secret access key is empty"));
   const std::string_view token = cr.session_token;
+#ifndef SIGV4KIT_OPTIMIZE_SIZE
   if (no_control_run(token.data(), token.size()) != token.size())  // never echo the token itself
+#else
+  if (!all_of_class(token.data(), token.size(), cc_url))  // (cc_url: no control character)
+#endif
     return error(error_kind::invalid_credentials, SIGV4KIT_TEXT("session token contains a control character (CR, LF, NUL, ...)"));
   p.access_key_id = cr.access_key_id;
   p.session_token = cr.session_token;
