@@ -415,6 +415,7 @@ enum : unsigned char {
   cc_url = 16,        ///< allowed in a URL as we accept it (no CTL; spaces are encoded later)
   cc_scope = 32,      ///< allowed in a region, service or access key id: VCHAR but '/' and ','
   cc_upper = 64,      ///< A-Z
+  cc_hex = 128,       ///< 0-9 A-F a-f
 };
 
 struct char_table {
@@ -437,6 +438,7 @@ constexpr char_table make_char_table() noexcept {
     if (!ctl) v |= cc_url;
     if (c > 0x20 && c < 0x7f && c != '/' && c != ',') v |= cc_scope;
     if (c >= 'A' && c <= 'Z') v |= cc_upper;
+    if (digit || (c >= 'A' && c <= 'F') || (c >= 'a' && c <= 'f')) v |= cc_hex;
     t.v[c] = v;
   }
   return t;
@@ -631,11 +633,15 @@ inline void to_hex(const unsigned char* bytes, std::size_t n, char* out) noexcep
 }
 #endif
 
+#ifndef SIGV4KIT_OPTIMIZE_SIZE
 constexpr bool is_hex(std::string_view s) noexcept {
   for (char c : s)
     if (hex_value(static_cast<unsigned char>(c)) < 0) return false;
   return true;
 }
+#else
+constexpr bool is_hex(std::string_view s) noexcept { return all_of_class(s.data(), s.size(), cc_hex); }
+#endif
 
 /// True when s[i] starts a "%XX" escape with two hex digits.
 constexpr bool is_escape_at(std::string_view s, std::size_t i) noexcept {
@@ -2491,6 +2497,13 @@ struct prepared_request {
   }
 };
 
+#ifdef SIGV4KIT_OPTIMIZE_SIZE
+/// dst[0..n) = src[0..n) with A-Z lower-cased (the URL's host, header names).
+SIGV4KIT_NOINLINE inline void lower_copy(char* dst, const char* src, std::size_t n) noexcept {
+  for (std::size_t i = 0; i < n; ++i) dst[i] = to_lower(src[i]);
+}
+#endif
+
 /// Position of the name [s, s + n) in list[0..count) ignoring ASCII case, or `count` when
 /// absent. Plain scalar arguments: all in registers on 32-bit ARM, where views go through memory.
 SIGV4KIT_SIZE_NOINLINE inline std::size_t find_name(const std::string_view* list, std::size_t count, const char* s,
@@ -2705,7 +2718,11 @@ inline status prepare(const request& req, const signing_params& sp, prepared_req
     if (names_used > SIGV4KIT_MAX_HEADER_NAME_BYTES)
       return error(error_kind::capacity_exceeded,
                    SIGV4KIT_TEXT("URL host with capitals is longer than SIGV4KIT_MAX_HEADER_NAME_BYTES"));
+#ifndef SIGV4KIT_OPTIMIZE_SIZE
     for (std::size_t i = 0; i < names_used; ++i) p.names[i] = to_lower(p.url.host[i]);
+#else
+    lower_copy(p.names, p.url.host.data(), names_used);
+#endif
     p.host = std::string_view(p.names, names_used);
   }
 
@@ -2907,7 +2924,7 @@ inline status prepare(const request& req, const signing_params& sp, prepared_req
     if (!is_token(h.name))
       return error(error_kind::invalid_header, SIGV4KIT_TEXT("header name has a character not allowed in an HTTP token"), h.name);
     if (room)
-      for (std::size_t i = 0; i < n; ++i) names[i] = to_lower(h.name[i]);
+      lower_copy(names, h.name.data(), n);
 #endif
     bool plain;
     if (status s = check_header_value(h, plain); !s) return s;

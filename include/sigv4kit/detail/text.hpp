@@ -78,6 +78,7 @@ enum : unsigned char {
   cc_url = 16,        ///< allowed in a URL as we accept it (no CTL; spaces are encoded later)
   cc_scope = 32,      ///< allowed in a region, service or access key id: VCHAR but '/' and ','
   cc_upper = 64,      ///< A-Z
+  cc_hex = 128,       ///< 0-9 A-F a-f
 };
 
 struct char_table {
@@ -100,6 +101,7 @@ constexpr char_table make_char_table() noexcept {
     if (!ctl) v |= cc_url;
     if (c > 0x20 && c < 0x7f && c != '/' && c != ',') v |= cc_scope;
     if (c >= 'A' && c <= 'Z') v |= cc_upper;
+    if (digit || (c >= 'A' && c <= 'F') || (c >= 'a' && c <= 'f')) v |= cc_hex;
     t.v[c] = v;
   }
   return t;
@@ -294,11 +296,15 @@ inline void to_hex(const unsigned char* bytes, std::size_t n, char* out) noexcep
 }
 #endif
 
+#ifndef SIGV4KIT_OPTIMIZE_SIZE
 constexpr bool is_hex(std::string_view s) noexcept {
   for (char c : s)
     if (hex_value(static_cast<unsigned char>(c)) < 0) return false;
   return true;
 }
+#else
+constexpr bool is_hex(std::string_view s) noexcept { return all_of_class(s.data(), s.size(), cc_hex); }
+#endif
 
 /// True when s[i] starts a "%XX" escape with two hex digits.
 constexpr bool is_escape_at(std::string_view s, std::size_t i) noexcept {

@@ -462,6 +462,13 @@ struct prepared_request {
   }
 };
 
+#ifdef SIGV4KIT_OPTIMIZE_SIZE
+/// dst[0..n) = src[0..n) with A-Z lower-cased (the URL's host, header names).
+SIGV4KIT_NOINLINE inline void lower_copy(char* dst, const char* src, std::size_t n) noexcept {
+  for (std::size_t i = 0; i < n; ++i) dst[i] = to_lower(src[i]);
+}
+#endif
+
 /// Position of the name [s, s + n) in list[0..count) ignoring ASCII case, or `count` when
 /// absent. Plain scalar arguments: all in registers on 32-bit ARM, where views go through memory.
 SIGV4KIT_SIZE_NOINLINE inline std::size_t find_name(const std::string_view* list, std::size_t count, const char* s,
@@ -676,7 +683,11 @@ inline status prepare(const request& req, const signing_params& sp, prepared_req
     if (names_used > SIGV4KIT_MAX_HEADER_NAME_BYTES)
       return error(error_kind::capacity_exceeded,
                    SIGV4KIT_TEXT("URL host with capitals is longer than SIGV4KIT_MAX_HEADER_NAME_BYTES"));
+#ifndef SIGV4KIT_OPTIMIZE_SIZE
     for (std::size_t i = 0; i < names_used; ++i) p.names[i] = to_lower(p.url.host[i]);
+#else
+    lower_copy(p.names, p.url.host.data(), names_used);
+#endif
     p.host = std::string_view(p.names, names_used);
   }
 
@@ -878,7 +889,7 @@ inline status prepare(const request& req, const signing_params& sp, prepared_req
     if (!is_token(h.name))
       return error(error_kind::invalid_header, SIGV4KIT_TEXT("header name has a character not allowed in an HTTP token"), h.name);
     if (room)
-      for (std::size_t i = 0; i < n; ++i) names[i] = to_lower(h.name[i]);
+      lower_copy(names, h.name.data(), n);
 #endif
     bool plain;
     if (status s = check_header_value(h, plain); !s) return s;
