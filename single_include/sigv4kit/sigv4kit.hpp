@@ -2451,9 +2451,11 @@ struct prepared_request {
   std::size_t signed_list_size;  // bytes of "name;name;..." (the SignedHeaders value)
   query_param params[SIGV4KIT_MAX_QUERY_PARAMS];  // the URL's; the X-Amz-* ones are merged in
   std::size_t param_count;
-  // Sorting moves these indices, not the entries.
+#ifndef SIGV4KIT_OPTIMIZE_SIZE
+  // Sorting moves these indices, not the entries (size builds sort the entries themselves).
   unsigned short header_order[SIGV4KIT_MAX_HEADERS + 4];
   unsigned short param_order[SIGV4KIT_MAX_QUERY_PARAMS];
+#endif
   // Query mode: the encoded X-Amz-Credential, X-Amz-SignedHeaders and X-Amz-Security-Token
   // values, as written into the presigned URL by write_output_start.
   view credential_encoded, signed_headers_encoded, token_encoded;
@@ -2464,8 +2466,15 @@ struct prepared_request {
   /// Query mode (a presigned URL). A constant false with SIGV4KIT_NO_PRESIGN, so that every
   /// presigning branch is compiled out (prepare rejects query mode in such a build).
   bool presign() const noexcept { return presign_enabled && mode == signing_mode::query; }
+#ifndef SIGV4KIT_OPTIMIZE_SIZE
+  header_entry& header_at(std::size_t i) noexcept { return headers[header_order[i]]; }
   const header_entry& header_at(std::size_t i) const noexcept { return headers[header_order[i]]; }
   const query_param& param_at(std::size_t i) const noexcept { return params[param_order[i]]; }
+#else
+  header_entry& header_at(std::size_t i) noexcept { return headers[i]; }
+  const header_entry& header_at(std::size_t i) const noexcept { return headers[i]; }
+  const query_param& param_at(std::size_t i) const noexcept { return params[i]; }
+#endif
 
   /// "<date>/<region>/<service>/aws4_request" (the credential scope) and the credential,
   /// "<access key id>/<scope>", written piece by piece through put(std::string_view), so no
@@ -2680,24 +2689,28 @@ inline constexpr std::string_view presign_param_suffixes[] = {"Algorithm", "Cred
                                                               "SignedHeaders", "Signature", "Security-Token"};
 
 #ifdef SIGV4KIT_OPTIMIZE_SIZE
-using index_less = bool (*)(const prepared_request& p, std::size_t a, std::size_t b) noexcept;
-inline bool param_less(const prepared_request& p, std::size_t a, std::size_t b) noexcept {
-  return query_less(p.params[a], p.params[b]);
+using entry_less = bool (*)(const void* a, const void* b) noexcept;
+inline bool param_less(const void* a, const void* b) noexcept {
+  return query_less(*static_cast<const query_param*>(a), *static_cast<const query_param*>(b));
 }
-inline bool header_less(const prepared_request& p, std::size_t a, std::size_t b) noexcept {
-  return compare_names(p.headers[a], p.headers[b]) < 0;
+inline bool header_less(const void* a, const void* b) noexcept {
+  return compare_names(*static_cast<const header_entry*>(a), *static_cast<const header_entry*>(b)) < 0;
 }
 
-/// Sets order[0..n) to the indices 0..n-1 sorted by `less`: one out-of-line insertion sort for
-/// both arrays when optimising size. (prepare's own loops, with the comparison called
-/// directly, are faster on the hot path: a shared sort cost s3-get ~50 ns on x86-64.)
-SIGV4KIT_NOINLINE inline void sort_order(const prepared_request& p, unsigned short* order, std::size_t n,
-                                         index_less less) noexcept {
-  for (std::size_t i = 0; i < n; ++i) {
-    std::size_t j = i;
-    for (; j > 0 && less(p, i, order[j - 1]); --j) order[j] = order[j - 1];
-    order[j] = static_cast<unsigned short>(i);
-  }
+/// Sorts the n entries of `size` bytes at `base` by `less`, stably: one out-of-line insertion
+/// sort for both arrays when optimising size, which moves the entries themselves (an entry
+/// goes down by swapping bytes with the one before it), so no index array is kept or read.
+/// (prepare's own loops over index arrays, with the comparison called directly, are faster
+/// on the hot path: a shared sort cost s3-get ~50 ns on x86-64.)
+SIGV4KIT_NOINLINE inline void sort_entries(void* base, std::size_t n, std::size_t size, entry_less less) noexcept {
+  unsigned char* const b = static_cast<unsigned char*>(base);
+  for (std::size_t i = 1; i < n; ++i)
+    for (unsigned char* x = b + i * size; x != b && less(x, x - size); x -= size)
+      for (std::size_t k = 0; k < size; ++k) {
+        unsigned char t = x[k];
+        x[k] = x[k - size];
+        x[k - size] = t;
+      }
 }
 #endif
 
@@ -2890,7 +2903,7 @@ inline status prepare(const request& req, const signing_params& sp, prepared_req
   // Insertion sorts: stable, no allocation, and fast for the few parameters and headers
   // requests carry. Headers: repeated names keep their order.
 #ifdef SIGV4KIT_OPTIMIZE_SIZE
-  sort_order(p, p.param_order, p.param_count, param_less);
+  sort_entries(p.params, p.param_count, sizeof(query_param), param_less);
 #else
   if (p.param_count) p.param_order[0] = 0;
   for (std::size_t i = 1; i < p.param_count; ++i) {
@@ -2964,7 +2977,7 @@ inline status prepare(const request& req, const signing_params& sp, prepared_req
     if (p.token_signed) p.add_header(name_x_amz_security_token, 20, p.session_token, true);
   }
 #ifdef SIGV4KIT_OPTIMIZE_SIZE
-  sort_order(p, p.header_order, p.header_count, header_less);
+  sort_entries(p.headers, p.header_count, sizeof(header_entry), header_less);
 #else
   p.header_order[0] = 0;  // there is always a host header
   for (std::size_t i = 1; i < p.header_count; ++i) {
@@ -2977,9 +2990,9 @@ inline status prepare(const request& req, const signing_params& sp, prepared_req
 #endif
   // Each header learns whether it repeats the name before it, and the SignedHeaders list's
   // size is known.
-  std::size_t list = p.headers[p.header_order[0]].name_len;
+  std::size_t list = p.header_at(0).name_len;
   for (std::size_t i = 1; i < p.header_count; ++i) {
-    header_entry& h = p.headers[p.header_order[i]];
+    header_entry& h = p.header_at(i);
     h.repeat = compare_names(h, p.header_at(i - 1)) == 0;
     if (!h.repeat) list += 1 + h.name_len;
   }
