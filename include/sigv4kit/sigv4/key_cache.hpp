@@ -283,29 +283,30 @@ class signing_key_cache {
   using entry = std::conditional_t<one_thread, plain_entry, seqlock_entry>;
 
 #ifdef SIGV4KIT_OPTIMIZE_SIZE
-  // One thread, optimising size (a microcontroller): the identity is packed into a whole
-  // zeroed buffer that is compared and stored whole (plain_entry::id; `lens` is not used), so
-  // there is no length filter, no word count and no separate insert and lookup code. The
+  // One thread, optimising size (a microcontroller): the identity is packed (each part's
+  // length, then its bytes) into a whole zeroed buffer that is compared and stored whole
+  // (plain_entry::id; `lens` is not used), so there is no length filter, no word count and no
+  // separate insert and lookup code. The
   // comparison still has no early exit, and a stored identity still overwrites all of the
   // one before it.
   SIGV4KIT_ALWAYS_INLINE void get_small(const std::string_view* parts, hmac_key<Crypto>& key, bool* hit) noexcept {
+    // Each part as its length (a byte) and its bytes.
     word id[id_words] = {};
     unsigned char* out = reinterpret_cast<unsigned char*>(id);
-    std::size_t total = 5;
+    std::size_t total = 0;
     bool cacheable = true;
-    for (int i = 0; i < 5; ++i) {
-      std::size_t n = parts[i].size();
-      total += n;
-      if (n > 255 || total > id_bytes) cacheable = false;  // too long to store: derived every time
-      out[i] = static_cast<unsigned char>(n);
+    for (int k = 0; k < 5 && cacheable; ++k) {
+      std::size_t len = parts[k].size();
+      total += 1 + len;
+      cacheable = len <= 255 && total <= id_bytes;  // else too long to store: derived every time
+      if (cacheable) {
+        *out++ = static_cast<unsigned char>(len);
+        detail::copy_bytes(reinterpret_cast<char*>(out), parts[k].data(), len);
+        out += len;
+      }
     }
     std::size_t n = used_.v, i = 0;
     if (cacheable) {
-      out += 5;
-      for (int k = 0; k < 5; ++k) {
-        detail::copy_bytes(reinterpret_cast<char*>(out), parts[k].data(), parts[k].size());
-        out += parts[k].size();
-      }
       for (; i < n; ++i) {
         word diff = 0;  // no early exit: the secret is part of the identity
         for (std::size_t k = 0; k < id_words; ++k) diff |= entries_[i].id[k] ^ id[k];
