@@ -73,7 +73,6 @@ inline void copy_bytes(char* dst, const char* src, std::size_t n) noexcept {
 enum : unsigned char {
   cc_unreserved = 1,  ///< RFC 3986 section 2.3: ALPHA / DIGIT / "-" / "." / "_" / "~"
   cc_tchar = 2,       ///< RFC 9110 section 5.6.2 token character (method, header name)
-  cc_field = 4,       ///< allowed as is in a header value: VCHAR, SP, HTAB, obs-text (not CTL)
   cc_upper_hex = 8,   ///< 0-9 A-F (the canonical form of a percent escape)
   cc_url = 16,        ///< allowed in a URL as we accept it (no CTL; spaces are encoded later)
   cc_scope = 32,      ///< allowed in a region, service or access key id: VCHAR but '/' and ','
@@ -96,7 +95,6 @@ constexpr char_table make_char_table() noexcept {
         c == '+' || c == '-' || c == '.' || c == '^' || c == '_' || c == '`' || c == '|' || c == '~')
       v |= cc_tchar;
     bool ctl = c < 0x20 || c == 0x7f;
-    if (!ctl || c == '\t') v |= cc_field;
     if (digit || (c >= 'A' && c <= 'F')) v |= cc_upper_hex;
     if (!ctl) v |= cc_url;
     if (c > 0x20 && c < 0x7f && c != '/' && c != ',') v |= cc_scope;
@@ -112,28 +110,33 @@ inline constexpr char_table char_classes = make_char_table();
 /// The classes of byte `c` (cc_* bits).
 constexpr unsigned char char_class(unsigned char c) noexcept { return char_classes.v[c]; }
 #else
-/// When optimising size, half the table: the bytes from 0x80 up (obs-text) all have the same
-/// classes, allowed in URLs and header values and nothing else.
+/// When optimising size, the table covers only 0x20..0x7f: the control characters below have
+/// no class, and the bytes from 0x80 up (obs-text) are allowed in URLs and nothing else (both
+/// checked below).
 struct ascii_table {
-  unsigned char v[128];
+  unsigned char v[96];
 };
 constexpr ascii_table make_ascii_table() noexcept {
   ascii_table t{};
-  for (int c = 0; c < 128; ++c) t.v[c] = make_char_table().v[c];
+  for (int c = 0x20; c < 0x80; ++c) t.v[c - 0x20] = make_char_table().v[c];
   return t;
 }
 inline constexpr ascii_table char_classes = make_ascii_table();
-constexpr bool high_bytes_alike() noexcept {
+constexpr bool outside_table_alike() noexcept {
+  for (int c = 0; c < 0x20; ++c)
+    if (make_char_table().v[c] != 0) return false;
   for (int c = 128; c < 256; ++c)
-    if (make_char_table().v[c] != (cc_url | cc_field)) return false;
+    if (make_char_table().v[c] != cc_url) return false;
   return true;
 }
-static_assert(high_bytes_alike(), "every byte from 0x80 up must have the classes char_class gives it");
+static_assert(outside_table_alike(), "the bytes outside the table must have the classes char_class gives them");
 #if defined(__GNUC__) || defined(__clang__)
 __attribute__((const))  // a function of `c` alone: repeated calls for one byte are merged
 #endif
 SIGV4KIT_NOINLINE constexpr unsigned char char_class(unsigned char c) noexcept {
-  return c < 128 ? char_classes.v[c] : static_cast<unsigned char>(cc_url | cc_field);
+  const unsigned i = c - 0x20u;  // (control characters wrap around, past the table)
+  if (i < 96) return char_classes.v[i];
+  return c >= 0x80 ? cc_url : 0;
 }
 #endif
 
