@@ -358,6 +358,14 @@ SIGV4KIT_END_NAMESPACE
 #else
 #define SIGV4KIT_SIZE_NOINLINE
 #endif
+// Always inlined when optimising size: functions with a single caller, whose call, prologue
+// and epilogue cost more than nothing (GCC does not inline them by itself: an inline
+// function has vague linkage, so it does not know that there is one caller).
+#ifdef SIGV4KIT_OPTIMIZE_SIZE
+#define SIGV4KIT_SIZE_INLINE SIGV4KIT_ALWAYS_INLINE
+#else
+#define SIGV4KIT_SIZE_INLINE inline
+#endif
 
 SIGV4KIT_BEGIN_NAMESPACE
 namespace detail {
@@ -655,7 +663,7 @@ constexpr bool is_escape_at(std::string_view s, std::size_t i) noexcept {
 /// ISO 8601 basic format as SigV4 uses it, "YYYYMMDDTHHMMSSZ": true when `s` is exactly that
 /// and names a real UTC calendar time (month 1..12, day within the month incl. leap years,
 /// 00:00:00..23:59:59).
-constexpr bool is_amz_date(std::string_view s) noexcept {
+SIGV4KIT_SIZE_INLINE constexpr bool is_amz_date(std::string_view s) noexcept {
   if (s.size() != 16 || s[8] != 'T' || s[15] != 'Z') return false;
   // Seven two-digit fields: century, year of century, month, day, hour, minute, second.
   unsigned f[7] = {};
@@ -2165,7 +2173,7 @@ struct url_parts {
 /// Splits an absolute URL. Scheme and authority are checked here; the path and query are
 /// checked for control characters where they are read byte by byte anyway (canonical URI,
 /// query parameters), so the hot path reads each byte once.
-inline status parse_url(std::string_view url, url_parts& out) noexcept {
+SIGV4KIT_SIZE_INLINE status parse_url(std::string_view url, url_parts& out) noexcept {
   // Pointers, not offsets and sub(): no clamping code for positions known to be in range.
   const char* const b = url.data();
   const char* const e = b + url.size();
@@ -2623,7 +2631,7 @@ inline status check_header_value(const header& h, bool& plain) noexcept {
 #else
 // Size builds: the same checks and errors, a byte at a time; `plain` is not looked for (every
 // value is canonicalised when written, which gives the same text).
-inline status check_header_value(const header& h, bool& plain) noexcept {
+SIGV4KIT_ALWAYS_INLINE status check_header_value(const header& h, bool& plain) noexcept {
   const unsigned char* v = reinterpret_cast<const unsigned char*>(h.value.data());
   const std::size_t n = h.value.size();
   plain = false;
@@ -2688,7 +2696,7 @@ inline bool is_known_payload_constant(std::string_view s) noexcept {
 #else
 /// The same six constants, recognised from their shared pieces "[STREAMING-]core[-TRAILER]":
 /// the list's 214 bytes of text and its table cost more flash than these comparisons.
-inline bool is_known_payload_constant(std::string_view s) noexcept {
+SIGV4KIT_ALWAYS_INLINE bool is_known_payload_constant(std::string_view s) noexcept {
   const bool streamed = s.size() >= 10 && std::memcmp(s.data(), "STREAMING-", 10) == 0;
   if (streamed) s.remove_prefix(10);
   const bool trailed = s.size() >= 8 && std::memcmp(s.data() + s.size() - 8, "-TRAILER", 8) == 0;
@@ -3162,7 +3170,7 @@ inline const char* path_segment(const char* b, const char* e, int& w) noexcept {
   return end;
 }
 
-inline status emit_canonical_uri(sink& s, std::string_view path, bool normalize, bool double_encode) noexcept {
+SIGV4KIT_ALWAYS_INLINE status emit_canonical_uri(sink& s, std::string_view path, bool normalize, bool double_encode) noexcept {
   const char *const b = path.data(), *const e = b + path.size();
   std::size_t count = 1;  // segments: one more than the slashes
   for (const char* p = b; p != e; ++p) {
@@ -3286,7 +3294,7 @@ inline void emit_canonical_query(sink& s, const prepared_request& p) noexcept {
 }
 
 /// Streams the canonical request into `s` (the caller then finishes the sink).
-inline status emit_canonical_request(sink& s, const prepared_request& p) noexcept {
+SIGV4KIT_SIZE_INLINE status emit_canonical_request(sink& s, const prepared_request& p) noexcept {
   s.put(p.method);
   s.put('\n');
   if (status st = emit_canonical_uri(s, p.url.path, p.normalize_path, p.double_encode); !st) return st;
@@ -3411,7 +3419,7 @@ struct text_out {
 /// X-Amz-SignedHeaders and X-Amz-Security-Token written here are also the canonical query's
 /// values (their views are kept in `p`), so each is encoded once. `r` is freshly constructed
 /// (empty views, no headers).
-inline status write_output_start(prepared_request& p, char* out, std::size_t cap, signed_request& r,
+SIGV4KIT_SIZE_INLINE status write_output_start(prepared_request& p, char* out, std::size_t cap, signed_request& r,
                                  output_cursor& c) noexcept {
   std::size_t shl = p.signed_list_size;
   std::size_t need;
@@ -3949,7 +3957,11 @@ class basic_signer {
 
     // Query mode: the output up to the signature first; it holds the encoded parameter
     // values that the canonical query then reuses.
+#ifdef SIGV4KIT_OPTIMIZE_SIZE
+    detail::output_cursor cursor{};  // (zeroed: GCC cannot tell that the inlined writer sets it)
+#else
     detail::output_cursor cursor;
+#endif
     const bool header_mode = !p.presign();
     if (!header_mode)
       if (status st = detail::write_output_start(p, out, capacity, r, cursor); !st) {

@@ -21,6 +21,14 @@
 #else
 #define SIGV4KIT_SIZE_NOINLINE
 #endif
+// Always inlined when optimising size: functions with a single caller, whose call, prologue
+// and epilogue cost more than nothing (GCC does not inline them by itself: an inline
+// function has vague linkage, so it does not know that there is one caller).
+#ifdef SIGV4KIT_OPTIMIZE_SIZE
+#define SIGV4KIT_SIZE_INLINE SIGV4KIT_ALWAYS_INLINE
+#else
+#define SIGV4KIT_SIZE_INLINE inline
+#endif
 
 SIGV4KIT_BEGIN_NAMESPACE
 namespace detail {
@@ -318,7 +326,7 @@ constexpr bool is_escape_at(std::string_view s, std::size_t i) noexcept {
 /// ISO 8601 basic format as SigV4 uses it, "YYYYMMDDTHHMMSSZ": true when `s` is exactly that
 /// and names a real UTC calendar time (month 1..12, day within the month incl. leap years,
 /// 00:00:00..23:59:59).
-constexpr bool is_amz_date(std::string_view s) noexcept {
+SIGV4KIT_SIZE_INLINE constexpr bool is_amz_date(std::string_view s) noexcept {
   if (s.size() != 16 || s[8] != 'T' || s[15] != 'Z') return false;
   // Seven two-digit fields: century, year of century, month, day, hour, minute, second.
   unsigned f[7] = {};

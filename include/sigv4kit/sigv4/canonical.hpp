@@ -113,7 +113,7 @@ struct url_parts {
 /// Splits an absolute URL. Scheme and authority are checked here; the path and query are
 /// checked for control characters where they are read byte by byte anyway (canonical URI,
 /// query parameters), so the hot path reads each byte once.
-inline status parse_url(std::string_view url, url_parts& out) noexcept {
+SIGV4KIT_SIZE_INLINE status parse_url(std::string_view url, url_parts& out) noexcept {
   // Pointers, not offsets and sub(): no clamping code for positions known to be in range.
   const char* const b = url.data();
   const char* const e = b + url.size();
@@ -571,7 +571,7 @@ inline status check_header_value(const header& h, bool& plain) noexcept {
 #else
 // Size builds: the same checks and errors, a byte at a time; `plain` is not looked for (every
 // value is canonicalised when written, which gives the same text).
-inline status check_header_value(const header& h, bool& plain) noexcept {
+SIGV4KIT_ALWAYS_INLINE status check_header_value(const header& h, bool& plain) noexcept {
   const unsigned char* v = reinterpret_cast<const unsigned char*>(h.value.data());
   const std::size_t n = h.value.size();
   plain = false;
@@ -636,7 +636,7 @@ inline bool is_known_payload_constant(std::string_view s) noexcept {
 #else
 /// The same six constants, recognised from their shared pieces "[STREAMING-]core[-TRAILER]":
 /// the list's 214 bytes of text and its table cost more flash than these comparisons.
-inline bool is_known_payload_constant(std::string_view s) noexcept {
+SIGV4KIT_ALWAYS_INLINE bool is_known_payload_constant(std::string_view s) noexcept {
   const bool streamed = s.size() >= 10 && std::memcmp(s.data(), "STREAMING-", 10) == 0;
   if (streamed) s.remove_prefix(10);
   const bool trailed = s.size() >= 8 && std::memcmp(s.data() + s.size() - 8, "-TRAILER", 8) == 0;
@@ -1110,7 +1110,7 @@ inline const char* path_segment(const char* b, const char* e, int& w) noexcept {
   return end;
 }
 
-inline status emit_canonical_uri(sink& s, std::string_view path, bool normalize, bool double_encode) noexcept {
+SIGV4KIT_ALWAYS_INLINE status emit_canonical_uri(sink& s, std::string_view path, bool normalize, bool double_encode) noexcept {
   const char *const b = path.data(), *const e = b + path.size();
   std::size_t count = 1;  // segments: one more than the slashes
   for (const char* p = b; p != e; ++p) {
@@ -1234,7 +1234,7 @@ inline void emit_canonical_query(sink& s, const prepared_request& p) noexcept {
 }
 
 /// Streams the canonical request into `s` (the caller then finishes the sink).
-inline status emit_canonical_request(sink& s, const prepared_request& p) noexcept {
+SIGV4KIT_SIZE_INLINE status emit_canonical_request(sink& s, const prepared_request& p) noexcept {
   s.put(p.method);
   s.put('\n');
   if (status st = emit_canonical_uri(s, p.url.path, p.normalize_path, p.double_encode); !st) return st;
@@ -1359,7 +1359,7 @@ struct text_out {
 /// X-Amz-SignedHeaders and X-Amz-Security-Token written here are also the canonical query's
 /// values (their views are kept in `p`), so each is encoded once. `r` is freshly constructed
 /// (empty views, no headers).
-inline status write_output_start(prepared_request& p, char* out, std::size_t cap, signed_request& r,
+SIGV4KIT_SIZE_INLINE status write_output_start(prepared_request& p, char* out, std::size_t cap, signed_request& r,
                                  output_cursor& c) noexcept {
   std::size_t shl = p.signed_list_size;
   std::size_t need;

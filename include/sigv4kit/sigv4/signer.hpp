@@ -56,7 +56,11 @@ class basic_signer {
 
     // Query mode: the output up to the signature first; it holds the encoded parameter
     // values that the canonical query then reuses.
+#ifdef SIGV4KIT_OPTIMIZE_SIZE
+    detail::output_cursor cursor{};  // (zeroed: GCC cannot tell that the inlined writer sets it)
+#else
     detail::output_cursor cursor;
+#endif
     const bool header_mode = !p.presign();
     if (!header_mode)
       if (status st = detail::write_output_start(p, out, capacity, r, cursor); !st) {
