@@ -559,7 +559,7 @@ constexpr std::string_view sub(std::string_view s, std::size_t pos,
 }
 
 /// -1, 0 or 1 as `a` orders before, the same as, or after `b` (bytes unsigned).
-SIGV4KIT_SIZE_NOINLINE inline int compare_text(std::string_view a, std::string_view b) noexcept {
+SIGV4KIT_SIZE_INLINE int compare_text(std::string_view a, std::string_view b) noexcept {
   std::size_t n = a.size() < b.size() ? a.size() : b.size();
   int c = n ? std::memcmp(a.data(), b.data(), n) : 0;  // memcmp may not be given null
   if (c) return c < 0 ? -1 : 1;
@@ -2533,7 +2533,7 @@ struct prepared_request {
 
 #ifdef SIGV4KIT_OPTIMIZE_SIZE
 /// dst[0..n) = src[0..n) with A-Z lower-cased (the URL's host, header names).
-SIGV4KIT_NOINLINE inline void lower_copy(char* dst, const char* src, std::size_t n) noexcept {
+SIGV4KIT_ALWAYS_INLINE void lower_copy(char* dst, const char* src, std::size_t n) noexcept {
   for (std::size_t i = 0; i < n; ++i) dst[i] = to_lower(src[i]);
 }
 #endif
@@ -2666,7 +2666,7 @@ inline bool all_scope_chars(std::string_view s) noexcept { return all_of_class(s
 
 #ifdef SIGV4KIT_OPTIMIZE_SIZE
 /// 1 to `max` bytes, each allowed in a region, service or access key id.
-SIGV4KIT_NOINLINE inline bool is_scope_text(std::string_view s, std::size_t max) noexcept {
+SIGV4KIT_ALWAYS_INLINE bool is_scope_text(std::string_view s, std::size_t max) noexcept {
   return !s.empty() && s.size() <= max && all_scope_chars(s);
 }
 #endif

@@ -222,7 +222,7 @@ constexpr std::string_view sub(std::string_view s, std::size_t pos,
 }
 
 /// -1, 0 or 1 as `a` orders before, the same as, or after `b` (bytes unsigned).
-SIGV4KIT_SIZE_NOINLINE inline int compare_text(std::string_view a, std::string_view b) noexcept {
+SIGV4KIT_SIZE_INLINE int compare_text(std::string_view a, std::string_view b) noexcept {
   std::size_t n = a.size() < b.size() ? a.size() : b.size();
   int c = n ? std::memcmp(a.data(), b.data(), n) : 0;  // memcmp may not be given null
   if (c) return c < 0 ? -1 : 1;

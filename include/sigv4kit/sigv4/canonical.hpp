@@ -473,7 +473,7 @@ struct prepared_request {
 
 #ifdef SIGV4KIT_OPTIMIZE_SIZE
 /// dst[0..n) = src[0..n) with A-Z lower-cased (the URL's host, header names).
-SIGV4KIT_NOINLINE inline void lower_copy(char* dst, const char* src, std::size_t n) noexcept {
+SIGV4KIT_ALWAYS_INLINE void lower_copy(char* dst, const char* src, std::size_t n) noexcept {
   for (std::size_t i = 0; i < n; ++i) dst[i] = to_lower(src[i]);
 }
 #endif
@@ -606,7 +606,7 @@ inline bool all_scope_chars(std::string_view s) noexcept { return all_of_class(s
 
 #ifdef SIGV4KIT_OPTIMIZE_SIZE
 /// 1 to `max` bytes, each allowed in a region, service or access key id.
-SIGV4KIT_NOINLINE inline bool is_scope_text(std::string_view s, std::size_t max) noexcept {
+SIGV4KIT_ALWAYS_INLINE bool is_scope_text(std::string_view s, std::size_t max) noexcept {
   return !s.empty() && s.size() <= max && all_scope_chars(s);
 }
 #endif
