@@ -3152,8 +3152,7 @@ inline status emit_canonical_uri(sink& s, std::string_view path, bool normalize,
 inline void emit_path_bytes(sink& s, const char* p, const char* e, bool keep_escapes) noexcept {
   for (; p != e; ++p) {
     unsigned char c = static_cast<unsigned char>(*p);
-    if (is_unreserved(c) || c == '/' ||
-        (keep_escapes && is_escape_at(std::string_view(p, static_cast<std::size_t>(e - p)), 0)))
+    if (is_unreserved(c) || c == '/' || (keep_escapes && c == '%' && e - p > 2 && all_of_class(p + 1, 2, cc_hex)))
       s.put(static_cast<char>(c));
     else
       s.put_escape(c);
