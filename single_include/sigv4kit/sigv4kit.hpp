@@ -575,12 +575,24 @@ constexpr char to_lower(char c) noexcept {
   return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
 }
 
+#ifndef SIGV4KIT_OPTIMIZE_SIZE
 constexpr bool iequals(std::string_view a, std::string_view b) noexcept {
   if (a.size() != b.size()) return false;
   for (std::size_t i = 0; i < a.size(); ++i)
     if (to_lower(a[i]) != to_lower(b[i])) return false;
   return true;
 }
+#else
+/// Size builds: the loop on pointers (views passed by value are stored to the stack first).
+SIGV4KIT_NOINLINE constexpr bool iequals_n(const char* a, const char* b, std::size_t n) noexcept {
+  for (std::size_t i = 0; i < n; ++i)
+    if (to_lower(a[i]) != to_lower(b[i])) return false;
+  return true;
+}
+constexpr bool iequals(std::string_view a, std::string_view b) noexcept {
+  return a.size() == b.size() && iequals_n(a.data(), b.data(), a.size());
+}
+#endif
 
 /// Writes 2*n lower-case hex digits of `bytes` to `out` (two digits per table lookup, or
 /// per nibble when optimising size).
