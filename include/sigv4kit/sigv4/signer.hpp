@@ -48,11 +48,13 @@ class basic_signer {
       res.fail(s.err());
       return res;
     }
+#ifndef SIGV4KIT_OPTIMIZE_SIZE  // (size builds: the body is hashed below, in the canonical request's context)
     if (req.payload_hash.empty()) {
       unsigned char digest[32];
       sha256<Crypto>::hash(req.body.data(), req.body.size(), digest);
       detail::to_hex(digest, 32, p.payload_hash_hex);
     }
+#endif
 
     // Query mode: the output up to the signature first; it holds the encoded parameter
     // values that the canonical query then reuses.
@@ -92,13 +94,18 @@ class basic_signer {
     {
       typename Crypto::sha256_context ctx;
       Crypto::init(ctx);
+      unsigned char digest[32];
+      if (req.payload_hash.empty()) {  // the body first: finish() leaves the context initialised
+        Crypto::update(ctx, req.body.data(), req.body.size());
+        Crypto::finish(ctx, digest);
+        detail::to_hex(digest, 32, p.payload_hash_hex);
+      }
       hash_target target{params, &ctx, 0};
       detail::sink s(&hash_target::write, &target);
       if (status st = detail::emit_canonical_request(s, p); !st) {
         res.fail(st.err());
         return res;
       }
-      unsigned char digest[32];
       Crypto::finish(ctx, digest);
       detail::to_hex(digest, 32, canonical_hex);
     }
