@@ -1333,9 +1333,16 @@ struct text_out {
   }
   /// "<access key id>/<scope>", encoded or not.
   void put_credential(const prepared_request& p, bool encoded) noexcept {
-    put(p.access_key_id, encoded);
-    put(std::string_view("/", 1), encoded);
-    p.put_scope([this, encoded](std::string_view piece) { put(piece, encoded); });
+    if constexpr (!presign_enabled) {  // header mode only: never encoded
+      (void)encoded;
+      put(p.access_key_id);
+      put("/");
+      p.put_scope([this](std::string_view piece) { put(piece); });
+    } else {
+      put(p.access_key_id, encoded);
+      put(std::string_view("/", 1), encoded);
+      p.put_scope([this, encoded](std::string_view piece) { put(piece, encoded); });
+    }
   }
   /// The SignedHeaders value: each signed name once, in order, `separator` between them.
   void put_signed_headers(const prepared_request& p, std::string_view separator) noexcept {
