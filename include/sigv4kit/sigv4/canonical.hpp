@@ -253,16 +253,6 @@ struct query_param {
   std::string_view value() const noexcept {
     return value_len ? std::string_view(key_ptr + key_len + 1, value_len) : std::string_view();
   }
-  /// The key or value is in canonical form already (written as is). Never when optimising
-  /// size: prepare does not look (every text is encoded when compared and written, which
-  /// gives the same bytes), and `flags` is not set.
-#ifndef SIGV4KIT_OPTIMIZE_SIZE
-  bool canonical_key() const noexcept { return flags & key_canonical; }
-  bool canonical_value() const noexcept { return flags & value_canonical; }
-#else
-  constexpr bool canonical_key() const noexcept { return false; }
-  constexpr bool canonical_value() const noexcept { return false; }
-#endif
 };
 
 /// Orders two query texts by their canonical encodings (-1, 0, 1).
@@ -278,9 +268,10 @@ inline int compare_encoded(std::string_view a, bool a_canonical, std::string_vie
 
 #ifndef SIGV4KIT_OPTIMIZE_SIZE
 inline bool query_less(const query_param& a, const query_param& b) noexcept {
-  int c = compare_encoded(a.key(), a.canonical_key(), b.key(), b.canonical_key());
+  int c = compare_encoded(a.key(), a.flags & query_param::key_canonical, b.key(), b.flags & query_param::key_canonical);
   if (c) return c < 0;
-  return compare_encoded(a.value(), a.canonical_value(), b.value(), b.canonical_value()) < 0;
+  return compare_encoded(a.value(), a.flags & query_param::value_canonical, b.value(),
+                         b.flags & query_param::value_canonical) < 0;
 }
 #else
 /// Size builds: a parameter's canonical "key=value" as one run of bytes, the '=' read as 0.
@@ -432,11 +423,9 @@ struct prepared_request {
   /// presigning branch is compiled out (prepare rejects query mode in such a build).
   bool presign() const noexcept { return presign_enabled && mode == signing_mode::query; }
 #ifndef SIGV4KIT_OPTIMIZE_SIZE
-  header_entry& header_at(std::size_t i) noexcept { return headers[header_order[i]]; }
   const header_entry& header_at(std::size_t i) const noexcept { return headers[header_order[i]]; }
   const query_param& param_at(std::size_t i) const noexcept { return params[param_order[i]]; }
 #else
-  header_entry& header_at(std::size_t i) noexcept { return headers[i]; }
   const header_entry& header_at(std::size_t i) const noexcept { return headers[i]; }
   const query_param& param_at(std::size_t i) const noexcept { return params[i]; }
 #endif
@@ -955,9 +944,15 @@ inline status prepare(const request& req, const signing_params& sp, prepared_req
 #endif
   // Each header learns whether it repeats the name before it, and the SignedHeaders list's
   // size is known.
-  std::size_t list = p.header_at(0).name_len;
+#ifndef SIGV4KIT_OPTIMIZE_SIZE
+  std::size_t list = p.headers[p.header_order[0]].name_len;
   for (std::size_t i = 1; i < p.header_count; ++i) {
-    header_entry& h = p.header_at(i);
+    header_entry& h = p.headers[p.header_order[i]];
+#else
+  std::size_t list = p.headers[0].name_len;  // (sorted in place)
+  for (std::size_t i = 1; i < p.header_count; ++i) {
+    header_entry& h = p.headers[i];
+#endif
     h.repeat = compare_names(h, p.header_at(i - 1)) == 0;
     if (!h.repeat) list += 1 + h.name_len;
   }
@@ -1177,17 +1172,13 @@ inline void emit_query_text(sink& s, std::string_view t, bool canonical) noexcep
 #endif
 }
 
-/// One parameter's "key=value" in canonical encoding.
+#ifdef SIGV4KIT_OPTIMIZE_SIZE
+/// One parameter's "key=value" in canonical encoding (see param_reader).
 inline void emit_param(sink& s, const query_param& q) noexcept {
-#ifndef SIGV4KIT_OPTIMIZE_SIZE
-  emit_query_text(s, q.key(), q.canonical_key());
-  s.put('=');
-  emit_query_text(s, q.value(), q.canonical_value());
-#else
   param_reader r(q);
   for (int c; (c = r.next()) >= 0;) s.put(c ? static_cast<char>(c) : '=');
-#endif
 }
+#endif
 
 /// The canonical query: the URL's parameters (sorted by prepare) merged with, in query mode,
 /// the signing parameters, which have fixed keys listed here in their sorted order (a URL
@@ -1199,7 +1190,13 @@ inline void emit_canonical_query(sink& s, const prepared_request& p) noexcept {
   for (std::size_t i = 0; i < p.param_count; ++i) {
     const query_param& q = p.param_at(i);
     if (i) s.put('&');
+#ifndef SIGV4KIT_OPTIMIZE_SIZE
+    emit_query_text(s, q.key(), q.flags & query_param::key_canonical);
+    s.put('=');
+    emit_query_text(s, q.value(), q.flags & query_param::value_canonical);
+#else
     emit_param(s, q);
+#endif
   }
 #else
   // With the '=' after each key, written with it; compared without it.
@@ -1218,9 +1215,19 @@ inline void emit_canonical_query(sink& s, const prepared_request& p) noexcept {
     if (i || j) s.put('&');
     if (i < p.param_count) {
       const query_param& q = p.param_at(i);
-      bool key_canonical = q.canonical_key();
+#ifndef SIGV4KIT_OPTIMIZE_SIZE
+      bool key_canonical = q.flags & query_param::key_canonical;
+#else
+      constexpr bool key_canonical = false;  // (size builds do not mark canonical keys: see prepare)
+#endif
       if (j == na || compare_encoded(q.key(), key_canonical, std::string_view(keys[j].ptr, keys[j].len - 1), true) < 0) {
+#ifndef SIGV4KIT_OPTIMIZE_SIZE
+        emit_query_text(s, q.key(), key_canonical);
+        s.put('=');
+        emit_query_text(s, q.value(), q.flags & query_param::value_canonical);
+#else
         emit_param(s, q);
+#endif
         ++i;
         continue;
       }
@@ -1399,7 +1406,11 @@ SIGV4KIT_SIZE_INLINE status write_output_start(prepared_request& p, char* out, s
     if (p.add_content_sha256) {
       char* hash = w.o;
       w.put(p.payload_hash);
-      add_output_header(r, name_x_amz_content_sha256, 20, w.since(hash));
+#ifndef SIGV4KIT_OPTIMIZE_SIZE
+      add_output_header(r, "x-amz-content-sha256", 20, w.since(hash));
+#else
+      add_output_header(r, name_x_amz_content_sha256, 20, w.since(hash));  // (the signed name's bytes)
+#endif
     }
     if (!p.session_token.empty()) add_output_header(r, "X-Amz-Security-Token", 20, p.session_token);
   }
