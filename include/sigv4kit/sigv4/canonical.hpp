@@ -948,14 +948,16 @@ inline status prepare(const request& req, const signing_params& sp, prepared_req
   std::size_t list = p.headers[p.header_order[0]].name_len;
   for (std::size_t i = 1; i < p.header_count; ++i) {
     header_entry& h = p.headers[p.header_order[i]];
-#else
-  std::size_t list = p.headers[0].name_len;  // (sorted in place)
-  for (std::size_t i = 1; i < p.header_count; ++i) {
-    header_entry& h = p.headers[i];
-#endif
     h.repeat = compare_names(h, p.header_at(i - 1)) == 0;
     if (!h.repeat) list += 1 + h.name_len;
   }
+#else
+  std::size_t list = p.headers[0].name_len;  // (sorted in place)
+  for (header_entry* h = p.headers + 1; h < p.headers + p.header_count; ++h) {
+    h->repeat = compare_names(*h, h[-1]) == 0;
+    if (!h->repeat) list += 1 + h->name_len;
+  }
+#endif
   p.signed_list_size = list;
   return {};
 }
