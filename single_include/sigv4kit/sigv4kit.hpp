@@ -327,7 +327,7 @@ class
   bool ok_ = true;
   error err_;
 #ifdef SIGV4KIT_NO_ERROR_MESSAGES
-  unsigned short unused_ = 0;
+  [[maybe_unused]] unsigned short unused_ = 0;  // (only to define the whole word)
 #endif
 };
 
