@@ -659,12 +659,15 @@ inline bool header_less(const void* a, const void* b) noexcept {
 SIGV4KIT_NOINLINE inline void sort_entries(void* base, std::size_t n, std::size_t size, entry_less less) noexcept {
   unsigned char* const b = static_cast<unsigned char*>(base);
   for (std::size_t i = 1; i < n; ++i)
-    for (unsigned char* x = b + i * size; x != b && less(x, x - size); x -= size)
+    for (std::size_t j = i; j > 0; --j) {
+      unsigned char *x = b + j * size, *y = x - size;  // the entry and the one before it
+      if (!less(x, y)) break;
       for (std::size_t k = 0; k < size; ++k) {
         unsigned char t = x[k];
-        x[k] = x[k - size];
-        x[k - size] = t;
+        x[k] = y[k];
+        y[k] = t;
       }
+    }
 }
 #endif
 
