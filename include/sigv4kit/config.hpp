@@ -11,8 +11,9 @@
 //   SIGV4KIT_MAX_SCOPE_PART       bytes of a region or service name (default 64)
 //   SIGV4KIT_MAX_ACCESS_KEY_ID    bytes of an access key id (default 128, IAM's maximum)
 //   SIGV4KIT_SINK_BYTES           buffer between the canonical request and SHA-256 (default 512:
-//                                 a typical request is hashed whole, after it is written; 64
-//                                 with SIGV4KIT_OPTIMIZE_SIZE, for a small stack)
+//                                 a typical request is hashed whole, after it is written;
+//                                 with SIGV4KIT_OPTIMIZE_SIZE there is no such buffer: the
+//                                 pieces go straight to the hash, for less code and stack)
 //   SIGV4KIT_KEY_CACHE_SIZE       derived signing keys a signer keeps (default 8; 0 = none)
 //   SIGV4KIT_KEY_CACHE_ID_BYTES   bytes of key id + secret + region + service a cache entry
 //                                 can hold; longer credentials are signed uncached (default 256)
@@ -68,11 +69,7 @@
 #define SIGV4KIT_SMALL_SHA256 1
 #endif
 #ifndef SIGV4KIT_SINK_BYTES
-#ifdef SIGV4KIT_OPTIMIZE_SIZE
-#define SIGV4KIT_SINK_BYTES 64
-#else
 #define SIGV4KIT_SINK_BYTES 512
-#endif
 #endif
 
 // Unrolls the fixed-count loop that follows fully. The SHA instruction loops need it: GCC

@@ -24,8 +24,9 @@
 //   SIGV4KIT_MAX_SCOPE_PART       bytes of a region or service name (default 64)
 //   SIGV4KIT_MAX_ACCESS_KEY_ID    bytes of an access key id (default 128, IAM's maximum)
 //   SIGV4KIT_SINK_BYTES           buffer between the canonical request and SHA-256 (default 512:
-//                                 a typical request is hashed whole, after it is written; 64
-//                                 with SIGV4KIT_OPTIMIZE_SIZE, for a small stack)
+//                                 a typical request is hashed whole, after it is written;
+//                                 with SIGV4KIT_OPTIMIZE_SIZE there is no such buffer: the
+//                                 pieces go straight to the hash, for less code and stack)
 //   SIGV4KIT_KEY_CACHE_SIZE       derived signing keys a signer keeps (default 8; 0 = none)
 //   SIGV4KIT_KEY_CACHE_ID_BYTES   bytes of key id + secret + region + service a cache entry
 //                                 can hold; longer credentials are signed uncached (default 256)
@@ -81,11 +82,7 @@
 #define SIGV4KIT_SMALL_SHA256 1
 #endif
 #ifndef SIGV4KIT_SINK_BYTES
-#ifdef SIGV4KIT_OPTIMIZE_SIZE
-#define SIGV4KIT_SINK_BYTES 64
-#else
 #define SIGV4KIT_SINK_BYTES 512
-#endif
 #endif
 
 // Unrolls the fixed-count loop that follows fully. The SHA instruction loops need it: GCC
@@ -312,7 +309,13 @@ class result {
 };
 
 /// result<void>: success, or an error.
-class status {
+class
+#ifdef SIGV4KIT_NO_ERROR_MESSAGES
+    // Without messages, one whole word (all of it defined): returned in a register and tested
+    // there, where a two-byte struct is taken apart and rebuilt byte by byte (GCC, Arm).
+    alignas(4)
+#endif
+        status {
  public:
   status() noexcept = default;
   status(error e) noexcept : ok_(false), err_(e) {}
@@ -323,6 +326,9 @@ class status {
  private:
   bool ok_ = true;
   error err_;
+#ifdef SIGV4KIT_NO_ERROR_MESSAGES
+  [[maybe_unused]] unsigned short unused_ = 0;  // (only to define the whole word)
+#endif
 };
 
 SIGV4KIT_END_NAMESPACE
@@ -351,6 +357,14 @@ SIGV4KIT_END_NAMESPACE
 #define SIGV4KIT_SIZE_NOINLINE SIGV4KIT_NOINLINE
 #else
 #define SIGV4KIT_SIZE_NOINLINE
+#endif
+// Always inlined when optimising size: functions with a single caller, whose call, prologue
+// and epilogue cost more than nothing (GCC does not inline them by itself: an inline
+// function has vague linkage, so it does not know that there is one caller).
+#ifdef SIGV4KIT_OPTIMIZE_SIZE
+#define SIGV4KIT_SIZE_INLINE SIGV4KIT_ALWAYS_INLINE
+#else
+#define SIGV4KIT_SIZE_INLINE inline
 #endif
 
 SIGV4KIT_BEGIN_NAMESPACE
@@ -404,11 +418,11 @@ inline void copy_bytes(char* dst, const char* src, std::size_t n) noexcept {
 enum : unsigned char {
   cc_unreserved = 1,  ///< RFC 3986 section 2.3: ALPHA / DIGIT / "-" / "." / "_" / "~"
   cc_tchar = 2,       ///< RFC 9110 section 5.6.2 token character (method, header name)
-  cc_field = 4,       ///< allowed as is in a header value: VCHAR, SP, HTAB, obs-text (not CTL)
   cc_upper_hex = 8,   ///< 0-9 A-F (the canonical form of a percent escape)
   cc_url = 16,        ///< allowed in a URL as we accept it (no CTL; spaces are encoded later)
   cc_scope = 32,      ///< allowed in a region, service or access key id: VCHAR but '/' and ','
   cc_upper = 64,      ///< A-Z
+  cc_hex = 128,       ///< 0-9 A-F a-f
 };
 
 struct char_table {
@@ -426,17 +440,50 @@ constexpr char_table make_char_table() noexcept {
         c == '+' || c == '-' || c == '.' || c == '^' || c == '_' || c == '`' || c == '|' || c == '~')
       v |= cc_tchar;
     bool ctl = c < 0x20 || c == 0x7f;
-    if (!ctl || c == '\t') v |= cc_field;
     if (digit || (c >= 'A' && c <= 'F')) v |= cc_upper_hex;
     if (!ctl) v |= cc_url;
     if (c > 0x20 && c < 0x7f && c != '/' && c != ',') v |= cc_scope;
     if (c >= 'A' && c <= 'Z') v |= cc_upper;
+    if (digit || (c >= 'A' && c <= 'F') || (c >= 'a' && c <= 'f')) v |= cc_hex;
     t.v[c] = v;
   }
   return t;
 }
 
+#ifndef SIGV4KIT_OPTIMIZE_SIZE
 inline constexpr char_table char_classes = make_char_table();
+/// The classes of byte `c` (cc_* bits).
+constexpr unsigned char char_class(unsigned char c) noexcept { return char_classes.v[c]; }
+#else
+/// When optimising size, the table covers only 0x20..0x7f: the control characters below have
+/// no class, and the bytes from 0x80 up (obs-text) are allowed in URLs and nothing else (both
+/// checked below).
+struct ascii_table {
+  unsigned char v[96];
+};
+constexpr ascii_table make_ascii_table() noexcept {
+  ascii_table t{};
+  for (int c = 0x20; c < 0x80; ++c) t.v[c - 0x20] = make_char_table().v[c];
+  return t;
+}
+inline constexpr ascii_table char_classes = make_ascii_table();
+constexpr bool outside_table_alike() noexcept {
+  for (int c = 0; c < 0x20; ++c)
+    if (make_char_table().v[c] != 0) return false;
+  for (int c = 128; c < 256; ++c)
+    if (make_char_table().v[c] != cc_url) return false;
+  return true;
+}
+static_assert(outside_table_alike(), "the bytes outside the table must have the classes char_class gives them");
+#if defined(__GNUC__) || defined(__clang__)
+__attribute__((const))  // a function of `c` alone: repeated calls for one byte are merged
+#endif
+SIGV4KIT_NOINLINE constexpr unsigned char char_class(unsigned char c) noexcept {
+  const unsigned i = c - 0x20u;  // (control characters wrap around, past the table)
+  if (i < 96) return char_classes.v[i];
+  return c >= 0x80 ? cc_url : 0;
+}
+#endif
 
 /// For a token character its lower-case form, for any other byte 0: checks and lower-cases a
 /// header name with one lookup per byte (computed from the class table when optimising size).
@@ -451,12 +498,15 @@ inline constexpr char_table lower_token_table = make_lower_token_table();
 inline unsigned char lower_token(unsigned char c) noexcept { return lower_token_table.v[c]; }
 #else
 inline unsigned char lower_token(unsigned char c) noexcept {
-  unsigned char v = char_classes.v[c];
+  unsigned char v = char_class(c);
   return (v & cc_tchar) ? static_cast<unsigned char>((v & cc_upper) ? c + 32 : c) : 0;
 }
 #endif
 
-constexpr bool has_class(unsigned char c, unsigned char cls) noexcept { return (char_classes.v[c] & cls) != 0; }
+#ifdef SIGV4KIT_OPTIMIZE_SIZE
+SIGV4KIT_ALWAYS_INLINE  // (else GCC makes an out-of-line copy, and two lookups of one byte)
+#endif
+constexpr bool has_class(unsigned char c, unsigned char cls) noexcept { return (char_class(c) & cls) != 0; }
 
 /// RFC 3986 section 2.3 unreserved: ALPHA / DIGIT / "-" / "." / "_" / "~".
 constexpr bool is_unreserved(unsigned char c) noexcept { return has_class(c, cc_unreserved); }
@@ -464,19 +514,39 @@ constexpr bool is_unreserved(unsigned char c) noexcept { return has_class(c, cc_
 /// RFC 9110 section 5.6.2 tchar (the characters of a token: method, header name).
 constexpr bool is_tchar(unsigned char c) noexcept { return has_class(c, cc_tchar); }
 
+#ifndef SIGV4KIT_OPTIMIZE_SIZE
 constexpr bool is_token(std::string_view s) noexcept {
   if (s.empty()) return false;
   for (char c : s)
     if (!is_tchar(static_cast<unsigned char>(c))) return false;
   return true;
 }
+#else
+/// True when every byte of s[0..n) has class `cls`: one loop for the size build's token,
+/// scope and control-character checks.
+SIGV4KIT_NOINLINE constexpr bool all_of_class(const char* s, std::size_t n, unsigned char cls) noexcept {
+  for (std::size_t i = 0; i < n; ++i)
+    if (!has_class(static_cast<unsigned char>(s[i]), cls)) return false;
+  return true;
+}
+constexpr bool is_token(std::string_view s) noexcept { return !s.empty() && all_of_class(s.data(), s.size(), cc_tchar); }
+#endif
 
+#ifndef SIGV4KIT_OPTIMIZE_SIZE
 constexpr int hex_value(unsigned char c) noexcept {
   return (c >= '0' && c <= '9')   ? c - '0'
          : (c >= 'a' && c <= 'f') ? c - 'a' + 10
          : (c >= 'A' && c <= 'F') ? c - 'A' + 10
                                   : -1;
 }
+#else
+constexpr int hex_value(unsigned char c) noexcept {
+  unsigned d = static_cast<unsigned char>(c - '0');
+  if (d < 10) return static_cast<int>(d);
+  d = static_cast<unsigned char>((c | 0x20) - 'a');  // only A-F and a-f land on a-f
+  return d < 6 ? static_cast<int>(d + 10) : -1;
+}
+#endif
 
 /// s.substr(pos, n) that cannot throw: positions past the end give an empty view. (substr
 /// would pull the library's exception-throwing helpers, and abort(), into a no-exceptions
@@ -489,7 +559,7 @@ constexpr std::string_view sub(std::string_view s, std::size_t pos,
 }
 
 /// -1, 0 or 1 as `a` orders before, the same as, or after `b` (bytes unsigned).
-SIGV4KIT_SIZE_NOINLINE inline int compare_text(std::string_view a, std::string_view b) noexcept {
+SIGV4KIT_SIZE_INLINE int compare_text(std::string_view a, std::string_view b) noexcept {
   std::size_t n = a.size() < b.size() ? a.size() : b.size();
   int c = n ? std::memcmp(a.data(), b.data(), n) : 0;  // memcmp may not be given null
   if (c) return c < 0 ? -1 : 1;
@@ -505,12 +575,24 @@ constexpr char to_lower(char c) noexcept {
   return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
 }
 
+#ifndef SIGV4KIT_OPTIMIZE_SIZE
 constexpr bool iequals(std::string_view a, std::string_view b) noexcept {
   if (a.size() != b.size()) return false;
   for (std::size_t i = 0; i < a.size(); ++i)
     if (to_lower(a[i]) != to_lower(b[i])) return false;
   return true;
 }
+#else
+/// Size builds: the loop on pointers (views passed by value are stored to the stack first).
+SIGV4KIT_NOINLINE constexpr bool iequals_n(const char* a, const char* b, std::size_t n) noexcept {
+  for (std::size_t i = 0; i < n; ++i)
+    if (to_lower(a[i]) != to_lower(b[i])) return false;
+  return true;
+}
+constexpr bool iequals(std::string_view a, std::string_view b) noexcept {
+  return a.size() == b.size() && iequals_n(a.data(), b.data(), a.size());
+}
+#endif
 
 /// Writes 2*n lower-case hex digits of `bytes` to `out` (two digits per table lookup, or
 /// per nibble when optimising size).
@@ -574,11 +656,15 @@ inline void to_hex(const unsigned char* bytes, std::size_t n, char* out) noexcep
 }
 #endif
 
+#ifndef SIGV4KIT_OPTIMIZE_SIZE
 constexpr bool is_hex(std::string_view s) noexcept {
   for (char c : s)
     if (hex_value(static_cast<unsigned char>(c)) < 0) return false;
   return true;
 }
+#else
+constexpr bool is_hex(std::string_view s) noexcept { return all_of_class(s.data(), s.size(), cc_hex); }
+#endif
 
 /// True when s[i] starts a "%XX" escape with two hex digits.
 constexpr bool is_escape_at(std::string_view s, std::size_t i) noexcept {
@@ -589,7 +675,7 @@ constexpr bool is_escape_at(std::string_view s, std::size_t i) noexcept {
 /// ISO 8601 basic format as SigV4 uses it, "YYYYMMDDTHHMMSSZ": true when `s` is exactly that
 /// and names a real UTC calendar time (month 1..12, day within the month incl. leap years,
 /// 00:00:00..23:59:59).
-constexpr bool is_amz_date(std::string_view s) noexcept {
+SIGV4KIT_SIZE_INLINE constexpr bool is_amz_date(std::string_view s) noexcept {
   if (s.size() != 16 || s[8] != 'T' || s[15] != 'Z') return false;
   // Seven two-digit fields: century, year of century, month, day, hour, minute, second.
   unsigned f[7] = {};
@@ -763,8 +849,14 @@ inline void store_be32x8(unsigned char* p, const std::uint32_t h[8]) noexcept {
 #endif
 }
 
-// FIPS 180-4 section 4.2.2.
-alignas(64) inline constexpr std::uint32_t sha256_k[64] = {
+// FIPS 180-4 section 4.2.2. On a cache line for speed; not when optimising size, where the
+// alignment only pads flash (up to 60 bytes).
+#ifndef SIGV4KIT_OPTIMIZE_SIZE
+#define SIGV4KIT_SHA256_K_ALIGN alignas(64)
+#else
+#define SIGV4KIT_SHA256_K_ALIGN
+#endif
+SIGV4KIT_SHA256_K_ALIGN inline constexpr std::uint32_t sha256_k[64] = {
     0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
     0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
     0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
@@ -781,20 +873,31 @@ alignas(64) inline constexpr std::uint32_t sha256_k[64] = {
 /// Built for size (SIGV4KIT_SMALL_SHA256, on at -Os), one round in a loop instead: about a tenth of the code, for microcontrollers where flash is scarce.
 SIGV4KIT_NOINLINE inline void sha256_compress_portable(std::uint32_t h[8], const unsigned char* p,
                                                        std::size_t blocks) noexcept {
-  std::uint32_t w[16];
 #if defined(SIGV4KIT_SMALL_SHA256)
+  // The schedule ring is written twice (w[j] and w[j + 16]), so the words a round reads are at
+  // fixed offsets from one pointer: no index arithmetic for each of them.
+  std::uint32_t w[32];
   while (blocks--) {
     std::uint32_t v[8];
-    for (int i = 0; i < 8; ++i) v[i] = h[i];
+    for (int i = 0; i < 8; ++i) {
+      std::uint32_t t = h[i];
+#if defined(__GNUC__) || defined(__clang__)
+      __asm__("" : "+r"(t));  // a plain loop, not a block copy (memcpy expanded: 12 bytes more)
+#endif
+      v[i] = t;
+    }
+    for (int i = 0; i < 16; ++i) w[i] = w[i + 16] = load_be32(p + 4 * i);
     for (unsigned i = 0; i < 64; ++i) {
+      std::uint32_t* q = w + (i & 15);  // q[0..16) = W[i-16..i)
       std::uint32_t wi;
       if (i < 16) {
-        wi = w[i] = load_be32(p + 4 * i);
+        wi = q[0];
       } else {
-        std::uint32_t w15 = w[(i - 15) & 15], w2 = w[(i - 2) & 15];
-        wi = w[i & 15] += (rotr32(w15, 7) ^ rotr32(w15, 18) ^ (w15 >> 3)) + w[(i - 7) & 15] +
-                          (rotr32(w2, 17) ^ rotr32(w2, 19) ^ (w2 >> 10));
+        std::uint32_t w15 = q[1], w2 = q[14];
+        wi = (rotr32(w15, 7) ^ rotr32(w15, 18) ^ (w15 >> 3)) + q[9] + (rotr32(w2, 17) ^ rotr32(w2, 19) ^ (w2 >> 10)) +
+             q[0];
       }
+      q[0] = q[16] = wi;
       std::uint32_t e = v[4], a = v[0];
       std::uint32_t t1 = v[7] + (rotr32(e, 6) ^ rotr32(e, 11) ^ rotr32(e, 25)) + (v[6] ^ (e & (v[5] ^ v[6]))) +
                          sha256_k[i] + wi;
@@ -816,6 +919,7 @@ SIGV4KIT_NOINLINE inline void sha256_compress_portable(std::uint32_t h[8], const
     p += 64;
   }
 #else
+  std::uint32_t w[16];
   while (blocks--) {
     std::uint32_t a = h[0], b = h[1], c = h[2], d = h[3], e = h[4], f = h[5], g = h[6], k = h[7];
     for (int i = 0; i < 16; ++i) w[i] = load_be32(p + 4 * i);
@@ -874,7 +978,15 @@ struct sha256_state {
 inline void sha256_init_h(std::uint32_t h[8]) noexcept {
   static constexpr std::uint32_t iv[8] = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
                                           0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19};
+#if defined(SIGV4KIT_SMALL_SHA256) && (defined(__GNUC__) || defined(__clang__))
+  for (int i = 0; i < 8; ++i) {  // a plain loop (the copy GCC expands is 12 bytes longer)
+    std::uint32_t t = iv[i];
+    __asm__("" : "+r"(t));
+    h[i] = t;
+  }
+#else
   std::memcpy(h, iv, sizeof iv);
+#endif
 }
 
 inline void sha256_state_init(sha256_state& s) noexcept {
@@ -888,14 +1000,10 @@ inline void sha256_state_update(sha256_state& s, const void* data, std::size_t n
   const unsigned char* p = static_cast<const unsigned char*>(data);
   s.total += n;
 #if defined(SIGV4KIT_SMALL_SHA256)
-  // Every byte through the block buffer: one loop instead of three cases. Copying a block
-  // costs little next to compressing it.
-  while (n) {
-    std::size_t take = 64 - s.used < n ? 64 - s.used : n;
-    std::memcpy(s.buf + s.used, p, take);
-    s.used += static_cast<std::uint32_t>(take);
-    p += take;
-    n -= take;
+  // A byte at a time through the block buffer: the smallest loop (copying costs little next
+  // to compressing), and the only path: finish pads through it too.
+  while (n--) {
+    s.buf[s.used++] = *p++;
     if (s.used == 64) {
       Compress(s.h, s.buf, 1);
       s.used = 0;
@@ -927,25 +1035,28 @@ inline void sha256_state_update(sha256_state& s, const void* data, std::size_t n
 template <void (*Compress)(std::uint32_t*, const unsigned char*, std::size_t)>
 inline void sha256_state_finish(sha256_state& s, unsigned char out[32]) noexcept {
   std::uint64_t bits = s.total * 8;
-  s.buf[s.used++] = 0x80;
 #if defined(SIGV4KIT_SMALL_SHA256)
-  // Zero the rest of the block once; a second block, when needed, is zeros up to the length.
-  std::memset(s.buf + s.used, 0, 64 - s.used);
-  if (s.used > 56) {
-    Compress(s.h, s.buf, 1);
-    std::memset(s.buf, 0, 56);
-  }
+  // The padding through update: 0x80, zeros up to 56 bytes into a block, the bit length.
+  unsigned char pad[8] = {0x80};
+  do {
+    sha256_state_update<Compress>(s, pad, 1);
+    pad[0] = 0;
+  } while (s.used != 56);
+  store_be32(pad, static_cast<std::uint32_t>(bits >> 32));
+  store_be32(pad + 4, static_cast<std::uint32_t>(bits));
+  sha256_state_update<Compress>(s, pad, 8);
 #else
+  s.buf[s.used++] = 0x80;
   if (s.used > 56) {
     std::memset(s.buf + s.used, 0, 64 - s.used);
     Compress(s.h, s.buf, 1);
     s.used = 0;
   }
   std::memset(s.buf + s.used, 0, 56 - s.used);
-#endif
   store_be32(s.buf + 56, static_cast<std::uint32_t>(bits >> 32));
   store_be32(s.buf + 60, static_cast<std::uint32_t>(bits));
   Compress(s.h, s.buf, 1);
+#endif
   store_be32x8(out, s.h);
   // Not wiped here: most hashes (canonical requests, bodies) are of public data, and the
   // secret-derived states (HMAC keys) are wiped by their owners (hmac_key's destructor).
@@ -1426,6 +1537,9 @@ class hmac_key {
   }
 
   const context& inner() const noexcept { return ctx_[0]; }
+  /// The inner context itself, for a message fed through another writer (Crypto::update); then
+  /// finish_mac(out).
+  context& inner() noexcept { return ctx_[0]; }
   const context& outer() const noexcept { return ctx_[1]; }
 
   /// HMAC of one message using this key's own states, without copying them: the key is
@@ -2021,25 +2135,33 @@ inline constexpr bool presign_enabled = true;
 #endif
 
 /// A buffered byte sink: writes are collected in `buf` and handed to `write` in chunks, so
-/// the hash is fed in large pieces and the canonicaliser needs no template parameter.
+/// the hash is fed in large pieces and the canonicaliser needs no template parameter. (When
+/// optimising size, unbuffered: see below.)
 struct sink {
   /// Receives the bytes in order; `last` marks the final call (made once, by finish()).
   using write_fn = void (*)(void* ctx, const char* data, std::size_t n, bool last) noexcept;
   sink(write_fn w, void* c) noexcept : write(w), ctx(c) {}
   write_fn write;
   void* ctx;
-  std::size_t len = 0;
-#ifndef SIGV4KIT_OPTIMIZE_SIZE
-  std::size_t done = 0;  // bytes of buf already handed on (whole blocks)
+#ifdef SIGV4KIT_OPTIMIZE_SIZE
+  // Size builds: no buffer (nor its stack); each piece is handed on as it comes, and the
+  // hash's own block buffer collects them.
+  SIGV4KIT_NOINLINE void put(const char* p, std::size_t n) noexcept {
+    if (n) write(ctx, p, n, false);
+  }
+  void put(std::string_view s) noexcept { put(s.data(), s.size()); }
+  void put(char c) noexcept { put(&c, 1); }
+  void pump() noexcept {}
+  void finish() noexcept { write(ctx, nullptr, 0, true); }
 #else
-  static constexpr std::size_t done = 0;  // a 64-byte buffer: handed on whenever full
-#endif
+  std::size_t len = 0;
+  std::size_t done = 0;  // bytes of buf already handed on (whole blocks)
   char buf[SIGV4KIT_SINK_BYTES];
 
   void flush() noexcept {
     if (len > done) write(ctx, buf + done, len - done, false);
     len = 0;
-    set_done(0);
+    done = 0;
   }
   /// Called between pieces of output: hands on the whole blocks that were complete a block
   /// ago. A compression runs ~150 cycles on one dependency chain (SHA-NI); the integer work
@@ -2049,26 +2171,17 @@ struct sink {
   /// that are still in the store queue, written piece by piece, waits for them to reach the
   /// cache (measured slower).
   void pump() noexcept {
-#ifndef SIGV4KIT_OPTIMIZE_SIZE
     if (len >= done + 128) {
       std::size_t n = (len - 64 - done) & ~std::size_t(63);
       write(ctx, buf + done, n, false);
       done += n;
     }
-#endif
   }
   /// Hands on what is buffered as the end of the stream (the hash then finishes in one step).
   void finish() noexcept {
     write(ctx, buf + done, len - done, true);
     len = 0;
-    set_done(0);
-  }
-  void set_done(std::size_t n) noexcept {
-#ifndef SIGV4KIT_OPTIMIZE_SIZE
-    done = n;
-#else
-    (void)n;
-#endif
+    done = 0;
   }
   void put(char c) noexcept {
     if (len == sizeof buf) flush();
@@ -2089,7 +2202,7 @@ struct sink {
     std::size_t room = sizeof buf - len;
     copy_bytes(buf + len, p, room);
     write(ctx, buf + done, sizeof buf - done, false);
-    set_done(0);
+    done = 0;
     p += room;
     n -= room;
     len = 0;
@@ -2098,6 +2211,7 @@ struct sink {
     copy_bytes(buf, p + whole, n - whole);
     len = n - whole;
   }
+#endif
   void put_escape(unsigned char b) noexcept {
     char e[3] = {'%', hex_upper[b >> 4], hex_upper[b & 15]};
     put(std::string_view(e, 3));
@@ -2116,7 +2230,7 @@ struct url_parts {
 /// Splits an absolute URL. Scheme and authority are checked here; the path and query are
 /// checked for control characters where they are read byte by byte anyway (canonical URI,
 /// query parameters), so the hot path reads each byte once.
-inline status parse_url(std::string_view url, url_parts& out) noexcept {
+SIGV4KIT_SIZE_INLINE status parse_url(std::string_view url, url_parts& out) noexcept {
   // Pointers, not offsets and sub(): no clamping code for positions known to be in range.
   const char* const b = url.data();
   const char* const e = b + url.size();
@@ -2269,12 +2383,42 @@ inline int compare_encoded(std::string_view a, bool a_canonical, std::string_vie
   }
 }
 
+#ifndef SIGV4KIT_OPTIMIZE_SIZE
 inline bool query_less(const query_param& a, const query_param& b) noexcept {
   int c = compare_encoded(a.key(), a.flags & query_param::key_canonical, b.key(), b.flags & query_param::key_canonical);
   if (c) return c < 0;
   return compare_encoded(a.value(), a.flags & query_param::value_canonical, b.value(),
                          b.flags & query_param::value_canonical) < 0;
 }
+#else
+/// Size builds: a parameter's canonical "key=value" as one run of bytes, the '=' read as 0.
+/// Encoded bytes are all above 0, so comparing two runs orders by key, then by value (as
+/// query_less above), and one loop writes a parameter.
+struct param_reader {
+  encoded_reader r;
+  const query_param& q;
+  bool in_key = true;
+  explicit param_reader(const query_param& p) noexcept : r(p.key()), q(p) {}
+  int next() noexcept {
+    int c = r.next();
+    if (c < 0 && in_key) {
+      in_key = false;
+      r = encoded_reader(q.value());
+      return 0;
+    }
+    return c;
+  }
+};
+
+inline bool query_less(const query_param& a, const query_param& b) noexcept {
+  param_reader x(a), y(b);
+  for (;;) {
+    int cx = x.next(), cy = y.next();
+    if (cx != cy) return cx < cy;
+    if (cx < 0) return false;
+  }
+}
+#endif
 
 /// s == lit, for a literal: the length is a constant, so the comparison is inlined.
 template <std::size_t N>
@@ -2298,11 +2442,19 @@ inline std::uint64_t name_sort_key(const char* p, std::size_t n) noexcept {
 inline constexpr std::size_t name_key_slack = 0;
 #endif
 
-/// The names the signer adds, with room to read 8 bytes of each (see name_sort_key).
+/// The names the signer adds, with room to read 8 bytes of each (see name_sort_key; not when
+/// optimising size, where names have no sort key).
+#ifndef SIGV4KIT_OPTIMIZE_SIZE
 inline constexpr char name_host[8] = "host";
 inline constexpr char name_x_amz_date[16] = "x-amz-date";
 inline constexpr char name_x_amz_content_sha256[24] = "x-amz-content-sha256";
 inline constexpr char name_x_amz_security_token[24] = "x-amz-security-token";
+#else
+inline constexpr char name_host[] = "host";
+inline constexpr char name_x_amz_date[] = "x-amz-date";
+inline constexpr char name_x_amz_content_sha256[] = "x-amz-content-sha256";
+inline constexpr char name_x_amz_security_token[] = "x-amz-security-token";
+#endif
 
 /// A signed header. Packed (16 bytes on 32-bit targets, 24 on 64-bit, plus the sort key when
 /// optimising speed): the name is at most SIGV4KIT_MAX_HEADER_NAME_BYTES (< 64 KiB), a value
@@ -2372,9 +2524,11 @@ struct prepared_request {
   std::size_t signed_list_size;  // bytes of "name;name;..." (the SignedHeaders value)
   query_param params[SIGV4KIT_MAX_QUERY_PARAMS];  // the URL's; the X-Amz-* ones are merged in
   std::size_t param_count;
-  // Sorting moves these indices, not the entries.
+#ifndef SIGV4KIT_OPTIMIZE_SIZE
+  // Sorting moves these indices, not the entries (size builds sort the entries themselves).
   unsigned short header_order[SIGV4KIT_MAX_HEADERS + 4];
   unsigned short param_order[SIGV4KIT_MAX_QUERY_PARAMS];
+#endif
   // Query mode: the encoded X-Amz-Credential, X-Amz-SignedHeaders and X-Amz-Security-Token
   // values, as written into the presigned URL by write_output_start.
   view credential_encoded, signed_headers_encoded, token_encoded;
@@ -2385,8 +2539,13 @@ struct prepared_request {
   /// Query mode (a presigned URL). A constant false with SIGV4KIT_NO_PRESIGN, so that every
   /// presigning branch is compiled out (prepare rejects query mode in such a build).
   bool presign() const noexcept { return presign_enabled && mode == signing_mode::query; }
+#ifndef SIGV4KIT_OPTIMIZE_SIZE
   const header_entry& header_at(std::size_t i) const noexcept { return headers[header_order[i]]; }
   const query_param& param_at(std::size_t i) const noexcept { return params[param_order[i]]; }
+#else
+  const header_entry& header_at(std::size_t i) const noexcept { return headers[i]; }
+  const query_param& param_at(std::size_t i) const noexcept { return params[i]; }
+#endif
 
   /// "<date>/<region>/<service>/aws4_request" (the credential scope) and the credential,
   /// "<access key id>/<scope>", written piece by piece through put(std::string_view), so no
@@ -2417,6 +2576,13 @@ struct prepared_request {
     return access_key_id.size() + 1 + date.size() + 1 + region.size() + 1 + service.size() + 13;
   }
 };
+
+#ifdef SIGV4KIT_OPTIMIZE_SIZE
+/// dst[0..n) = src[0..n) with A-Z lower-cased (the URL's host, header names).
+SIGV4KIT_ALWAYS_INLINE void lower_copy(char* dst, const char* src, std::size_t n) noexcept {
+  for (std::size_t i = 0; i < n; ++i) dst[i] = to_lower(src[i]);
+}
+#endif
 
 /// Position of the name [s, s + n) in list[0..count) ignoring ASCII case, or `count` when
 /// absent. Plain scalar arguments: all in registers on 32-bit ARM, where views go through memory.
@@ -2475,6 +2641,7 @@ inline bool is_default_unsigned_lower(std::string_view n) noexcept {
 /// CRLF or LF followed by space or tab, which is signed as one space; no other control
 /// character but tab) and tells whether it is already in canonical form (`plain`), so that
 /// the common value is written with one copy.
+#ifndef SIGV4KIT_OPTIMIZE_SIZE
 inline status check_header_value(const header& h, bool& plain) noexcept {
   const unsigned char* v = reinterpret_cast<const unsigned char*>(h.value.data());
   const std::size_t n = h.value.size();
@@ -2507,9 +2674,48 @@ inline status check_header_value(const header& h, bool& plain) noexcept {
   }
   return {};
 }
+#else
+// Size builds: the same checks and errors, a byte at a time; `plain` is not looked for (every
+// value is canonicalised when written, which gives the same text).
+SIGV4KIT_ALWAYS_INLINE status check_header_value(const header& h, bool& plain) noexcept {
+  const unsigned char* v = reinterpret_cast<const unsigned char*>(h.value.data());
+  const std::size_t n = h.value.size();
+  plain = false;
+  for (std::size_t i = 0; i < n; ++i) {
+    unsigned char c = v[i];
+    if (c == '\r') {
+      if (i + 1 >= n || v[i + 1] != '\n')
+        return error(error_kind::invalid_header, SIGV4KIT_TEXT("header value has a CR that is not part of a line fold"), h.name);
+      c = v[++i];
+    }
+    if (c == '\n') {
+      if (i + 1 < n && (v[i + 1] == ' ' || v[i + 1] == '\t')) continue;
+      return error(error_kind::invalid_header,
+                   SIGV4KIT_TEXT("header value has a line break that is not a fold (CR/LF must be followed by a space)"),
+                   h.name);
+    }
+    if (c == '\t' || has_class(c, cc_url)) continue;
+    return error(error_kind::invalid_header,
+                 c == 0 ? SIGV4KIT_TEXT("header value contains a NUL byte") : SIGV4KIT_TEXT("header value contains a control character"),
+                 h.name);
+  }
+  return {};
+}
+#endif
 
 /// True when every byte of `s` may be in a region, service or access key id (cc_scope).
+#ifndef SIGV4KIT_OPTIMIZE_SIZE
 inline bool all_scope_chars(std::string_view s) noexcept { return scope_run(s.data(), s.size()) == s.size(); }
+#else
+inline bool all_scope_chars(std::string_view s) noexcept { return all_of_class(s.data(), s.size(), cc_scope); }
+#endif
+
+#ifdef SIGV4KIT_OPTIMIZE_SIZE
+/// 1 to `max` bytes, each allowed in a region, service or access key id.
+SIGV4KIT_ALWAYS_INLINE bool is_scope_text(std::string_view s, std::size_t max) noexcept {
+  return !s.empty() && s.size() <= max && all_scope_chars(s);
+}
+#endif
 
 inline status validate_scope_part(std::string_view s, const char* what) noexcept {
   if (s.empty()) return error(error_kind::invalid_scope, what, "(empty)");
@@ -2536,7 +2742,7 @@ inline bool is_known_payload_constant(std::string_view s) noexcept {
 #else
 /// The same six constants, recognised from their shared pieces "[STREAMING-]core[-TRAILER]":
 /// the list's 214 bytes of text and its table cost more flash than these comparisons.
-inline bool is_known_payload_constant(std::string_view s) noexcept {
+SIGV4KIT_ALWAYS_INLINE bool is_known_payload_constant(std::string_view s) noexcept {
   const bool streamed = s.size() >= 10 && std::memcmp(s.data(), "STREAMING-", 10) == 0;
   if (streamed) s.remove_prefix(10);
   const bool trailed = s.size() >= 8 && std::memcmp(s.data() + s.size() - 8, "-TRAILER", 8) == 0;
@@ -2554,24 +2760,31 @@ inline constexpr std::string_view presign_param_suffixes[] = {"Algorithm", "Cred
                                                               "SignedHeaders", "Signature", "Security-Token"};
 
 #ifdef SIGV4KIT_OPTIMIZE_SIZE
-using index_less = bool (*)(const prepared_request& p, std::size_t a, std::size_t b) noexcept;
-inline bool param_less(const prepared_request& p, std::size_t a, std::size_t b) noexcept {
-  return query_less(p.params[a], p.params[b]);
+using entry_less = bool (*)(const void* a, const void* b) noexcept;
+inline bool param_less(const void* a, const void* b) noexcept {
+  return query_less(*static_cast<const query_param*>(a), *static_cast<const query_param*>(b));
 }
-inline bool header_less(const prepared_request& p, std::size_t a, std::size_t b) noexcept {
-  return compare_names(p.headers[a], p.headers[b]) < 0;
+inline bool header_less(const void* a, const void* b) noexcept {
+  return compare_names(*static_cast<const header_entry*>(a), *static_cast<const header_entry*>(b)) < 0;
 }
 
-/// Sets order[0..n) to the indices 0..n-1 sorted by `less`: one out-of-line insertion sort for
-/// both arrays when optimising size. (prepare's own loops, with the comparison called
-/// directly, are faster on the hot path: a shared sort cost s3-get ~50 ns on x86-64.)
-SIGV4KIT_NOINLINE inline void sort_order(const prepared_request& p, unsigned short* order, std::size_t n,
-                                         index_less less) noexcept {
-  for (std::size_t i = 0; i < n; ++i) {
-    std::size_t j = i;
-    for (; j > 0 && less(p, i, order[j - 1]); --j) order[j] = order[j - 1];
-    order[j] = static_cast<unsigned short>(i);
-  }
+/// Sorts the n entries of `size` bytes at `base` by `less`, stably: one out-of-line insertion
+/// sort for both arrays when optimising size, which moves the entries themselves (an entry
+/// goes down by swapping bytes with the one before it), so no index array is kept or read.
+/// (prepare's own loops over index arrays, with the comparison called directly, are faster
+/// on the hot path: a shared sort cost s3-get ~50 ns on x86-64.)
+SIGV4KIT_NOINLINE inline void sort_entries(void* base, std::size_t n, std::size_t size, entry_less less) noexcept {
+  unsigned char* const b = static_cast<unsigned char*>(base);
+  for (std::size_t i = 1; i < n; ++i)
+    for (std::size_t j = i; j > 0; --j) {
+      unsigned char *x = b + j * size, *y = x - size;  // the entry and the one before it
+      if (!less(x, y)) break;
+      for (std::size_t k = 0; k < size; ++k) {
+        unsigned char t = x[k];
+        x[k] = y[k];
+        y[k] = t;
+      }
+    }
 }
 #endif
 
@@ -2592,7 +2805,11 @@ inline status prepare(const request& req, const signing_params& sp, prepared_req
     if (names_used > SIGV4KIT_MAX_HEADER_NAME_BYTES)
       return error(error_kind::capacity_exceeded,
                    SIGV4KIT_TEXT("URL host with capitals is longer than SIGV4KIT_MAX_HEADER_NAME_BYTES"));
+#ifndef SIGV4KIT_OPTIMIZE_SIZE
     for (std::size_t i = 0; i < names_used; ++i) p.names[i] = to_lower(p.url.host[i]);
+#else
+    lower_copy(p.names, p.url.host.data(), names_used);
+#endif
     p.host = std::string_view(p.names, names_used);
   }
 
@@ -2603,6 +2820,7 @@ inline status prepare(const request& req, const signing_params& sp, prepared_req
                  sp.timestamp);
   p.amz_date = sp.timestamp;
   p.date = sub(sp.timestamp, 0, 8);
+#ifndef SIGV4KIT_OPTIMIZE_SIZE
   if (status s = validate_scope_part(sp.region, SIGV4KIT_TEXT("region must be 1 to " SIGV4KIT_STRINGIFY(SIGV4KIT_MAX_SCOPE_PART) " printable characters without '/', ',' or spaces")); !s)
     return s;
   if (status s = validate_scope_part(sp.service, SIGV4KIT_TEXT("service must be 1 to " SIGV4KIT_STRINGIFY(SIGV4KIT_MAX_SCOPE_PART) " printable characters without '/', ',' or spaces")); !s)
@@ -2616,10 +2834,31 @@ inline status prepare(const request& req, const signing_params& sp, prepared_req
   if (!all_scope_chars(cr.access_key_id))
     return error(error_kind::invalid_credentials,
                  SIGV4KIT_TEXT("access key id may hold only printable characters other than '/', ',' and space"));
+#else
+  // One check for the three (1..max bytes, each cc_scope); the same errors as above.
+  if (!is_scope_text(sp.region, SIGV4KIT_MAX_SCOPE_PART))
+    return error(error_kind::invalid_scope, SIGV4KIT_TEXT("region must be 1 to " SIGV4KIT_STRINGIFY(SIGV4KIT_MAX_SCOPE_PART) " printable characters without '/', ',' or spaces"),
+                 sp.region.empty() ? std::string_view("(empty)") : sp.region);
+  if (!is_scope_text(sp.service, SIGV4KIT_MAX_SCOPE_PART))
+    return error(error_kind::invalid_scope, SIGV4KIT_TEXT("service must be 1 to " SIGV4KIT_STRINGIFY(SIGV4KIT_MAX_SCOPE_PART) " printable characters without '/', ',' or spaces"),
+                 sp.service.empty() ? std::string_view("(empty)") : sp.service);
+  p.region = sp.region;
+  p.service = sp.service;
+  const credentials_view& cr = sp.credentials;
+  if (!is_scope_text(cr.access_key_id, max_access_key_id))
+    return error(error_kind::invalid_credentials,
+                 cr.access_key_id.empty() || cr.access_key_id.size() > max_access_key_id
+                     ? SIGV4KIT_TEXT("access key id must be 1 to " SIGV4KIT_STRINGIFY(SIGV4KIT_MAX_ACCESS_KEY_ID) " characters")
+                     : SIGV4KIT_TEXT("access key id may hold only printable characters other than '/', ',' and space"));
+#endif
   if (cr.secret_access_key.empty())
     return error(error_kind::invalid_credentials, SIGV4KIT_TEXT("secret access key is empty"));
   const std::string_view token = cr.session_token;
+#ifndef SIGV4KIT_OPTIMIZE_SIZE
   if (no_control_run(token.data(), token.size()) != token.size())  // never echo the token itself
+#else
+  if (!all_of_class(token.data(), token.size(), cc_url))  // (cc_url: no control character)
+#endif
     return error(error_kind::invalid_credentials, SIGV4KIT_TEXT("session token contains a control character (CR, LF, NUL, ...)"));
   p.access_key_id = cr.access_key_id;
   p.session_token = cr.session_token;
@@ -2664,6 +2903,25 @@ inline status prepare(const request& req, const signing_params& sp, prepared_req
   const char* q = p.url.query.data();
   const std::size_t qn = p.url.query.size();
   if (qn > 0xffffffffu) return error(error_kind::capacity_exceeded, SIGV4KIT_TEXT("URL query is longer than 4 GiB"));
+#ifdef SIGV4KIT_OPTIMIZE_SIZE
+  // Split only, a byte at a time: no key or value is marked canonical (see query_param).
+  for (std::size_t i = 0; i < qn;) {
+    std::size_t begin = i, eq = std::string_view::npos;
+    for (; i < qn && q[i] != '&'; ++i) {
+      if (q[i] == '=' && eq == std::string_view::npos) eq = i;
+      if (!has_class(static_cast<unsigned char>(q[i]), cc_url))
+        return error(error_kind::invalid_url, SIGV4KIT_TEXT("URL contains a control character (CR, LF, NUL, ...)"));
+    }
+    std::size_t end = i++;
+    if (end == begin) continue;  // "a=1&&b=2": no parameter between the ampersands
+    if (p.param_count == SIGV4KIT_MAX_QUERY_PARAMS)
+      return error(error_kind::capacity_exceeded, SIGV4KIT_TEXT("URL has more query parameters than SIGV4KIT_MAX_QUERY_PARAMS"));
+    query_param& qp = p.params[p.param_count++];
+    const std::size_t key_end = eq == std::string_view::npos ? end : eq;
+    qp.key_ptr = q + begin;
+    qp.key_len = static_cast<std::uint32_t>(key_end - begin);
+    qp.value_len = static_cast<std::uint32_t>(end > key_end ? end - key_end - 1 : 0);
+#else
   reserved_cursor reserved(q, qn);
   for (std::size_t i = 0; i < qn;) {
     std::size_t begin = i, eq = std::string_view::npos;
@@ -2711,6 +2969,7 @@ inline status prepare(const request& req, const signing_params& sp, prepared_req
     }
     qp.flags = static_cast<unsigned char>((key_canonical ? query_param::key_canonical : 0) |
                                           (canonical ? query_param::value_canonical : 0));
+#endif
     if (query_mode && qp.key_len > 6 && std::memcmp(qp.key_ptr, "X-Amz-", 6) == 0 &&
         has_text(presign_param_suffixes, std::size(presign_param_suffixes), qp.key_ptr + 6, qp.key_len - 6))
       return error(error_kind::invalid_query, SIGV4KIT_TEXT("URL to presign already has a signing parameter"), qp.key());
@@ -2718,7 +2977,7 @@ inline status prepare(const request& req, const signing_params& sp, prepared_req
   // Insertion sorts: stable, no allocation, and fast for the few parameters and headers
   // requests carry. Headers: repeated names keep their order.
 #ifdef SIGV4KIT_OPTIMIZE_SIZE
-  sort_order(p, p.param_order, p.param_count, param_less);
+  sort_entries(p.params, p.param_count, sizeof(query_param), param_less);
 #else
   if (p.param_count) p.param_order[0] = 0;
   for (std::size_t i = 1; i < p.param_count; ++i) {
@@ -2741,11 +3000,19 @@ inline status prepare(const request& req, const signing_params& sp, prepared_req
     const std::size_t n = h.name.size();
     if (n == 0) return error(error_kind::invalid_header, SIGV4KIT_TEXT("header name is empty"));
     const bool room = n <= names_left;
+#ifndef SIGV4KIT_OPTIMIZE_SIZE
     if (room) {
       if (!lower_token_copy(names, h.name.data(), n)) return error(error_kind::invalid_header, SIGV4KIT_TEXT("header name has a character not allowed in an HTTP token"), h.name);
     } else if (!is_token(h.name)) {
       return error(error_kind::invalid_header, SIGV4KIT_TEXT("header name has a character not allowed in an HTTP token"), h.name);
     }
+#else
+    // Size builds: the method's token check, then a plain lower-casing copy.
+    if (!is_token(h.name))
+      return error(error_kind::invalid_header, SIGV4KIT_TEXT("header name has a character not allowed in an HTTP token"), h.name);
+    if (room)
+      lower_copy(names, h.name.data(), n);
+#endif
     bool plain;
     if (status s = check_header_value(h, plain); !s) return s;
     if (h.value.size() > 0xffffffffu)
@@ -2784,7 +3051,7 @@ inline status prepare(const request& req, const signing_params& sp, prepared_req
     if (p.token_signed) p.add_header(name_x_amz_security_token, 20, p.session_token, true);
   }
 #ifdef SIGV4KIT_OPTIMIZE_SIZE
-  sort_order(p, p.header_order, p.header_count, header_less);
+  sort_entries(p.headers, p.header_count, sizeof(header_entry), header_less);
 #else
   p.header_order[0] = 0;  // there is always a host header
   for (std::size_t i = 1; i < p.header_count; ++i) {
@@ -2797,18 +3064,27 @@ inline status prepare(const request& req, const signing_params& sp, prepared_req
 #endif
   // Each header learns whether it repeats the name before it, and the SignedHeaders list's
   // size is known.
+#ifndef SIGV4KIT_OPTIMIZE_SIZE
   std::size_t list = p.headers[p.header_order[0]].name_len;
   for (std::size_t i = 1; i < p.header_count; ++i) {
     header_entry& h = p.headers[p.header_order[i]];
     h.repeat = compare_names(h, p.header_at(i - 1)) == 0;
     if (!h.repeat) list += 1 + h.name_len;
   }
+#else
+  std::size_t list = p.headers[0].name_len;  // (sorted in place)
+  for (header_entry* h = p.headers + 1; h < p.headers + p.header_count; ++h) {
+    h->repeat = compare_names(*h, h[-1]) == 0;
+    if (!h->repeat) list += 1 + h->name_len;
+  }
+#endif
   p.signed_list_size = list;
   return {};
 }
 
 /// Header value as signed: leading and trailing whitespace removed, each inner run of
 /// whitespace (spaces, tabs and line folds) written as one space.
+#ifndef SIGV4KIT_OPTIMIZE_SIZE
 inline void emit_header_value(sink& s, std::string_view v, bool plain) noexcept {
   if (plain) {
     s.put(v);
@@ -2829,7 +3105,23 @@ inline void emit_header_value(sink& s, std::string_view v, bool plain) noexcept 
   }
   s.put(sub(v, run, e - run));
 }
+#else
+inline void emit_header_value(sink& s, std::string_view v, bool) noexcept {
+  bool space = false, any = false;  // a run of whitespace after text, text so far
+  for (char c : v) {
+    if (c == ' ' || c == '\t' || c == '\r' || c == '\n') {
+      space = any;
+      continue;
+    }
+    if (space) s.put(' ');
+    space = false;
+    any = true;
+    s.put(c);
+  }
+}
+#endif
 
+#ifndef SIGV4KIT_OPTIMIZE_SIZE
 /// Writes one path byte run: unreserved and '/' as they are; with `keep_escapes` (S3, single
 /// encoding) an existing "%XX" stays as sent; every other byte as %XX. A control character
 /// (CR, LF, NUL, ...) in the path is an error, found here where each byte is read anyway.
@@ -2909,6 +3201,69 @@ inline status emit_canonical_uri(sink& s, std::string_view path, bool normalize,
   return {};
 }
 
+#else
+/// Size builds: the path is checked for control characters once, up front, then written a
+/// byte at a time (unreserved and '/' as they are, with `keep_escapes` an existing "%XX" as
+/// sent, every other byte as %XX), with the same normalisation as above, found without
+/// marks (see below).
+inline void emit_path_bytes(sink& s, const char* p, const char* e, bool keep_escapes) noexcept {
+  for (; p != e; ++p) {
+    unsigned char c = static_cast<unsigned char>(*p);
+    if (is_unreserved(c) || c == '/' || (keep_escapes && c == '%' && e - p > 2 && all_of_class(p + 1, 2, cc_hex)))
+      s.put(static_cast<char>(c));
+    else
+      s.put_escape(c);
+  }
+}
+
+/// The end of the path segment that starts at `b`, and in `w` its weight for
+/// remove_dot_segments (below): ".." +1, "" and "." 0, any other -1.
+inline const char* path_segment(const char* b, const char* e, int& w) noexcept {
+  const char* end = b;
+  while (end != e && *end != '/') ++end;
+  std::size_t n = static_cast<std::size_t>(end - b);
+  w = n == 2 && b[0] == '.' && b[1] == '.' ? 1 : (n > 1 || (n == 1 && *b != '.') ? -1 : 0);
+  return end;
+}
+
+SIGV4KIT_ALWAYS_INLINE status emit_canonical_uri(sink& s, std::string_view path, bool normalize, bool double_encode) noexcept {
+  const char *const b = path.data(), *const e = b + path.size();
+  std::size_t count = 1;  // segments: one more than the slashes
+  for (const char* p = b; p != e; ++p) {
+    if (!has_class(static_cast<unsigned char>(*p), cc_url))
+      return error(error_kind::invalid_url, SIGV4KIT_TEXT("URL contains a control character (CR, LF, NUL, ...)"));
+    count += *p == '/';
+  }
+  if (!normalize) {
+    if (b == e) s.put('/');
+    emit_path_bytes(s, b, e, !double_encode);
+    return {};
+  }
+  if (count > SIGV4KIT_MAX_PATH_SEGMENTS)
+    return error(error_kind::capacity_exceeded, SIGV4KIT_TEXT("URL path has more segments than SIGV4KIT_MAX_PATH_SEGMENTS"));
+  // remove_dot_segments without a stack: a segment is kept when no ".." after it cancels it,
+  // that is when no run of the segments after it weighs more than 0.
+  bool any = false;
+  for (const char* seg = b;; seg++) {
+    int w;
+    const char* end = path_segment(seg, e, w);
+    if (w < 0) {
+      int sum = 0;
+      for (const char* t = end; t != e && sum <= 0; sum += w) t = path_segment(t + 1, e, w);
+      if (sum <= 0) {
+        s.put('/');
+        emit_path_bytes(s, seg, end, !double_encode);
+        any = true;
+      }
+    }
+    if (end == e) break;
+    seg = end;
+  }
+  if (!any || e[-1] == '/') s.put('/');  // "/" alone, or the kept trailing slash
+  return {};
+}
+#endif
+
 /// Writes a query key or value in canonical encoding (see encoded_reader), copying runs of
 /// unreserved bytes whole.
 inline void emit_query_text(sink& s, std::string_view t, bool canonical) noexcept {
@@ -2939,6 +3294,14 @@ inline void emit_query_text(sink& s, std::string_view t, bool canonical) noexcep
 #endif
 }
 
+#ifdef SIGV4KIT_OPTIMIZE_SIZE
+/// One parameter's "key=value" in canonical encoding (see param_reader).
+inline void emit_param(sink& s, const query_param& q) noexcept {
+  param_reader r(q);
+  for (int c; (c = r.next()) >= 0;) s.put(c ? static_cast<char>(c) : '=');
+}
+#endif
+
 /// The canonical query: the URL's parameters (sorted by prepare) merged with, in query mode,
 /// the signing parameters, which have fixed keys listed here in their sorted order (a URL
 /// that already has one of these keys is rejected, so keys never tie).
@@ -2949,9 +3312,13 @@ inline void emit_canonical_query(sink& s, const prepared_request& p) noexcept {
   for (std::size_t i = 0; i < p.param_count; ++i) {
     const query_param& q = p.param_at(i);
     if (i) s.put('&');
+#ifndef SIGV4KIT_OPTIMIZE_SIZE
     emit_query_text(s, q.key(), q.flags & query_param::key_canonical);
     s.put('=');
     emit_query_text(s, q.value(), q.flags & query_param::value_canonical);
+#else
+    emit_param(s, q);
+#endif
   }
 #else
   // With the '=' after each key, written with it; compared without it.
@@ -2970,11 +3337,19 @@ inline void emit_canonical_query(sink& s, const prepared_request& p) noexcept {
     if (i || j) s.put('&');
     if (i < p.param_count) {
       const query_param& q = p.param_at(i);
+#ifndef SIGV4KIT_OPTIMIZE_SIZE
       bool key_canonical = q.flags & query_param::key_canonical;
+#else
+      constexpr bool key_canonical = false;  // (size builds do not mark canonical keys: see prepare)
+#endif
       if (j == na || compare_encoded(q.key(), key_canonical, std::string_view(keys[j].ptr, keys[j].len - 1), true) < 0) {
+#ifndef SIGV4KIT_OPTIMIZE_SIZE
         emit_query_text(s, q.key(), key_canonical);
         s.put('=');
         emit_query_text(s, q.value(), q.flags & query_param::value_canonical);
+#else
+        emit_param(s, q);
+#endif
         ++i;
         continue;
       }
@@ -2987,7 +3362,7 @@ inline void emit_canonical_query(sink& s, const prepared_request& p) noexcept {
 }
 
 /// Streams the canonical request into `s` (the caller then finishes the sink).
-inline status emit_canonical_request(sink& s, const prepared_request& p) noexcept {
+SIGV4KIT_SIZE_INLINE status emit_canonical_request(sink& s, const prepared_request& p) noexcept {
   s.put(p.method);
   s.put('\n');
   if (status st = emit_canonical_uri(s, p.url.path, p.normalize_path, p.double_encode); !st) return st;
@@ -3007,7 +3382,7 @@ inline status emit_canonical_request(sink& s, const prepared_request& p) noexcep
     emit_header_value(s, h.value(), h.plain);
     s.pump();
   }
-  s.put("\n\n");
+  s.put(std::string_view("\n\n", 2));
   for (std::size_t i = 0; i < p.header_count; ++i) {  // the signed header list
     const header_entry& h = p.header_at(i);
     if (h.repeat) continue;
@@ -3090,9 +3465,16 @@ struct text_out {
   }
   /// "<access key id>/<scope>", encoded or not.
   void put_credential(const prepared_request& p, bool encoded) noexcept {
-    put(p.access_key_id, encoded);
-    put(std::string_view("/", 1), encoded);
-    p.put_scope([this, encoded](std::string_view piece) { put(piece, encoded); });
+    if constexpr (!presign_enabled) {  // header mode only: never encoded
+      (void)encoded;
+      put(p.access_key_id);
+      put("/");
+      p.put_scope([this](std::string_view piece) { put(piece); });
+    } else {
+      put(p.access_key_id, encoded);
+      put(std::string_view("/", 1), encoded);
+      p.put_scope([this, encoded](std::string_view piece) { put(piece, encoded); });
+    }
   }
   /// The SignedHeaders value: each signed name once, in order, `separator` between them.
   void put_signed_headers(const prepared_request& p, std::string_view separator) noexcept {
@@ -3115,7 +3497,7 @@ struct text_out {
 /// X-Amz-SignedHeaders and X-Amz-Security-Token written here are also the canonical query's
 /// values (their views are kept in `p`), so each is encoded once. `r` is freshly constructed
 /// (empty views, no headers).
-inline status write_output_start(prepared_request& p, char* out, std::size_t cap, signed_request& r,
+SIGV4KIT_SIZE_INLINE status write_output_start(prepared_request& p, char* out, std::size_t cap, signed_request& r,
                                  output_cursor& c) noexcept {
   std::size_t shl = p.signed_list_size;
   std::size_t need;
@@ -3149,7 +3531,11 @@ inline status write_output_start(prepared_request& p, char* out, std::size_t cap
     if (p.add_content_sha256) {
       char* hash = w.o;
       w.put(p.payload_hash);
+#ifndef SIGV4KIT_OPTIMIZE_SIZE
       add_output_header(r, "x-amz-content-sha256", 20, w.since(hash));
+#else
+      add_output_header(r, name_x_amz_content_sha256, 20, w.since(hash));  // (the signed name's bytes)
+#endif
     }
     if (!p.session_token.empty()) add_output_header(r, "X-Amz-Security-Token", 20, p.session_token);
   }
@@ -3167,7 +3553,7 @@ inline status write_output_start(prepared_request& p, char* out, std::size_t cap
   w.put(header_mode ? view("AWS4-HMAC-SHA256 Credential=") : view("X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential="));
   char* begin = w.o;
   w.put_credential(p, !header_mode);
-  p.credential_encoded = w.since(begin);
+  if (presign_enabled) p.credential_encoded = w.since(begin);  // (read by the canonical query)
   if (!header_mode) {
     w.put("&X-Amz-Date=");
     begin = w.o;
@@ -3179,7 +3565,7 @@ inline status write_output_start(prepared_request& p, char* out, std::size_t cap
   w.put(header_mode ? view(", SignedHeaders=") : view("&X-Amz-SignedHeaders="));
   begin = w.o;
   w.put_signed_headers(p, header_mode ? view(";") : view("%3B"));  // ';' is not unreserved
-  p.signed_headers_encoded = w.since(begin);
+  if (presign_enabled) p.signed_headers_encoded = w.since(begin);
   if (!header_mode && p.token_signed) {
     w.put("&X-Amz-Security-Token=");
     begin = w.o;
@@ -3425,23 +3811,16 @@ class signing_key_cache {
 
   /// Returns the signing key for this identity, deriving and storing it on a miss.
   /// `hit` (optional) tells which happened.
-#ifdef SIGV4KIT_OPTIMIZE_SIZE
-  // Not inlined into the signer: the identity (~270 bytes) stays out of sign()'s stack frame.
-  SIGV4KIT_NOINLINE
-#endif
-  hmac_key<Crypto> get(std::string_view access_key_id, std::string_view secret,
-                       std::string_view date, std::string_view region, std::string_view service,
-                       bool* hit = nullptr) noexcept {
-    // One key object, returned on every path (no copies of it), and one derivation site.
+  // Optimising size, the caller lays out the parts (its views are at hand: no arguments to
+  // copy) and the work is out of line (get_parts), so the identity (~270 bytes) stays out of
+  // sign()'s stack frame.
+  SIGV4KIT_SIZE_INLINE hmac_key<Crypto> get(std::string_view access_key_id, std::string_view secret,
+                                            std::string_view date, std::string_view region,
+                                            std::string_view service, bool* hit = nullptr) noexcept {
     // The identity's parts, then the last step of the derivation (derive reads from [1]).
     const std::string_view parts[6] = {access_key_id, secret, date, region, service,
                                        std::string_view("aws4_request", 12)};
-    hmac_key<Crypto> key;
-    identity id;
-    bool cacheable = Capacity != 0 && id.pack(parts);  // else too long to store
-    fetch(parts, id, cacheable, key, nullptr, hit);
-    if (cacheable) id.wipe();
-    return key;
+    return get_parts(parts, hit);
   }
 
   /// get(), then the key's inner hash started with `sts[0..n)`, the string to sign's first
@@ -3454,16 +3833,15 @@ class signing_key_cache {
                                std::string_view date, std::string_view region,
                                std::string_view service, const char* sts, std::size_t n,
                                bool* hit = nullptr) noexcept {
-    const std::string_view parts[6] = {access_key_id, secret, date, region, service,
-                                       std::string_view("aws4_request", 12)};
-    hmac_key<Crypto> key;
-    identity id;
-    bool cacheable = Capacity != 0 && id.pack(parts);
     if constexpr (keep_block) {
-      if (cacheable && n >= 64) {
+      const std::string_view parts[6] = {access_key_id, secret, date, region, service,
+                                         std::string_view("aws4_request", 12)};
+      hmac_key<Crypto> key;
+      identity id;
+      if (n >= 64 && id.pack(parts)) {
         word block[block_words];
         std::memcpy(block, sts, 64);
-        int found = fetch(parts, id, cacheable, key, block, hit);
+        int found = fetch(parts, id, true, key, block, hit);
         if (found != 2) {
           key.update_inner(sts, 64);
           if (found != 1) {  // a new key, or a later block than the stored one: store it
@@ -3478,9 +3856,8 @@ class signing_key_cache {
         return key;
       }
     }
-    fetch(parts, id, cacheable, key, nullptr, hit);
+    hmac_key<Crypto> key = get(access_key_id, secret, date, region, service, hit);
     key.update_inner(sts, n);
-    if (cacheable) id.wipe();
     return key;
   }
 
@@ -3501,6 +3878,23 @@ class signing_key_cache {
   }
 
  private:
+  SIGV4KIT_SIZE_NOINLINE hmac_key<Crypto> get_parts(const std::string_view* parts, bool* hit) noexcept {
+    if (hit) *hit = false;
+    // One key object, returned on every path (no copies of it), and one derivation site.
+    hmac_key<Crypto> key;
+#ifdef SIGV4KIT_OPTIMIZE_SIZE
+    if constexpr (one_thread && Capacity != 0) {
+      get_small(parts, key, hit);
+      return key;
+    }
+#endif
+    identity id;
+    bool cacheable = Capacity != 0 && id.pack(parts);  // else too long to store
+    fetch(parts, id, cacheable, key, nullptr, hit);
+    if (cacheable) id.wipe();
+    return key;
+  }
+
   // The identity as it is stored and compared: the five lengths (a byte each), then the bytes
   // of access key id | secret | date | region | service, zero-padded to whole words; `lens`
   // holds the total, a cheap first filter.
@@ -3682,6 +4076,57 @@ class signing_key_cache {
 
   using entry = std::conditional_t<one_thread, plain_entry, seqlock_entry>;
 
+#ifdef SIGV4KIT_OPTIMIZE_SIZE
+  // One thread, optimising size (a microcontroller): the identity is packed (each part's
+  // length, then its bytes) into a whole zeroed buffer that is compared and stored whole
+  // (plain_entry::id; `lens` is not used), so there is no length filter, no word count and no
+  // separate insert and lookup code. The
+  // comparison still has no early exit, and a stored identity still overwrites all of the
+  // one before it.
+  SIGV4KIT_ALWAYS_INLINE void get_small(const std::string_view* parts, hmac_key<Crypto>& key, bool* hit) noexcept {
+    // Each part as its length (a byte) and its bytes.
+    word id[id_words] = {};
+    unsigned char* out = reinterpret_cast<unsigned char*>(id);
+    std::size_t total = 0;
+    bool cacheable = true;
+    for (int k = 0; k < 5 && cacheable; ++k) {
+      std::size_t len = parts[k].size();
+      total += 1 + len;
+      cacheable = len <= 255 && total <= id_bytes;  // else too long to store: derived every time
+      if (cacheable) {
+        *out++ = static_cast<unsigned char>(len);
+        detail::copy_bytes(reinterpret_cast<char*>(out), parts[k].data(), len);
+        out += len;
+      }
+    }
+    std::size_t n = used_.v, i = n;  // i < n: entry i holds this identity
+    if (cacheable) {
+      for (i = 0; i < n; ++i) {
+        word diff = 0;  // no early exit: the secret is part of the identity
+        for (std::size_t k = 0; k < id_words; ++k) diff |= entries_[i].id[k] ^ id[k];
+        if (!diff) break;
+      }
+    }
+    if (i < n) {
+      key.load_state(reinterpret_cast<const unsigned char*>(entries_[i].key));
+      if (hit) *hit = true;
+    } else {
+      detail::derive_signing_key_into(key, parts + 1);
+      if (cacheable) {
+        if (n < Capacity) {
+          used_.v = n + 1;
+        } else {
+          i = next_;
+          next_ = (next_ + 1) % Capacity;
+        }
+        std::memcpy(entries_[i].id, id, sizeof id);
+        key.store_state(reinterpret_cast<unsigned char*>(entries_[i].key));
+      }
+    }
+    secure_wipe(id, sizeof id);
+  }
+#endif
+
   void insert(const identity& id, const hmac_key<Crypto>& key) noexcept {
     lock_.lock();
     bool stored = false;
@@ -3791,15 +4236,21 @@ class basic_signer {
       res.fail(s.err());
       return res;
     }
+#ifndef SIGV4KIT_OPTIMIZE_SIZE  // (size builds: the body is hashed below, in the canonical request's context)
     if (req.payload_hash.empty()) {
       unsigned char digest[32];
       sha256<Crypto>::hash(req.body.data(), req.body.size(), digest);
       detail::to_hex(digest, 32, p.payload_hash_hex);
     }
+#endif
 
     // Query mode: the output up to the signature first; it holds the encoded parameter
     // values that the canonical query then reuses.
+#ifdef SIGV4KIT_OPTIMIZE_SIZE
+    detail::output_cursor cursor{};  // (zeroed: GCC cannot tell that the inlined writer sets it)
+#else
     detail::output_cursor cursor;
+#endif
     const bool header_mode = !p.presign();
     if (!header_mode)
       if (status st = detail::write_output_start(p, out, capacity, r, cursor); !st) {
@@ -3827,6 +4278,26 @@ class basic_signer {
 
     // Canonical request, streamed into SHA-256 (and into the debug sink when asked) a whole
     // block at a time, hashed in place from the sink's buffer.
+#ifdef SIGV4KIT_OPTIMIZE_SIZE
+    {
+      typename Crypto::sha256_context ctx;
+      Crypto::init(ctx);
+      unsigned char digest[32];
+      if (req.payload_hash.empty()) {  // the body first: finish() leaves the context initialised
+        Crypto::update(ctx, req.body.data(), req.body.size());
+        Crypto::finish(ctx, digest);
+        detail::to_hex(digest, 32, p.payload_hash_hex);
+      }
+      hash_target target{params, &ctx, 0};
+      detail::sink s(&hash_target::write, &target);
+      if (status st = detail::emit_canonical_request(s, p); !st) {
+        res.fail(st.err());
+        return res;
+      }
+      Crypto::finish(ctx, digest);
+      detail::to_hex(digest, 32, canonical_hex);
+    }
+#else
     {
       hash_target target(params);
       detail::sink s(&hash_target::write, &target);
@@ -3837,6 +4308,7 @@ class basic_signer {
       s.finish();
       detail::to_hex(target.digest, 32, canonical_hex);
     }
+#endif
     // Header mode: the output up to the signature (nothing in it depends on the hashes).
     if (header_mode)
       if (status st = detail::write_output_start(p, out, capacity, r, cursor); !st) {
@@ -3846,18 +4318,22 @@ class basic_signer {
 
 #ifdef SIGV4KIT_OPTIMIZE_SIZE
     // The key only now, and the string to sign piece by piece: a small stack holds neither
-    // a buffer for it nor the key while the canonical request is hashed.
+    // a buffer for it nor the key while the canonical request is hashed. The pieces go to the
+    // key's inner hash through the same writer (and to the debug sink as part 1).
     hmac_key<Crypto> key = signing_key(p, params);
-    detail::put_string_to_sign_prefix(p, [&](const char* d, std::size_t n) {
-      key.update_inner(d, n);
-      if (params.debug_sink) params.debug_sink(params.debug_user, 1, d, n);
-    });
-    if (params.debug_sink) params.debug_sink(params.debug_user, 1, canonical_hex, 64);
+    {
+      hash_target target{params, &key.inner(), 1};
+      detail::sink s(&hash_target::write, &target);
+      detail::put_string_to_sign_prefix(p, [&s](const char* d, std::size_t n) { s.put(d, n); });
+      s.put(canonical_hex, 64);
+    }
+    unsigned char mac[32];
+    key.finish_mac(mac);
 #else
     if (params.debug_sink) params.debug_sink(params.debug_user, 1, sts, prefix + 64);
-#endif
     unsigned char mac[32];
     key.finish_mac(canonical_hex, 64, mac);
+#endif
     detail::write_output_finish(p, mac, cursor, r);
     return res;
   }
@@ -3875,6 +4351,21 @@ class basic_signer {
     return cache_.get(p.access_key_id, params.credentials.secret_access_key, p.date, p.region, p.service);
   }
 
+#ifdef SIGV4KIT_OPTIMIZE_SIZE
+  // Size builds: one writer for both hashes of a signature, the canonical request's (debug
+  // part 0) and the string to sign's (the signing key's inner context, part 1). The caller
+  // finishes the hash (the sink's finish() is not used).
+  struct hash_target {
+    const signing_params& params;
+    typename Crypto::sha256_context* ctx;
+    int part;
+    static void write(void* self, const char* data, std::size_t n, bool) noexcept {
+      hash_target& t = *static_cast<hash_target*>(self);
+      Crypto::update(*t.ctx, data, n);
+      if (t.params.debug_sink) t.params.debug_sink(t.params.debug_user, t.part, data, n);
+    }
+  };
+#else
   struct hash_target {
     explicit hash_target(const signing_params& p) noexcept : params(p) { Crypto::init(ctx); }
     typename Crypto::sha256_context ctx;
@@ -3887,6 +4378,7 @@ class basic_signer {
       if (t.params.debug_sink && n) t.params.debug_sink(t.params.debug_user, 0, data, n);
     }
   };
+#endif
 
   mutable key_cache cache_;
 };

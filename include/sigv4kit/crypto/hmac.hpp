@@ -100,6 +100,9 @@ class hmac_key {
   }
 
   const context& inner() const noexcept { return ctx_[0]; }
+  /// The inner context itself, for a message fed through another writer (Crypto::update); then
+  /// finish_mac(out).
+  context& inner() noexcept { return ctx_[0]; }
   const context& outer() const noexcept { return ctx_[1]; }
 
   /// HMAC of one message using this key's own states, without copying them: the key is

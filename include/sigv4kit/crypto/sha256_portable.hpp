@@ -61,8 +61,14 @@ inline void store_be32x8(unsigned char* p, const std::uint32_t h[8]) noexcept {
 #endif
 }
 
-// FIPS 180-4 section 4.2.2.
-alignas(64) inline constexpr std::uint32_t sha256_k[64] = {
+// FIPS 180-4 section 4.2.2. On a cache line for speed; not when optimising size, where the
+// alignment only pads flash (up to 60 bytes).
+#ifndef SIGV4KIT_OPTIMIZE_SIZE
+#define SIGV4KIT_SHA256_K_ALIGN alignas(64)
+#else
+#define SIGV4KIT_SHA256_K_ALIGN
+#endif
+SIGV4KIT_SHA256_K_ALIGN inline constexpr std::uint32_t sha256_k[64] = {
     0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
     0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
     0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
@@ -79,20 +85,31 @@ alignas(64) inline constexpr std::uint32_t sha256_k[64] = {
 /// Built for size (SIGV4KIT_SMALL_SHA256, on at -Os), one round in a loop instead: about a tenth of the code, for microcontrollers where flash is scarce.
 SIGV4KIT_NOINLINE inline void sha256_compress_portable(std::uint32_t h[8], const unsigned char* p,
                                                        std::size_t blocks) noexcept {
-  std::uint32_t w[16];
 #if defined(SIGV4KIT_SMALL_SHA256)
+  // The schedule ring is written twice (w[j] and w[j + 16]), so the words a round reads are at
+  // fixed offsets from one pointer: no index arithmetic for each of them.
+  std::uint32_t w[32];
   while (blocks--) {
     std::uint32_t v[8];
-    for (int i = 0; i < 8; ++i) v[i] = h[i];
+    for (int i = 0; i < 8; ++i) {
+      std::uint32_t t = h[i];
+#if defined(__GNUC__) || defined(__clang__)
+      __asm__("" : "+r"(t));  // a plain loop, not a block copy (memcpy expanded: 12 bytes more)
+#endif
+      v[i] = t;
+    }
+    for (int i = 0; i < 16; ++i) w[i] = w[i + 16] = load_be32(p + 4 * i);
     for (unsigned i = 0; i < 64; ++i) {
+      std::uint32_t* q = w + (i & 15);  // q[0..16) = W[i-16..i)
       std::uint32_t wi;
       if (i < 16) {
-        wi = w[i] = load_be32(p + 4 * i);
+        wi = q[0];
       } else {
-        std::uint32_t w15 = w[(i - 15) & 15], w2 = w[(i - 2) & 15];
-        wi = w[i & 15] += (rotr32(w15, 7) ^ rotr32(w15, 18) ^ (w15 >> 3)) + w[(i - 7) & 15] +
-                          (rotr32(w2, 17) ^ rotr32(w2, 19) ^ (w2 >> 10));
+        std::uint32_t w15 = q[1], w2 = q[14];
+        wi = (rotr32(w15, 7) ^ rotr32(w15, 18) ^ (w15 >> 3)) + q[9] + (rotr32(w2, 17) ^ rotr32(w2, 19) ^ (w2 >> 10)) +
+             q[0];
       }
+      q[0] = q[16] = wi;
       std::uint32_t e = v[4], a = v[0];
       std::uint32_t t1 = v[7] + (rotr32(e, 6) ^ rotr32(e, 11) ^ rotr32(e, 25)) + (v[6] ^ (e & (v[5] ^ v[6]))) +
                          sha256_k[i] + wi;
@@ -114,6 +131,7 @@ SIGV4KIT_NOINLINE inline void sha256_compress_portable(std::uint32_t h[8], const
     p += 64;
   }
 #else
+  std::uint32_t w[16];
   while (blocks--) {
     std::uint32_t a = h[0], b = h[1], c = h[2], d = h[3], e = h[4], f = h[5], g = h[6], k = h[7];
     for (int i = 0; i < 16; ++i) w[i] = load_be32(p + 4 * i);
@@ -172,7 +190,15 @@ struct sha256_state {
 inline void sha256_init_h(std::uint32_t h[8]) noexcept {
   static constexpr std::uint32_t iv[8] = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
                                           0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19};
+#if defined(SIGV4KIT_SMALL_SHA256) && (defined(__GNUC__) || defined(__clang__))
+  for (int i = 0; i < 8; ++i) {  // a plain loop (the copy GCC expands is 12 bytes longer)
+    std::uint32_t t = iv[i];
+    __asm__("" : "+r"(t));
+    h[i] = t;
+  }
+#else
   std::memcpy(h, iv, sizeof iv);
+#endif
 }
 
 inline void sha256_state_init(sha256_state& s) noexcept {
@@ -186,14 +212,10 @@ inline void sha256_state_update(sha256_state& s, const void* data, std::size_t n
   const unsigned char* p = static_cast<const unsigned char*>(data);
   s.total += n;
 #if defined(SIGV4KIT_SMALL_SHA256)
-  // Every byte through the block buffer: one loop instead of three cases. Copying a block
-  // costs little next to compressing it.
-  while (n) {
-    std::size_t take = 64 - s.used < n ? 64 - s.used : n;
-    std::memcpy(s.buf + s.used, p, take);
-    s.used += static_cast<std::uint32_t>(take);
-    p += take;
-    n -= take;
+  // A byte at a time through the block buffer: the smallest loop (copying costs little next
+  // to compressing), and the only path: finish pads through it too.
+  while (n--) {
+    s.buf[s.used++] = *p++;
     if (s.used == 64) {
       Compress(s.h, s.buf, 1);
       s.used = 0;
@@ -225,25 +247,28 @@ inline void sha256_state_update(sha256_state& s, const void* data, std::size_t n
 template <void (*Compress)(std::uint32_t*, const unsigned char*, std::size_t)>
 inline void sha256_state_finish(sha256_state& s, unsigned char out[32]) noexcept {
   std::uint64_t bits = s.total * 8;
-  s.buf[s.used++] = 0x80;
 #if defined(SIGV4KIT_SMALL_SHA256)
-  // Zero the rest of the block once; a second block, when needed, is zeros up to the length.
-  std::memset(s.buf + s.used, 0, 64 - s.used);
-  if (s.used > 56) {
-    Compress(s.h, s.buf, 1);
-    std::memset(s.buf, 0, 56);
-  }
+  // The padding through update: 0x80, zeros up to 56 bytes into a block, the bit length.
+  unsigned char pad[8] = {0x80};
+  do {
+    sha256_state_update<Compress>(s, pad, 1);
+    pad[0] = 0;
+  } while (s.used != 56);
+  store_be32(pad, static_cast<std::uint32_t>(bits >> 32));
+  store_be32(pad + 4, static_cast<std::uint32_t>(bits));
+  sha256_state_update<Compress>(s, pad, 8);
 #else
+  s.buf[s.used++] = 0x80;
   if (s.used > 56) {
     std::memset(s.buf + s.used, 0, 64 - s.used);
     Compress(s.h, s.buf, 1);
     s.used = 0;
   }
   std::memset(s.buf + s.used, 0, 56 - s.used);
-#endif
   store_be32(s.buf + 56, static_cast<std::uint32_t>(bits >> 32));
   store_be32(s.buf + 60, static_cast<std::uint32_t>(bits));
   Compress(s.h, s.buf, 1);
+#endif
   store_be32x8(out, s.h);
   // Not wiped here: most hashes (canonical requests, bodies) are of public data, and the
   // secret-derived states (HMAC keys) are wiped by their owners (hmac_key's destructor).

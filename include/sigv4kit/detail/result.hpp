@@ -166,7 +166,13 @@ class result {
 };
 
 /// result<void>: success, or an error.
-class status {
+class
+#ifdef SIGV4KIT_NO_ERROR_MESSAGES
+    // Without messages, one whole word (all of it defined): returned in a register and tested
+    // there, where a two-byte struct is taken apart and rebuilt byte by byte (GCC, Arm).
+    alignas(4)
+#endif
+        status {
  public:
   status() noexcept = default;
   status(error e) noexcept : ok_(false), err_(e) {}
@@ -177,6 +183,9 @@ class status {
  private:
   bool ok_ = true;
   error err_;
+#ifdef SIGV4KIT_NO_ERROR_MESSAGES
+  [[maybe_unused]] unsigned short unused_ = 0;  // (only to define the whole word)
+#endif
 };
 
 SIGV4KIT_END_NAMESPACE

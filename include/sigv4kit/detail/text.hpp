@@ -21,6 +21,14 @@
 #else
 #define SIGV4KIT_SIZE_NOINLINE
 #endif
+// Always inlined when optimising size: functions with a single caller, whose call, prologue
+// and epilogue cost more than nothing (GCC does not inline them by itself: an inline
+// function has vague linkage, so it does not know that there is one caller).
+#ifdef SIGV4KIT_OPTIMIZE_SIZE
+#define SIGV4KIT_SIZE_INLINE SIGV4KIT_ALWAYS_INLINE
+#else
+#define SIGV4KIT_SIZE_INLINE inline
+#endif
 
 SIGV4KIT_BEGIN_NAMESPACE
 namespace detail {
@@ -73,11 +81,11 @@ inline void copy_bytes(char* dst, const char* src, std::size_t n) noexcept {
 enum : unsigned char {
   cc_unreserved = 1,  ///< RFC 3986 section 2.3: ALPHA / DIGIT / "-" / "." / "_" / "~"
   cc_tchar = 2,       ///< RFC 9110 section 5.6.2 token character (method, header name)
-  cc_field = 4,       ///< allowed as is in a header value: VCHAR, SP, HTAB, obs-text (not CTL)
   cc_upper_hex = 8,   ///< 0-9 A-F (the canonical form of a percent escape)
   cc_url = 16,        ///< allowed in a URL as we accept it (no CTL; spaces are encoded later)
   cc_scope = 32,      ///< allowed in a region, service or access key id: VCHAR but '/' and ','
   cc_upper = 64,      ///< A-Z
+  cc_hex = 128,       ///< 0-9 A-F a-f
 };
 
 struct char_table {
@@ -95,17 +103,50 @@ constexpr char_table make_char_table() noexcept {
         c == '+' || c == '-' || c == '.' || c == '^' || c == '_' || c == '`' || c == '|' || c == '~')
       v |= cc_tchar;
     bool ctl = c < 0x20 || c == 0x7f;
-    if (!ctl || c == '\t') v |= cc_field;
     if (digit || (c >= 'A' && c <= 'F')) v |= cc_upper_hex;
     if (!ctl) v |= cc_url;
     if (c > 0x20 && c < 0x7f && c != '/' && c != ',') v |= cc_scope;
     if (c >= 'A' && c <= 'Z') v |= cc_upper;
+    if (digit || (c >= 'A' && c <= 'F') || (c >= 'a' && c <= 'f')) v |= cc_hex;
     t.v[c] = v;
   }
   return t;
 }
 
+#ifndef SIGV4KIT_OPTIMIZE_SIZE
 inline constexpr char_table char_classes = make_char_table();
+/// The classes of byte `c` (cc_* bits).
+constexpr unsigned char char_class(unsigned char c) noexcept { return char_classes.v[c]; }
+#else
+/// When optimising size, the table covers only 0x20..0x7f: the control characters below have
+/// no class, and the bytes from 0x80 up (obs-text) are allowed in URLs and nothing else (both
+/// checked below).
+struct ascii_table {
+  unsigned char v[96];
+};
+constexpr ascii_table make_ascii_table() noexcept {
+  ascii_table t{};
+  for (int c = 0x20; c < 0x80; ++c) t.v[c - 0x20] = make_char_table().v[c];
+  return t;
+}
+inline constexpr ascii_table char_classes = make_ascii_table();
+constexpr bool outside_table_alike() noexcept {
+  for (int c = 0; c < 0x20; ++c)
+    if (make_char_table().v[c] != 0) return false;
+  for (int c = 128; c < 256; ++c)
+    if (make_char_table().v[c] != cc_url) return false;
+  return true;
+}
+static_assert(outside_table_alike(), "the bytes outside the table must have the classes char_class gives them");
+#if defined(__GNUC__) || defined(__clang__)
+__attribute__((const))  // a function of `c` alone: repeated calls for one byte are merged
+#endif
+SIGV4KIT_NOINLINE constexpr unsigned char char_class(unsigned char c) noexcept {
+  const unsigned i = c - 0x20u;  // (control characters wrap around, past the table)
+  if (i < 96) return char_classes.v[i];
+  return c >= 0x80 ? cc_url : 0;
+}
+#endif
 
 /// For a token character its lower-case form, for any other byte 0: checks and lower-cases a
 /// header name with one lookup per byte (computed from the class table when optimising size).
@@ -120,12 +161,15 @@ inline constexpr char_table lower_token_table = make_lower_token_table();
 inline unsigned char lower_token(unsigned char c) noexcept { return lower_token_table.v[c]; }
 #else
 inline unsigned char lower_token(unsigned char c) noexcept {
-  unsigned char v = char_classes.v[c];
+  unsigned char v = char_class(c);
   return (v & cc_tchar) ? static_cast<unsigned char>((v & cc_upper) ? c + 32 : c) : 0;
 }
 #endif
 
-constexpr bool has_class(unsigned char c, unsigned char cls) noexcept { return (char_classes.v[c] & cls) != 0; }
+#ifdef SIGV4KIT_OPTIMIZE_SIZE
+SIGV4KIT_ALWAYS_INLINE  // (else GCC makes an out-of-line copy, and two lookups of one byte)
+#endif
+constexpr bool has_class(unsigned char c, unsigned char cls) noexcept { return (char_class(c) & cls) != 0; }
 
 /// RFC 3986 section 2.3 unreserved: ALPHA / DIGIT / "-" / "." / "_" / "~".
 constexpr bool is_unreserved(unsigned char c) noexcept { return has_class(c, cc_unreserved); }
@@ -133,19 +177,39 @@ constexpr bool is_unreserved(unsigned char c) noexcept { return has_class(c, cc_
 /// RFC 9110 section 5.6.2 tchar (the characters of a token: method, header name).
 constexpr bool is_tchar(unsigned char c) noexcept { return has_class(c, cc_tchar); }
 
+#ifndef SIGV4KIT_OPTIMIZE_SIZE
 constexpr bool is_token(std::string_view s) noexcept {
   if (s.empty()) return false;
   for (char c : s)
     if (!is_tchar(static_cast<unsigned char>(c))) return false;
   return true;
 }
+#else
+/// True when every byte of s[0..n) has class `cls`: one loop for the size build's token,
+/// scope and control-character checks.
+SIGV4KIT_NOINLINE constexpr bool all_of_class(const char* s, std::size_t n, unsigned char cls) noexcept {
+  for (std::size_t i = 0; i < n; ++i)
+    if (!has_class(static_cast<unsigned char>(s[i]), cls)) return false;
+  return true;
+}
+constexpr bool is_token(std::string_view s) noexcept { return !s.empty() && all_of_class(s.data(), s.size(), cc_tchar); }
+#endif
 
+#ifndef SIGV4KIT_OPTIMIZE_SIZE
 constexpr int hex_value(unsigned char c) noexcept {
   return (c >= '0' && c <= '9')   ? c - '0'
          : (c >= 'a' && c <= 'f') ? c - 'a' + 10
          : (c >= 'A' && c <= 'F') ? c - 'A' + 10
                                   : -1;
 }
+#else
+constexpr int hex_value(unsigned char c) noexcept {
+  unsigned d = static_cast<unsigned char>(c - '0');
+  if (d < 10) return static_cast<int>(d);
+  d = static_cast<unsigned char>((c | 0x20) - 'a');  // only A-F and a-f land on a-f
+  return d < 6 ? static_cast<int>(d + 10) : -1;
+}
+#endif
 
 /// s.substr(pos, n) that cannot throw: positions past the end give an empty view. (substr
 /// would pull the library's exception-throwing helpers, and abort(), into a no-exceptions
@@ -158,7 +222,7 @@ constexpr std::string_view sub(std::string_view s, std::size_t pos,
 }
 
 /// -1, 0 or 1 as `a` orders before, the same as, or after `b` (bytes unsigned).
-SIGV4KIT_SIZE_NOINLINE inline int compare_text(std::string_view a, std::string_view b) noexcept {
+SIGV4KIT_SIZE_INLINE int compare_text(std::string_view a, std::string_view b) noexcept {
   std::size_t n = a.size() < b.size() ? a.size() : b.size();
   int c = n ? std::memcmp(a.data(), b.data(), n) : 0;  // memcmp may not be given null
   if (c) return c < 0 ? -1 : 1;
@@ -174,12 +238,24 @@ constexpr char to_lower(char c) noexcept {
   return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
 }
 
+#ifndef SIGV4KIT_OPTIMIZE_SIZE
 constexpr bool iequals(std::string_view a, std::string_view b) noexcept {
   if (a.size() != b.size()) return false;
   for (std::size_t i = 0; i < a.size(); ++i)
     if (to_lower(a[i]) != to_lower(b[i])) return false;
   return true;
 }
+#else
+/// Size builds: the loop on pointers (views passed by value are stored to the stack first).
+SIGV4KIT_NOINLINE constexpr bool iequals_n(const char* a, const char* b, std::size_t n) noexcept {
+  for (std::size_t i = 0; i < n; ++i)
+    if (to_lower(a[i]) != to_lower(b[i])) return false;
+  return true;
+}
+constexpr bool iequals(std::string_view a, std::string_view b) noexcept {
+  return a.size() == b.size() && iequals_n(a.data(), b.data(), a.size());
+}
+#endif
 
 /// Writes 2*n lower-case hex digits of `bytes` to `out` (two digits per table lookup, or
 /// per nibble when optimising size).
@@ -243,11 +319,15 @@ inline void to_hex(const unsigned char* bytes, std::size_t n, char* out) noexcep
 }
 #endif
 
+#ifndef SIGV4KIT_OPTIMIZE_SIZE
 constexpr bool is_hex(std::string_view s) noexcept {
   for (char c : s)
     if (hex_value(static_cast<unsigned char>(c)) < 0) return false;
   return true;
 }
+#else
+constexpr bool is_hex(std::string_view s) noexcept { return all_of_class(s.data(), s.size(), cc_hex); }
+#endif
 
 /// True when s[i] starts a "%XX" escape with two hex digits.
 constexpr bool is_escape_at(std::string_view s, std::size_t i) noexcept {
@@ -258,7 +338,7 @@ constexpr bool is_escape_at(std::string_view s, std::size_t i) noexcept {
 /// ISO 8601 basic format as SigV4 uses it, "YYYYMMDDTHHMMSSZ": true when `s` is exactly that
 /// and names a real UTC calendar time (month 1..12, day within the month incl. leap years,
 /// 00:00:00..23:59:59).
-constexpr bool is_amz_date(std::string_view s) noexcept {
+SIGV4KIT_SIZE_INLINE constexpr bool is_amz_date(std::string_view s) noexcept {
   if (s.size() != 16 || s[8] != 'T' || s[15] != 'Z') return false;
   // Seven two-digit fields: century, year of century, month, day, hour, minute, second.
   unsigned f[7] = {};

@@ -37,25 +37,33 @@ inline constexpr bool presign_enabled = true;
 #endif
 
 /// A buffered byte sink: writes are collected in `buf` and handed to `write` in chunks, so
-/// the hash is fed in large pieces and the canonicaliser needs no template parameter.
+/// the hash is fed in large pieces and the canonicaliser needs no template parameter. (When
+/// optimising size, unbuffered: see below.)
 struct sink {
   /// Receives the bytes in order; `last` marks the final call (made once, by finish()).
   using write_fn = void (*)(void* ctx, const char* data, std::size_t n, bool last) noexcept;
   sink(write_fn w, void* c) noexcept : write(w), ctx(c) {}
   write_fn write;
   void* ctx;
-  std::size_t len = 0;
-#ifndef SIGV4KIT_OPTIMIZE_SIZE
-  std::size_t done = 0;  // bytes of buf already handed on (whole blocks)
+#ifdef SIGV4KIT_OPTIMIZE_SIZE
+  // Size builds: no buffer (nor its stack); each piece is handed on as it comes, and the
+  // hash's own block buffer collects them.
+  SIGV4KIT_NOINLINE void put(const char* p, std::size_t n) noexcept {
+    if (n) write(ctx, p, n, false);
+  }
+  void put(std::string_view s) noexcept { put(s.data(), s.size()); }
+  void put(char c) noexcept { put(&c, 1); }
+  void pump() noexcept {}
+  void finish() noexcept { write(ctx, nullptr, 0, true); }
 #else
-  static constexpr std::size_t done = 0;  // a 64-byte buffer: handed on whenever full
-#endif
+  std::size_t len = 0;
+  std::size_t done = 0;  // bytes of buf already handed on (whole blocks)
   char buf[SIGV4KIT_SINK_BYTES];
 
   void flush() noexcept {
     if (len > done) write(ctx, buf + done, len - done, false);
     len = 0;
-    set_done(0);
+    done = 0;
   }
   /// Called between pieces of output: hands on the whole blocks that were complete a block
   /// ago. A compression runs ~150 cycles on one dependency chain (SHA-NI); the integer work
@@ -65,26 +73,17 @@ struct sink {
   /// that are still in the store queue, written piece by piece, waits for them to reach the
   /// cache (measured slower).
   void pump() noexcept {
-#ifndef SIGV4KIT_OPTIMIZE_SIZE
     if (len >= done + 128) {
       std::size_t n = (len - 64 - done) & ~std::size_t(63);
       write(ctx, buf + done, n, false);
       done += n;
     }
-#endif
   }
   /// Hands on what is buffered as the end of the stream (the hash then finishes in one step).
   void finish() noexcept {
     write(ctx, buf + done, len - done, true);
     len = 0;
-    set_done(0);
-  }
-  void set_done(std::size_t n) noexcept {
-#ifndef SIGV4KIT_OPTIMIZE_SIZE
-    done = n;
-#else
-    (void)n;
-#endif
+    done = 0;
   }
   void put(char c) noexcept {
     if (len == sizeof buf) flush();
@@ -105,7 +104,7 @@ struct sink {
     std::size_t room = sizeof buf - len;
     copy_bytes(buf + len, p, room);
     write(ctx, buf + done, sizeof buf - done, false);
-    set_done(0);
+    done = 0;
     p += room;
     n -= room;
     len = 0;
@@ -114,6 +113,7 @@ struct sink {
     copy_bytes(buf, p + whole, n - whole);
     len = n - whole;
   }
+#endif
   void put_escape(unsigned char b) noexcept {
     char e[3] = {'%', hex_upper[b >> 4], hex_upper[b & 15]};
     put(std::string_view(e, 3));
@@ -132,7 +132,7 @@ struct url_parts {
 /// Splits an absolute URL. Scheme and authority are checked here; the path and query are
 /// checked for control characters where they are read byte by byte anyway (canonical URI,
 /// query parameters), so the hot path reads each byte once.
-inline status parse_url(std::string_view url, url_parts& out) noexcept {
+SIGV4KIT_SIZE_INLINE status parse_url(std::string_view url, url_parts& out) noexcept {
   // Pointers, not offsets and sub(): no clamping code for positions known to be in range.
   const char* const b = url.data();
   const char* const e = b + url.size();
@@ -285,12 +285,42 @@ inline int compare_encoded(std::string_view a, bool a_canonical, std::string_vie
   }
 }
 
+#ifndef SIGV4KIT_OPTIMIZE_SIZE
 inline bool query_less(const query_param& a, const query_param& b) noexcept {
   int c = compare_encoded(a.key(), a.flags & query_param::key_canonical, b.key(), b.flags & query_param::key_canonical);
   if (c) return c < 0;
   return compare_encoded(a.value(), a.flags & query_param::value_canonical, b.value(),
                          b.flags & query_param::value_canonical) < 0;
 }
+#else
+/// Size builds: a parameter's canonical "key=value" as one run of bytes, the '=' read as 0.
+/// Encoded bytes are all above 0, so comparing two runs orders by key, then by value (as
+/// query_less above), and one loop writes a parameter.
+struct param_reader {
+  encoded_reader r;
+  const query_param& q;
+  bool in_key = true;
+  explicit param_reader(const query_param& p) noexcept : r(p.key()), q(p) {}
+  int next() noexcept {
+    int c = r.next();
+    if (c < 0 && in_key) {
+      in_key = false;
+      r = encoded_reader(q.value());
+      return 0;
+    }
+    return c;
+  }
+};
+
+inline bool query_less(const query_param& a, const query_param& b) noexcept {
+  param_reader x(a), y(b);
+  for (;;) {
+    int cx = x.next(), cy = y.next();
+    if (cx != cy) return cx < cy;
+    if (cx < 0) return false;
+  }
+}
+#endif
 
 /// s == lit, for a literal: the length is a constant, so the comparison is inlined.
 template <std::size_t N>
@@ -314,11 +344,19 @@ inline std::uint64_t name_sort_key(const char* p, std::size_t n) noexcept {
 inline constexpr std::size_t name_key_slack = 0;
 #endif
 
-/// The names the signer adds, with room to read 8 bytes of each (see name_sort_key).
+/// The names the signer adds, with room to read 8 bytes of each (see name_sort_key; not when
+/// optimising size, where names have no sort key).
+#ifndef SIGV4KIT_OPTIMIZE_SIZE
 inline constexpr char name_host[8] = "host";
 inline constexpr char name_x_amz_date[16] = "x-amz-date";
 inline constexpr char name_x_amz_content_sha256[24] = "x-amz-content-sha256";
 inline constexpr char name_x_amz_security_token[24] = "x-amz-security-token";
+#else
+inline constexpr char name_host[] = "host";
+inline constexpr char name_x_amz_date[] = "x-amz-date";
+inline constexpr char name_x_amz_content_sha256[] = "x-amz-content-sha256";
+inline constexpr char name_x_amz_security_token[] = "x-amz-security-token";
+#endif
 
 /// A signed header. Packed (16 bytes on 32-bit targets, 24 on 64-bit, plus the sort key when
 /// optimising speed): the name is at most SIGV4KIT_MAX_HEADER_NAME_BYTES (< 64 KiB), a value
@@ -388,9 +426,11 @@ struct prepared_request {
   std::size_t signed_list_size;  // bytes of "name;name;..." (the SignedHeaders value)
   query_param params[SIGV4KIT_MAX_QUERY_PARAMS];  // the URL's; the X-Amz-* ones are merged in
   std::size_t param_count;
-  // Sorting moves these indices, not the entries.
+#ifndef SIGV4KIT_OPTIMIZE_SIZE
+  // Sorting moves these indices, not the entries (size builds sort the entries themselves).
   unsigned short header_order[SIGV4KIT_MAX_HEADERS + 4];
   unsigned short param_order[SIGV4KIT_MAX_QUERY_PARAMS];
+#endif
   // Query mode: the encoded X-Amz-Credential, X-Amz-SignedHeaders and X-Amz-Security-Token
   // values, as written into the presigned URL by write_output_start.
   view credential_encoded, signed_headers_encoded, token_encoded;
@@ -401,8 +441,13 @@ struct prepared_request {
   /// Query mode (a presigned URL). A constant false with SIGV4KIT_NO_PRESIGN, so that every
   /// presigning branch is compiled out (prepare rejects query mode in such a build).
   bool presign() const noexcept { return presign_enabled && mode == signing_mode::query; }
+#ifndef SIGV4KIT_OPTIMIZE_SIZE
   const header_entry& header_at(std::size_t i) const noexcept { return headers[header_order[i]]; }
   const query_param& param_at(std::size_t i) const noexcept { return params[param_order[i]]; }
+#else
+  const header_entry& header_at(std::size_t i) const noexcept { return headers[i]; }
+  const query_param& param_at(std::size_t i) const noexcept { return params[i]; }
+#endif
 
   /// "<date>/<region>/<service>/aws4_request" (the credential scope) and the credential,
   /// "<access key id>/<scope>", written piece by piece through put(std::string_view), so no
@@ -433,6 +478,13 @@ struct prepared_request {
     return access_key_id.size() + 1 + date.size() + 1 + region.size() + 1 + service.size() + 13;
   }
 };
+
+#ifdef SIGV4KIT_OPTIMIZE_SIZE
+/// dst[0..n) = src[0..n) with A-Z lower-cased (the URL's host, header names).
+SIGV4KIT_ALWAYS_INLINE void lower_copy(char* dst, const char* src, std::size_t n) noexcept {
+  for (std::size_t i = 0; i < n; ++i) dst[i] = to_lower(src[i]);
+}
+#endif
 
 /// Position of the name [s, s + n) in list[0..count) ignoring ASCII case, or `count` when
 /// absent. Plain scalar arguments: all in registers on 32-bit ARM, where views go through memory.
@@ -491,6 +543,7 @@ inline bool is_default_unsigned_lower(std::string_view n) noexcept {
 /// CRLF or LF followed by space or tab, which is signed as one space; no other control
 /// character but tab) and tells whether it is already in canonical form (`plain`), so that
 /// the common value is written with one copy.
+#ifndef SIGV4KIT_OPTIMIZE_SIZE
 inline status check_header_value(const header& h, bool& plain) noexcept {
   const unsigned char* v = reinterpret_cast<const unsigned char*>(h.value.data());
   const std::size_t n = h.value.size();
@@ -523,9 +576,48 @@ inline status check_header_value(const header& h, bool& plain) noexcept {
   }
   return {};
 }
+#else
+// Size builds: the same checks and errors, a byte at a time; `plain` is not looked for (every
+// value is canonicalised when written, which gives the same text).
+SIGV4KIT_ALWAYS_INLINE status check_header_value(const header& h, bool& plain) noexcept {
+  const unsigned char* v = reinterpret_cast<const unsigned char*>(h.value.data());
+  const std::size_t n = h.value.size();
+  plain = false;
+  for (std::size_t i = 0; i < n; ++i) {
+    unsigned char c = v[i];
+    if (c == '\r') {
+      if (i + 1 >= n || v[i + 1] != '\n')
+        return error(error_kind::invalid_header, SIGV4KIT_TEXT("header value has a CR that is not part of a line fold"), h.name);
+      c = v[++i];
+    }
+    if (c == '\n') {
+      if (i + 1 < n && (v[i + 1] == ' ' || v[i + 1] == '\t')) continue;
+      return error(error_kind::invalid_header,
+                   SIGV4KIT_TEXT("header value has a line break that is not a fold (CR/LF must be followed by a space)"),
+                   h.name);
+    }
+    if (c == '\t' || has_class(c, cc_url)) continue;
+    return error(error_kind::invalid_header,
+                 c == 0 ? SIGV4KIT_TEXT("header value contains a NUL byte") : SIGV4KIT_TEXT("header value contains a control character"),
+                 h.name);
+  }
+  return {};
+}
+#endif
 
 /// True when every byte of `s` may be in a region, service or access key id (cc_scope).
+#ifndef SIGV4KIT_OPTIMIZE_SIZE
 inline bool all_scope_chars(std::string_view s) noexcept { return scope_run(s.data(), s.size()) == s.size(); }
+#else
+inline bool all_scope_chars(std::string_view s) noexcept { return all_of_class(s.data(), s.size(), cc_scope); }
+#endif
+
+#ifdef SIGV4KIT_OPTIMIZE_SIZE
+/// 1 to `max` bytes, each allowed in a region, service or access key id.
+SIGV4KIT_ALWAYS_INLINE bool is_scope_text(std::string_view s, std::size_t max) noexcept {
+  return !s.empty() && s.size() <= max && all_scope_chars(s);
+}
+#endif
 
 inline status validate_scope_part(std::string_view s, const char* what) noexcept {
   if (s.empty()) return error(error_kind::invalid_scope, what, "(empty)");
@@ -552,7 +644,7 @@ inline bool is_known_payload_constant(std::string_view s) noexcept {
 #else
 /// The same six constants, recognised from their shared pieces "[STREAMING-]core[-TRAILER]":
 /// the list's 214 bytes of text and its table cost more flash than these comparisons.
-inline bool is_known_payload_constant(std::string_view s) noexcept {
+SIGV4KIT_ALWAYS_INLINE bool is_known_payload_constant(std::string_view s) noexcept {
   const bool streamed = s.size() >= 10 && std::memcmp(s.data(), "STREAMING-", 10) == 0;
   if (streamed) s.remove_prefix(10);
   const bool trailed = s.size() >= 8 && std::memcmp(s.data() + s.size() - 8, "-TRAILER", 8) == 0;
@@ -570,24 +662,31 @@ inline constexpr std::string_view presign_param_suffixes[] = {"Algorithm", "Cred
                                                               "SignedHeaders", "Signature", "Security-Token"};
 
 #ifdef SIGV4KIT_OPTIMIZE_SIZE
-using index_less = bool (*)(const prepared_request& p, std::size_t a, std::size_t b) noexcept;
-inline bool param_less(const prepared_request& p, std::size_t a, std::size_t b) noexcept {
-  return query_less(p.params[a], p.params[b]);
+using entry_less = bool (*)(const void* a, const void* b) noexcept;
+inline bool param_less(const void* a, const void* b) noexcept {
+  return query_less(*static_cast<const query_param*>(a), *static_cast<const query_param*>(b));
 }
-inline bool header_less(const prepared_request& p, std::size_t a, std::size_t b) noexcept {
-  return compare_names(p.headers[a], p.headers[b]) < 0;
+inline bool header_less(const void* a, const void* b) noexcept {
+  return compare_names(*static_cast<const header_entry*>(a), *static_cast<const header_entry*>(b)) < 0;
 }
 
-/// Sets order[0..n) to the indices 0..n-1 sorted by `less`: one out-of-line insertion sort for
-/// both arrays when optimising size. (prepare's own loops, with the comparison called
-/// directly, are faster on the hot path: a shared sort cost s3-get ~50 ns on x86-64.)
-SIGV4KIT_NOINLINE inline void sort_order(const prepared_request& p, unsigned short* order, std::size_t n,
-                                         index_less less) noexcept {
-  for (std::size_t i = 0; i < n; ++i) {
-    std::size_t j = i;
-    for (; j > 0 && less(p, i, order[j - 1]); --j) order[j] = order[j - 1];
-    order[j] = static_cast<unsigned short>(i);
-  }
+/// Sorts the n entries of `size` bytes at `base` by `less`, stably: one out-of-line insertion
+/// sort for both arrays when optimising size, which moves the entries themselves (an entry
+/// goes down by swapping bytes with the one before it), so no index array is kept or read.
+/// (prepare's own loops over index arrays, with the comparison called directly, are faster
+/// on the hot path: a shared sort cost s3-get ~50 ns on x86-64.)
+SIGV4KIT_NOINLINE inline void sort_entries(void* base, std::size_t n, std::size_t size, entry_less less) noexcept {
+  unsigned char* const b = static_cast<unsigned char*>(base);
+  for (std::size_t i = 1; i < n; ++i)
+    for (std::size_t j = i; j > 0; --j) {
+      unsigned char *x = b + j * size, *y = x - size;  // the entry and the one before it
+      if (!less(x, y)) break;
+      for (std::size_t k = 0; k < size; ++k) {
+        unsigned char t = x[k];
+        x[k] = y[k];
+        y[k] = t;
+      }
+    }
 }
 #endif
 
@@ -608,7 +707,11 @@ inline status prepare(const request& req, const signing_params& sp, prepared_req
     if (names_used > SIGV4KIT_MAX_HEADER_NAME_BYTES)
       return error(error_kind::capacity_exceeded,
                    SIGV4KIT_TEXT("URL host with capitals is longer than SIGV4KIT_MAX_HEADER_NAME_BYTES"));
+#ifndef SIGV4KIT_OPTIMIZE_SIZE
     for (std::size_t i = 0; i < names_used; ++i) p.names[i] = to_lower(p.url.host[i]);
+#else
+    lower_copy(p.names, p.url.host.data(), names_used);
+#endif
     p.host = std::string_view(p.names, names_used);
   }
 
@@ -619,6 +722,7 @@ inline status prepare(const request& req, const signing_params& sp, prepared_req
                  sp.timestamp);
   p.amz_date = sp.timestamp;
   p.date = sub(sp.timestamp, 0, 8);
+#ifndef SIGV4KIT_OPTIMIZE_SIZE
   if (status s = validate_scope_part(sp.region, SIGV4KIT_TEXT("region must be 1 to " SIGV4KIT_STRINGIFY(SIGV4KIT_MAX_SCOPE_PART) " printable characters without '/', ',' or spaces")); !s)
     return s;
   if (status s = validate_scope_part(sp.service, SIGV4KIT_TEXT("service must be 1 to " SIGV4KIT_STRINGIFY(SIGV4KIT_MAX_SCOPE_PART) " printable characters without '/', ',' or spaces")); !s)
@@ -632,10 +736,31 @@ inline status prepare(const request& req, const signing_params& sp, prepared_req
   if (!all_scope_chars(cr.access_key_id))
     return error(error_kind::invalid_credentials,
                  SIGV4KIT_TEXT("access key id may hold only printable characters other than '/', ',' and space"));
+#else
+  // One check for the three (1..max bytes, each cc_scope); the same errors as above.
+  if (!is_scope_text(sp.region, SIGV4KIT_MAX_SCOPE_PART))
+    return error(error_kind::invalid_scope, SIGV4KIT_TEXT("region must be 1 to " SIGV4KIT_STRINGIFY(SIGV4KIT_MAX_SCOPE_PART) " printable characters without '/', ',' or spaces"),
+                 sp.region.empty() ? std::string_view("(empty)") : sp.region);
+  if (!is_scope_text(sp.service, SIGV4KIT_MAX_SCOPE_PART))
+    return error(error_kind::invalid_scope, SIGV4KIT_TEXT("service must be 1 to " SIGV4KIT_STRINGIFY(SIGV4KIT_MAX_SCOPE_PART) " printable characters without '/', ',' or spaces"),
+                 sp.service.empty() ? std::string_view("(empty)") : sp.service);
+  p.region = sp.region;
+  p.service = sp.service;
+  const credentials_view& cr = sp.credentials;
+  if (!is_scope_text(cr.access_key_id, max_access_key_id))
+    return error(error_kind::invalid_credentials,
+                 cr.access_key_id.empty() || cr.access_key_id.size() > max_access_key_id
+                     ? SIGV4KIT_TEXT("access key id must be 1 to " SIGV4KIT_STRINGIFY(SIGV4KIT_MAX_ACCESS_KEY_ID) " characters")
+                     : SIGV4KIT_TEXT("access key id may hold only printable characters other than '/', ',' and space"));
+#endif
   if (cr.secret_access_key.empty())
     return error(error_kind::invalid_credentials, SIGV4KIT_TEXT("secret access key is empty"));
   const std::string_view token = cr.session_token;
+#ifndef SIGV4KIT_OPTIMIZE_SIZE
   if (no_control_run(token.data(), token.size()) != token.size())  // never echo the token itself
+#else
+  if (!all_of_class(token.data(), token.size(), cc_url))  // (cc_url: no control character)
+#endif
     return error(error_kind::invalid_credentials, SIGV4KIT_TEXT("session token contains a control character (CR, LF, NUL, ...)"));
   p.access_key_id = cr.access_key_id;
   p.session_token = cr.session_token;
@@ -680,6 +805,25 @@ inline status prepare(const request& req, const signing_params& sp, prepared_req
   const char* q = p.url.query.data();
   const std::size_t qn = p.url.query.size();
   if (qn > 0xffffffffu) return error(error_kind::capacity_exceeded, SIGV4KIT_TEXT("URL query is longer than 4 GiB"));
+#ifdef SIGV4KIT_OPTIMIZE_SIZE
+  // Split only, a byte at a time: no key or value is marked canonical (see query_param).
+  for (std::size_t i = 0; i < qn;) {
+    std::size_t begin = i, eq = std::string_view::npos;
+    for (; i < qn && q[i] != '&'; ++i) {
+      if (q[i] == '=' && eq == std::string_view::npos) eq = i;
+      if (!has_class(static_cast<unsigned char>(q[i]), cc_url))
+        return error(error_kind::invalid_url, SIGV4KIT_TEXT("URL contains a control character (CR, LF, NUL, ...)"));
+    }
+    std::size_t end = i++;
+    if (end == begin) continue;  // "a=1&&b=2": no parameter between the ampersands
+    if (p.param_count == SIGV4KIT_MAX_QUERY_PARAMS)
+      return error(error_kind::capacity_exceeded, SIGV4KIT_TEXT("URL has more query parameters than SIGV4KIT_MAX_QUERY_PARAMS"));
+    query_param& qp = p.params[p.param_count++];
+    const std::size_t key_end = eq == std::string_view::npos ? end : eq;
+    qp.key_ptr = q + begin;
+    qp.key_len = static_cast<std::uint32_t>(key_end - begin);
+    qp.value_len = static_cast<std::uint32_t>(end > key_end ? end - key_end - 1 : 0);
+#else
   reserved_cursor reserved(q, qn);
   for (std::size_t i = 0; i < qn;) {
     std::size_t begin = i, eq = std::string_view::npos;
@@ -727,6 +871,7 @@ inline status prepare(const request& req, const signing_params& sp, prepared_req
     }
     qp.flags = static_cast<unsigned char>((key_canonical ? query_param::key_canonical : 0) |
                                           (canonical ? query_param::value_canonical : 0));
+#endif
     if (query_mode && qp.key_len > 6 && std::memcmp(qp.key_ptr, "X-Amz-", 6) == 0 &&
         has_text(presign_param_suffixes, std::size(presign_param_suffixes), qp.key_ptr + 6, qp.key_len - 6))
       return error(error_kind::invalid_query, SIGV4KIT_TEXT("URL to presign already has a signing parameter"), qp.key());
@@ -734,7 +879,7 @@ inline status prepare(const request& req, const signing_params& sp, prepared_req
   // Insertion sorts: stable, no allocation, and fast for the few parameters and headers
   // requests carry. Headers: repeated names keep their order.
 #ifdef SIGV4KIT_OPTIMIZE_SIZE
-  sort_order(p, p.param_order, p.param_count, param_less);
+  sort_entries(p.params, p.param_count, sizeof(query_param), param_less);
 #else
   if (p.param_count) p.param_order[0] = 0;
   for (std::size_t i = 1; i < p.param_count; ++i) {
@@ -757,11 +902,19 @@ inline status prepare(const request& req, const signing_params& sp, prepared_req
     const std::size_t n = h.name.size();
     if (n == 0) return error(error_kind::invalid_header, SIGV4KIT_TEXT("header name is empty"));
     const bool room = n <= names_left;
+#ifndef SIGV4KIT_OPTIMIZE_SIZE
     if (room) {
       if (!lower_token_copy(names, h.name.data(), n)) return error(error_kind::invalid_header, SIGV4KIT_TEXT("header name has a character not allowed in an HTTP token"), h.name);
     } else if (!is_token(h.name)) {
       return error(error_kind::invalid_header, SIGV4KIT_TEXT("header name has a character not allowed in an HTTP token"), h.name);
     }
+#else
+    // Size builds: the method's token check, then a plain lower-casing copy.
+    if (!is_token(h.name))
+      return error(error_kind::invalid_header, SIGV4KIT_TEXT("header name has a character not allowed in an HTTP token"), h.name);
+    if (room)
+      lower_copy(names, h.name.data(), n);
+#endif
     bool plain;
     if (status s = check_header_value(h, plain); !s) return s;
     if (h.value.size() > 0xffffffffu)
@@ -800,7 +953,7 @@ inline status prepare(const request& req, const signing_params& sp, prepared_req
     if (p.token_signed) p.add_header(name_x_amz_security_token, 20, p.session_token, true);
   }
 #ifdef SIGV4KIT_OPTIMIZE_SIZE
-  sort_order(p, p.header_order, p.header_count, header_less);
+  sort_entries(p.headers, p.header_count, sizeof(header_entry), header_less);
 #else
   p.header_order[0] = 0;  // there is always a host header
   for (std::size_t i = 1; i < p.header_count; ++i) {
@@ -813,18 +966,27 @@ inline status prepare(const request& req, const signing_params& sp, prepared_req
 #endif
   // Each header learns whether it repeats the name before it, and the SignedHeaders list's
   // size is known.
+#ifndef SIGV4KIT_OPTIMIZE_SIZE
   std::size_t list = p.headers[p.header_order[0]].name_len;
   for (std::size_t i = 1; i < p.header_count; ++i) {
     header_entry& h = p.headers[p.header_order[i]];
     h.repeat = compare_names(h, p.header_at(i - 1)) == 0;
     if (!h.repeat) list += 1 + h.name_len;
   }
+#else
+  std::size_t list = p.headers[0].name_len;  // (sorted in place)
+  for (header_entry* h = p.headers + 1; h < p.headers + p.header_count; ++h) {
+    h->repeat = compare_names(*h, h[-1]) == 0;
+    if (!h->repeat) list += 1 + h->name_len;
+  }
+#endif
   p.signed_list_size = list;
   return {};
 }
 
 /// Header value as signed: leading and trailing whitespace removed, each inner run of
 /// whitespace (spaces, tabs and line folds) written as one space.
+#ifndef SIGV4KIT_OPTIMIZE_SIZE
 inline void emit_header_value(sink& s, std::string_view v, bool plain) noexcept {
   if (plain) {
     s.put(v);
@@ -845,7 +1007,23 @@ inline void emit_header_value(sink& s, std::string_view v, bool plain) noexcept 
   }
   s.put(sub(v, run, e - run));
 }
+#else
+inline void emit_header_value(sink& s, std::string_view v, bool) noexcept {
+  bool space = false, any = false;  // a run of whitespace after text, text so far
+  for (char c : v) {
+    if (c == ' ' || c == '\t' || c == '\r' || c == '\n') {
+      space = any;
+      continue;
+    }
+    if (space) s.put(' ');
+    space = false;
+    any = true;
+    s.put(c);
+  }
+}
+#endif
 
+#ifndef SIGV4KIT_OPTIMIZE_SIZE
 /// Writes one path byte run: unreserved and '/' as they are; with `keep_escapes` (S3, single
 /// encoding) an existing "%XX" stays as sent; every other byte as %XX. A control character
 /// (CR, LF, NUL, ...) in the path is an error, found here where each byte is read anyway.
@@ -925,6 +1103,69 @@ inline status emit_canonical_uri(sink& s, std::string_view path, bool normalize,
   return {};
 }
 
+#else
+/// Size builds: the path is checked for control characters once, up front, then written a
+/// byte at a time (unreserved and '/' as they are, with `keep_escapes` an existing "%XX" as
+/// sent, every other byte as %XX), with the same normalisation as above, found without
+/// marks (see below).
+inline void emit_path_bytes(sink& s, const char* p, const char* e, bool keep_escapes) noexcept {
+  for (; p != e; ++p) {
+    unsigned char c = static_cast<unsigned char>(*p);
+    if (is_unreserved(c) || c == '/' || (keep_escapes && c == '%' && e - p > 2 && all_of_class(p + 1, 2, cc_hex)))
+      s.put(static_cast<char>(c));
+    else
+      s.put_escape(c);
+  }
+}
+
+/// The end of the path segment that starts at `b`, and in `w` its weight for
+/// remove_dot_segments (below): ".." +1, "" and "." 0, any other -1.
+inline const char* path_segment(const char* b, const char* e, int& w) noexcept {
+  const char* end = b;
+  while (end != e && *end != '/') ++end;
+  std::size_t n = static_cast<std::size_t>(end - b);
+  w = n == 2 && b[0] == '.' && b[1] == '.' ? 1 : (n > 1 || (n == 1 && *b != '.') ? -1 : 0);
+  return end;
+}
+
+SIGV4KIT_ALWAYS_INLINE status emit_canonical_uri(sink& s, std::string_view path, bool normalize, bool double_encode) noexcept {
+  const char *const b = path.data(), *const e = b + path.size();
+  std::size_t count = 1;  // segments: one more than the slashes
+  for (const char* p = b; p != e; ++p) {
+    if (!has_class(static_cast<unsigned char>(*p), cc_url))
+      return error(error_kind::invalid_url, SIGV4KIT_TEXT("URL contains a control character (CR, LF, NUL, ...)"));
+    count += *p == '/';
+  }
+  if (!normalize) {
+    if (b == e) s.put('/');
+    emit_path_bytes(s, b, e, !double_encode);
+    return {};
+  }
+  if (count > SIGV4KIT_MAX_PATH_SEGMENTS)
+    return error(error_kind::capacity_exceeded, SIGV4KIT_TEXT("URL path has more segments than SIGV4KIT_MAX_PATH_SEGMENTS"));
+  // remove_dot_segments without a stack: a segment is kept when no ".." after it cancels it,
+  // that is when no run of the segments after it weighs more than 0.
+  bool any = false;
+  for (const char* seg = b;; seg++) {
+    int w;
+    const char* end = path_segment(seg, e, w);
+    if (w < 0) {
+      int sum = 0;
+      for (const char* t = end; t != e && sum <= 0; sum += w) t = path_segment(t + 1, e, w);
+      if (sum <= 0) {
+        s.put('/');
+        emit_path_bytes(s, seg, end, !double_encode);
+        any = true;
+      }
+    }
+    if (end == e) break;
+    seg = end;
+  }
+  if (!any || e[-1] == '/') s.put('/');  // "/" alone, or the kept trailing slash
+  return {};
+}
+#endif
+
 /// Writes a query key or value in canonical encoding (see encoded_reader), copying runs of
 /// unreserved bytes whole.
 inline void emit_query_text(sink& s, std::string_view t, bool canonical) noexcept {
@@ -955,6 +1196,14 @@ inline void emit_query_text(sink& s, std::string_view t, bool canonical) noexcep
 #endif
 }
 
+#ifdef SIGV4KIT_OPTIMIZE_SIZE
+/// One parameter's "key=value" in canonical encoding (see param_reader).
+inline void emit_param(sink& s, const query_param& q) noexcept {
+  param_reader r(q);
+  for (int c; (c = r.next()) >= 0;) s.put(c ? static_cast<char>(c) : '=');
+}
+#endif
+
 /// The canonical query: the URL's parameters (sorted by prepare) merged with, in query mode,
 /// the signing parameters, which have fixed keys listed here in their sorted order (a URL
 /// that already has one of these keys is rejected, so keys never tie).
@@ -965,9 +1214,13 @@ inline void emit_canonical_query(sink& s, const prepared_request& p) noexcept {
   for (std::size_t i = 0; i < p.param_count; ++i) {
     const query_param& q = p.param_at(i);
     if (i) s.put('&');
+#ifndef SIGV4KIT_OPTIMIZE_SIZE
     emit_query_text(s, q.key(), q.flags & query_param::key_canonical);
     s.put('=');
     emit_query_text(s, q.value(), q.flags & query_param::value_canonical);
+#else
+    emit_param(s, q);
+#endif
   }
 #else
   // With the '=' after each key, written with it; compared without it.
@@ -986,11 +1239,19 @@ inline void emit_canonical_query(sink& s, const prepared_request& p) noexcept {
     if (i || j) s.put('&');
     if (i < p.param_count) {
       const query_param& q = p.param_at(i);
+#ifndef SIGV4KIT_OPTIMIZE_SIZE
       bool key_canonical = q.flags & query_param::key_canonical;
+#else
+      constexpr bool key_canonical = false;  // (size builds do not mark canonical keys: see prepare)
+#endif
       if (j == na || compare_encoded(q.key(), key_canonical, std::string_view(keys[j].ptr, keys[j].len - 1), true) < 0) {
+#ifndef SIGV4KIT_OPTIMIZE_SIZE
         emit_query_text(s, q.key(), key_canonical);
         s.put('=');
         emit_query_text(s, q.value(), q.flags & query_param::value_canonical);
+#else
+        emit_param(s, q);
+#endif
         ++i;
         continue;
       }
@@ -1003,7 +1264,7 @@ inline void emit_canonical_query(sink& s, const prepared_request& p) noexcept {
 }
 
 /// Streams the canonical request into `s` (the caller then finishes the sink).
-inline status emit_canonical_request(sink& s, const prepared_request& p) noexcept {
+SIGV4KIT_SIZE_INLINE status emit_canonical_request(sink& s, const prepared_request& p) noexcept {
   s.put(p.method);
   s.put('\n');
   if (status st = emit_canonical_uri(s, p.url.path, p.normalize_path, p.double_encode); !st) return st;
@@ -1023,7 +1284,7 @@ inline status emit_canonical_request(sink& s, const prepared_request& p) noexcep
     emit_header_value(s, h.value(), h.plain);
     s.pump();
   }
-  s.put("\n\n");
+  s.put(std::string_view("\n\n", 2));
   for (std::size_t i = 0; i < p.header_count; ++i) {  // the signed header list
     const header_entry& h = p.header_at(i);
     if (h.repeat) continue;
@@ -1106,9 +1367,16 @@ struct text_out {
   }
   /// "<access key id>/<scope>", encoded or not.
   void put_credential(const prepared_request& p, bool encoded) noexcept {
-    put(p.access_key_id, encoded);
-    put(std::string_view("/", 1), encoded);
-    p.put_scope([this, encoded](std::string_view piece) { put(piece, encoded); });
+    if constexpr (!presign_enabled) {  // header mode only: never encoded
+      (void)encoded;
+      put(p.access_key_id);
+      put("/");
+      p.put_scope([this](std::string_view piece) { put(piece); });
+    } else {
+      put(p.access_key_id, encoded);
+      put(std::string_view("/", 1), encoded);
+      p.put_scope([this, encoded](std::string_view piece) { put(piece, encoded); });
+    }
   }
   /// The SignedHeaders value: each signed name once, in order, `separator` between them.
   void put_signed_headers(const prepared_request& p, std::string_view separator) noexcept {
@@ -1131,7 +1399,7 @@ struct text_out {
 /// X-Amz-SignedHeaders and X-Amz-Security-Token written here are also the canonical query's
 /// values (their views are kept in `p`), so each is encoded once. `r` is freshly constructed
 /// (empty views, no headers).
-inline status write_output_start(prepared_request& p, char* out, std::size_t cap, signed_request& r,
+SIGV4KIT_SIZE_INLINE status write_output_start(prepared_request& p, char* out, std::size_t cap, signed_request& r,
                                  output_cursor& c) noexcept {
   std::size_t shl = p.signed_list_size;
   std::size_t need;
@@ -1165,7 +1433,11 @@ inline status write_output_start(prepared_request& p, char* out, std::size_t cap
     if (p.add_content_sha256) {
       char* hash = w.o;
       w.put(p.payload_hash);
+#ifndef SIGV4KIT_OPTIMIZE_SIZE
       add_output_header(r, "x-amz-content-sha256", 20, w.since(hash));
+#else
+      add_output_header(r, name_x_amz_content_sha256, 20, w.since(hash));  // (the signed name's bytes)
+#endif
     }
     if (!p.session_token.empty()) add_output_header(r, "X-Amz-Security-Token", 20, p.session_token);
   }
@@ -1183,7 +1455,7 @@ inline status write_output_start(prepared_request& p, char* out, std::size_t cap
   w.put(header_mode ? view("AWS4-HMAC-SHA256 Credential=") : view("X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential="));
   char* begin = w.o;
   w.put_credential(p, !header_mode);
-  p.credential_encoded = w.since(begin);
+  if (presign_enabled) p.credential_encoded = w.since(begin);  // (read by the canonical query)
   if (!header_mode) {
     w.put("&X-Amz-Date=");
     begin = w.o;
@@ -1195,7 +1467,7 @@ inline status write_output_start(prepared_request& p, char* out, std::size_t cap
   w.put(header_mode ? view(", SignedHeaders=") : view("&X-Amz-SignedHeaders="));
   begin = w.o;
   w.put_signed_headers(p, header_mode ? view(";") : view("%3B"));  // ';' is not unreserved
-  p.signed_headers_encoded = w.since(begin);
+  if (presign_enabled) p.signed_headers_encoded = w.since(begin);
   if (!header_mode && p.token_signed) {
     w.put("&X-Amz-Security-Token=");
     begin = w.o;

@@ -193,23 +193,16 @@ class signing_key_cache {
 
   /// Returns the signing key for this identity, deriving and storing it on a miss.
   /// `hit` (optional) tells which happened.
-#ifdef SIGV4KIT_OPTIMIZE_SIZE
-  // Not inlined into the signer: the identity (~270 bytes) stays out of sign()'s stack frame.
-  SIGV4KIT_NOINLINE
-#endif
-  hmac_key<Crypto> get(std::string_view access_key_id, std::string_view secret,
-                       std::string_view date, std::string_view region, std::string_view service,
-                       bool* hit = nullptr) noexcept {
-    // One key object, returned on every path (no copies of it), and one derivation site.
+  // Optimising size, the caller lays out the parts (its views are at hand: no arguments to
+  // copy) and the work is out of line (get_parts), so the identity (~270 bytes) stays out of
+  // sign()'s stack frame.
+  SIGV4KIT_SIZE_INLINE hmac_key<Crypto> get(std::string_view access_key_id, std::string_view secret,
+                                            std::string_view date, std::string_view region,
+                                            std::string_view service, bool* hit = nullptr) noexcept {
     // The identity's parts, then the last step of the derivation (derive reads from [1]).
     const std::string_view parts[6] = {access_key_id, secret, date, region, service,
                                        std::string_view("aws4_request", 12)};
-    hmac_key<Crypto> key;
-    identity id;
-    bool cacheable = Capacity != 0 && id.pack(parts);  // else too long to store
-    fetch(parts, id, cacheable, key, nullptr, hit);
-    if (cacheable) id.wipe();
-    return key;
+    return get_parts(parts, hit);
   }
 
   /// get(), then the key's inner hash started with `sts[0..n)`, the string to sign's first
@@ -222,16 +215,15 @@ class signing_key_cache {
                                std::string_view date, std::string_view region,
                                std::string_view service, const char* sts, std::size_t n,
                                bool* hit = nullptr) noexcept {
-    const std::string_view parts[6] = {access_key_id, secret, date, region, service,
-                                       std::string_view("aws4_request", 12)};
-    hmac_key<Crypto> key;
-    identity id;
-    bool cacheable = Capacity != 0 && id.pack(parts);
     if constexpr (keep_block) {
-      if (cacheable && n >= 64) {
+      const std::string_view parts[6] = {access_key_id, secret, date, region, service,
+                                         std::string_view("aws4_request", 12)};
+      hmac_key<Crypto> key;
+      identity id;
+      if (n >= 64 && id.pack(parts)) {
         word block[block_words];
         std::memcpy(block, sts, 64);
-        int found = fetch(parts, id, cacheable, key, block, hit);
+        int found = fetch(parts, id, true, key, block, hit);
         if (found != 2) {
           key.update_inner(sts, 64);
           if (found != 1) {  // a new key, or a later block than the stored one: store it
@@ -246,9 +238,8 @@ class signing_key_cache {
         return key;
       }
     }
-    fetch(parts, id, cacheable, key, nullptr, hit);
+    hmac_key<Crypto> key = get(access_key_id, secret, date, region, service, hit);
     key.update_inner(sts, n);
-    if (cacheable) id.wipe();
     return key;
   }
 
@@ -269,6 +260,23 @@ class signing_key_cache {
   }
 
  private:
+  SIGV4KIT_SIZE_NOINLINE hmac_key<Crypto> get_parts(const std::string_view* parts, bool* hit) noexcept {
+    if (hit) *hit = false;
+    // One key object, returned on every path (no copies of it), and one derivation site.
+    hmac_key<Crypto> key;
+#ifdef SIGV4KIT_OPTIMIZE_SIZE
+    if constexpr (one_thread && Capacity != 0) {
+      get_small(parts, key, hit);
+      return key;
+    }
+#endif
+    identity id;
+    bool cacheable = Capacity != 0 && id.pack(parts);  // else too long to store
+    fetch(parts, id, cacheable, key, nullptr, hit);
+    if (cacheable) id.wipe();
+    return key;
+  }
+
   // The identity as it is stored and compared: the five lengths (a byte each), then the bytes
   // of access key id | secret | date | region | service, zero-padded to whole words; `lens`
   // holds the total, a cheap first filter.
@@ -449,6 +457,57 @@ class signing_key_cache {
   };
 
   using entry = std::conditional_t<one_thread, plain_entry, seqlock_entry>;
+
+#ifdef SIGV4KIT_OPTIMIZE_SIZE
+  // One thread, optimising size (a microcontroller): the identity is packed (each part's
+  // length, then its bytes) into a whole zeroed buffer that is compared and stored whole
+  // (plain_entry::id; `lens` is not used), so there is no length filter, no word count and no
+  // separate insert and lookup code. The
+  // comparison still has no early exit, and a stored identity still overwrites all of the
+  // one before it.
+  SIGV4KIT_ALWAYS_INLINE void get_small(const std::string_view* parts, hmac_key<Crypto>& key, bool* hit) noexcept {
+    // Each part as its length (a byte) and its bytes.
+    word id[id_words] = {};
+    unsigned char* out = reinterpret_cast<unsigned char*>(id);
+    std::size_t total = 0;
+    bool cacheable = true;
+    for (int k = 0; k < 5 && cacheable; ++k) {
+      std::size_t len = parts[k].size();
+      total += 1 + len;
+      cacheable = len <= 255 && total <= id_bytes;  // else too long to store: derived every time
+      if (cacheable) {
+        *out++ = static_cast<unsigned char>(len);
+        detail::copy_bytes(reinterpret_cast<char*>(out), parts[k].data(), len);
+        out += len;
+      }
+    }
+    std::size_t n = used_.v, i = n;  // i < n: entry i holds this identity
+    if (cacheable) {
+      for (i = 0; i < n; ++i) {
+        word diff = 0;  // no early exit: the secret is part of the identity
+        for (std::size_t k = 0; k < id_words; ++k) diff |= entries_[i].id[k] ^ id[k];
+        if (!diff) break;
+      }
+    }
+    if (i < n) {
+      key.load_state(reinterpret_cast<const unsigned char*>(entries_[i].key));
+      if (hit) *hit = true;
+    } else {
+      detail::derive_signing_key_into(key, parts + 1);
+      if (cacheable) {
+        if (n < Capacity) {
+          used_.v = n + 1;
+        } else {
+          i = next_;
+          next_ = (next_ + 1) % Capacity;
+        }
+        std::memcpy(entries_[i].id, id, sizeof id);
+        key.store_state(reinterpret_cast<unsigned char*>(entries_[i].key));
+      }
+    }
+    secure_wipe(id, sizeof id);
+  }
+#endif
 
   void insert(const identity& id, const hmac_key<Crypto>& key) noexcept {
     lock_.lock();

@@ -48,15 +48,21 @@ class basic_signer {
       res.fail(s.err());
       return res;
     }
+#ifndef SIGV4KIT_OPTIMIZE_SIZE  // (size builds: the body is hashed below, in the canonical request's context)
     if (req.payload_hash.empty()) {
       unsigned char digest[32];
       sha256<Crypto>::hash(req.body.data(), req.body.size(), digest);
       detail::to_hex(digest, 32, p.payload_hash_hex);
     }
+#endif
 
     // Query mode: the output up to the signature first; it holds the encoded parameter
     // values that the canonical query then reuses.
+#ifdef SIGV4KIT_OPTIMIZE_SIZE
+    detail::output_cursor cursor{};  // (zeroed: GCC cannot tell that the inlined writer sets it)
+#else
     detail::output_cursor cursor;
+#endif
     const bool header_mode = !p.presign();
     if (!header_mode)
       if (status st = detail::write_output_start(p, out, capacity, r, cursor); !st) {
@@ -84,6 +90,26 @@ class basic_signer {
 
     // Canonical request, streamed into SHA-256 (and into the debug sink when asked) a whole
     // block at a time, hashed in place from the sink's buffer.
+#ifdef SIGV4KIT_OPTIMIZE_SIZE
+    {
+      typename Crypto::sha256_context ctx;
+      Crypto::init(ctx);
+      unsigned char digest[32];
+      if (req.payload_hash.empty()) {  // the body first: finish() leaves the context initialised
+        Crypto::update(ctx, req.body.data(), req.body.size());
+        Crypto::finish(ctx, digest);
+        detail::to_hex(digest, 32, p.payload_hash_hex);
+      }
+      hash_target target{params, &ctx, 0};
+      detail::sink s(&hash_target::write, &target);
+      if (status st = detail::emit_canonical_request(s, p); !st) {
+        res.fail(st.err());
+        return res;
+      }
+      Crypto::finish(ctx, digest);
+      detail::to_hex(digest, 32, canonical_hex);
+    }
+#else
     {
       hash_target target(params);
       detail::sink s(&hash_target::write, &target);
@@ -94,6 +120,7 @@ class basic_signer {
       s.finish();
       detail::to_hex(target.digest, 32, canonical_hex);
     }
+#endif
     // Header mode: the output up to the signature (nothing in it depends on the hashes).
     if (header_mode)
       if (status st = detail::write_output_start(p, out, capacity, r, cursor); !st) {
@@ -103,18 +130,22 @@ class basic_signer {
 
 #ifdef SIGV4KIT_OPTIMIZE_SIZE
     // The key only now, and the string to sign piece by piece: a small stack holds neither
-    // a buffer for it nor the key while the canonical request is hashed.
+    // a buffer for it nor the key while the canonical request is hashed. The pieces go to the
+    // key's inner hash through the same writer (and to the debug sink as part 1).
     hmac_key<Crypto> key = signing_key(p, params);
-    detail::put_string_to_sign_prefix(p, [&](const char* d, std::size_t n) {
-      key.update_inner(d, n);
-      if (params.debug_sink) params.debug_sink(params.debug_user, 1, d, n);
-    });
-    if (params.debug_sink) params.debug_sink(params.debug_user, 1, canonical_hex, 64);
+    {
+      hash_target target{params, &key.inner(), 1};
+      detail::sink s(&hash_target::write, &target);
+      detail::put_string_to_sign_prefix(p, [&s](const char* d, std::size_t n) { s.put(d, n); });
+      s.put(canonical_hex, 64);
+    }
+    unsigned char mac[32];
+    key.finish_mac(mac);
 #else
     if (params.debug_sink) params.debug_sink(params.debug_user, 1, sts, prefix + 64);
-#endif
     unsigned char mac[32];
     key.finish_mac(canonical_hex, 64, mac);
+#endif
     detail::write_output_finish(p, mac, cursor, r);
     return res;
   }
@@ -132,6 +163,21 @@ class basic_signer {
     return cache_.get(p.access_key_id, params.credentials.secret_access_key, p.date, p.region, p.service);
   }
 
+#ifdef SIGV4KIT_OPTIMIZE_SIZE
+  // Size builds: one writer for both hashes of a signature, the canonical request's (debug
+  // part 0) and the string to sign's (the signing key's inner context, part 1). The caller
+  // finishes the hash (the sink's finish() is not used).
+  struct hash_target {
+    const signing_params& params;
+    typename Crypto::sha256_context* ctx;
+    int part;
+    static void write(void* self, const char* data, std::size_t n, bool) noexcept {
+      hash_target& t = *static_cast<hash_target*>(self);
+      Crypto::update(*t.ctx, data, n);
+      if (t.params.debug_sink) t.params.debug_sink(t.params.debug_user, t.part, data, n);
+    }
+  };
+#else
   struct hash_target {
     explicit hash_target(const signing_params& p) noexcept : params(p) { Crypto::init(ctx); }
     typename Crypto::sha256_context ctx;
@@ -144,6 +190,7 @@ class basic_signer {
       if (t.params.debug_sink && n) t.params.debug_sink(t.params.debug_user, 0, data, n);
     }
   };
+#endif
 
   mutable key_cache cache_;
 };
