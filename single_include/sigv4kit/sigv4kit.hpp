@@ -763,8 +763,15 @@ inline void store_be32x8(unsigned char* p, const std::uint32_t h[8]) noexcept {
 #endif
 }
 
-// FIPS 180-4 section 4.2.2.
-alignas(64) inline constexpr std::uint32_t sha256_k[64] = {
+// FIPS 180-4 section 4.2.2. On a cache line for the SIMD rounds (SHA-NI loads it 16 bytes at
+// a time, aligned); built for size where there are no x86 SIMD rounds (microcontrollers),
+// word-aligned only, which saves the padding before it in flash (up to 60 bytes).
+#if defined(SIGV4KIT_SMALL_SHA256) && !(defined(__x86_64__) || defined(__i386__) || defined(_M_X64) || defined(_M_IX86))
+inline constexpr std::size_t sha256_k_align = 4;
+#else
+inline constexpr std::size_t sha256_k_align = 64;
+#endif
+alignas(sha256_k_align) inline constexpr std::uint32_t sha256_k[64] = {
     0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
     0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
     0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
@@ -774,48 +781,83 @@ alignas(64) inline constexpr std::uint32_t sha256_k[64] = {
     0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
     0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2};
 
+#if defined(SIGV4KIT_SMALL_SHA256)
+/// memcpy(dst, src, n) as a call to the C library's memcpy, which every program links
+/// anyway: with `n` known, the compiler would expand the copy inline (a loop, on Cortex-M).
+inline void copy_by_call(void* dst, const void* src, std::size_t n) noexcept {
+#if defined(__GNUC__) || defined(__clang__)
+  __asm__("" : "+r"(n));
+#endif
+  std::memcpy(dst, src, n);
+}
+
+/// x ^ rotr32(x, a) ^ rotr32(x, b), in that order: on Arm two instructions (eor with a rotated
+/// operand) instead of three, which GCC makes of it when it may reorder the terms.
+inline std::uint32_t xor_rotr2(std::uint32_t x, unsigned a, unsigned b) noexcept {
+  std::uint32_t y = x ^ rotr32(x, a);
+#if defined(__GNUC__) || defined(__clang__)
+  __asm__("" : "+r"(y));
+#endif
+  return y ^ rotr32(x, b);
+}
+
+/// One 64-byte block into `h` (FIPS 180-4 section 6.2.2), built for size (SIGV4KIT_SMALL_SHA256,
+/// on at -Os): one round in a loop, over one array that holds the working variables and the
+/// message schedule's last 16 words, z = {a, b, c, d, e, f, g, h, W[t-1], ..., W[t-16]}.
+/// Every round reads fixed places of it (small loads at offsets from the stack pointer, no
+/// ring indices) and then shifts it up one word, which moves both at once: W[t] goes in at
+/// z[8] where the old h dropped out, d + T1 becomes the new e and T1 + T2 the new a.
+/// Sigma0 and Sigma1 are rotr32(x ^ rotr32(x, i) ^ rotr32(x, j), k), whose outer rotation the
+/// addition does for free on Arm; Maj(a, b, c) is b ^ ((a ^ b) & (b ^ c)).
+/// Cortex-M4 -Os: 224 bytes instead of 324 for the rolled ring-of-16 loop this replaced; the
+/// shift costs time (about 9,000 instructions a block instead of 5,800, counted under QEMU),
+/// not stack (96 bytes of array, as before). Without any shift, a window sliding down a
+/// 352-byte array, it was 216 bytes and 3,200 instructions: not worth 256 bytes of stack.
+SIGV4KIT_NOINLINE inline void sha256_block_small(std::uint32_t h[8], const unsigned char* p) noexcept {
+  std::uint32_t z[24];
+  copy_by_call(z, h, 32);
+  for (unsigned t = 0; t < 64; ++t) {
+    std::uint32_t wt;
+    if (t < 16) {
+      wt = load_be32(p + 4 * t);
+    } else {  // W[t] = s1(W[t-2]) + W[t-7] + s0(W[t-15]) + W[t-16]
+      std::uint32_t w15 = z[22], w2 = z[9];
+      wt = z[23] + (rotr32(w15, 7) ^ rotr32(w15, 18) ^ (w15 >> 3)) + z[14] +
+           (rotr32(w2, 17) ^ rotr32(w2, 19) ^ (w2 >> 10));
+    }
+    std::uint32_t a = z[0], b = z[1], e = z[4];
+    std::uint32_t t1 = z[7] + rotr32(xor_rotr2(e, 5, 19), 6) + (z[6] ^ (e & (z[5] ^ z[6]))) + sha256_k[t] + wt;
+    std::uint32_t t2 = rotr32(xor_rotr2(a, 11, 20), 2) + (b ^ ((a ^ b) & (b ^ z[2])));
+    // The empty asm keeps the compiler from making this loop a memmove call (the library's
+    // memmove, 254 bytes on Cortex-M, and a call every round).
+    for (int j = 23; j > 0; --j) {
+      std::uint32_t v = z[j - 1];
+#if defined(__GNUC__) || defined(__clang__)
+      __asm__("" : "+r"(v));
+#endif
+      z[j] = v;
+    }
+    z[8] = wt;
+    z[4] += t1;
+    z[0] = t1 + t2;
+  }
+  for (int i = 0; i < 8; ++i) h[i] += z[i];
+  secure_wipe(z, sizeof z);
+}
+
+/// Processes `blocks` 64-byte blocks into `h`: sha256_block_small on each (callers pass one
+/// block at a time in these builds, so this loop vanishes into them).
+SIGV4KIT_ALWAYS_INLINE void sha256_compress_portable(std::uint32_t h[8], const unsigned char* p, std::size_t blocks) noexcept {
+  for (; blocks; --blocks, p += 64) sha256_block_small(h, p);
+}
+#else
 /// Processes `blocks` 64-byte blocks into `h` (FIPS 180-4 section 6.2.2). The 64 rounds are
 /// written out eight at a time with the working variables renamed instead of shifted, and
 /// the message schedule is kept in a 16-word ring, the usual shape of a fast portable SHA-256.
-/// Not inlined: one copy serves every caller, which keeps embedded code small.
-/// Built for size (SIGV4KIT_SMALL_SHA256, on at -Os), one round in a loop instead: about a tenth of the code, for microcontrollers where flash is scarce.
+/// Not inlined: one copy serves every caller. (Built for size, sha256_block_small above.)
 SIGV4KIT_NOINLINE inline void sha256_compress_portable(std::uint32_t h[8], const unsigned char* p,
                                                        std::size_t blocks) noexcept {
   std::uint32_t w[16];
-#if defined(SIGV4KIT_SMALL_SHA256)
-  while (blocks--) {
-    std::uint32_t v[8];
-    for (int i = 0; i < 8; ++i) v[i] = h[i];
-    for (unsigned i = 0; i < 64; ++i) {
-      std::uint32_t wi;
-      if (i < 16) {
-        wi = w[i] = load_be32(p + 4 * i);
-      } else {
-        std::uint32_t w15 = w[(i - 15) & 15], w2 = w[(i - 2) & 15];
-        wi = w[i & 15] += (rotr32(w15, 7) ^ rotr32(w15, 18) ^ (w15 >> 3)) + w[(i - 7) & 15] +
-                          (rotr32(w2, 17) ^ rotr32(w2, 19) ^ (w2 >> 10));
-      }
-      std::uint32_t e = v[4], a = v[0];
-      std::uint32_t t1 = v[7] + (rotr32(e, 6) ^ rotr32(e, 11) ^ rotr32(e, 25)) + (v[6] ^ (e & (v[5] ^ v[6]))) +
-                         sha256_k[i] + wi;
-      std::uint32_t t2 = (rotr32(a, 2) ^ rotr32(a, 13) ^ rotr32(a, 22)) + ((a & v[1]) | (v[2] & (a | v[1])));
-      // Shift the working variables down one place. The empty asm keeps the compiler from
-      // turning this loop into a memmove call: that call per round cost the library memmove
-      // (254 bytes on Cortex-M) and a call 64 times a block.
-      for (int j = 7; j > 0; --j) {
-        std::uint32_t t = v[j - 1];
-#if defined(__GNUC__) || defined(__clang__)
-        __asm__("" : "+r"(t));
-#endif
-        v[j] = t;
-      }
-      v[4] += t1;
-      v[0] = t1 + t2;
-    }
-    for (int i = 0; i < 8; ++i) h[i] += v[i];
-    p += 64;
-  }
-#else
   while (blocks--) {
     std::uint32_t a = h[0], b = h[1], c = h[2], d = h[3], e = h[4], f = h[5], g = h[6], k = h[7];
     for (int i = 0; i < 16; ++i) w[i] = load_be32(p + 4 * i);
@@ -857,9 +899,9 @@ SIGV4KIT_NOINLINE inline void sha256_compress_portable(std::uint32_t h[8], const
     h[0] += a; h[1] += b; h[2] += c; h[3] += d; h[4] += e; h[5] += f; h[6] += g; h[7] += k;
     p += 64;
   }
-#endif
   secure_wipe(w, sizeof w);
 }
+#endif
 
 /// Streaming SHA-256 over a block function. The context is plain data (copyable with
 /// memcpy), so a running hash - an HMAC midstate - can be saved and resumed.
@@ -874,7 +916,11 @@ struct sha256_state {
 inline void sha256_init_h(std::uint32_t h[8]) noexcept {
   static constexpr std::uint32_t iv[8] = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
                                           0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19};
+#if defined(SIGV4KIT_SMALL_SHA256)
+  copy_by_call(h, iv, sizeof iv);
+#else
   std::memcpy(h, iv, sizeof iv);
+#endif
 }
 
 inline void sha256_state_init(sha256_state& s) noexcept {
@@ -883,25 +929,49 @@ inline void sha256_state_init(sha256_state& s) noexcept {
   s.used = 0;
 }
 
+#if defined(SIGV4KIT_SMALL_SHA256)
+/// Built for size: every byte through the block buffer, one at a time (one short loop;
+/// copying costs little next to compressing). `data` may be the buffer itself while it is
+/// empty: each byte is then copied onto itself (hmac_key::set absorbs a key block that way).
 template <void (*Compress)(std::uint32_t*, const unsigned char*, std::size_t)>
 inline void sha256_state_update(sha256_state& s, const void* data, std::size_t n) noexcept {
   const unsigned char* p = static_cast<const unsigned char*>(data);
   s.total += n;
-#if defined(SIGV4KIT_SMALL_SHA256)
-  // Every byte through the block buffer: one loop instead of three cases. Copying a block
-  // costs little next to compressing it.
-  while (n) {
-    std::size_t take = 64 - s.used < n ? 64 - s.used : n;
-    std::memcpy(s.buf + s.used, p, take);
-    s.used += static_cast<std::uint32_t>(take);
-    p += take;
-    n -= take;
-    if (s.used == 64) {
+  std::uint32_t used = s.used;
+  for (; n; --n) {
+    s.buf[used++] = *p++;
+    if (used == 64) {
       Compress(s.h, s.buf, 1);
-      s.used = 0;
+      used = 0;
     }
   }
+  s.used = used;
+}
+
+/// Built for size: the padding (FIPS 180-4 section 5.1.1) goes through update too - 0x80,
+/// then zeros until 56 bytes of a block are filled (in a second block when the first has no
+/// room) - so there is no second code path that writes and compresses blocks; the bit length
+/// fills the last 8 bytes.
+template <void (*Compress)(std::uint32_t*, const unsigned char*, std::size_t)>
+inline void sha256_state_finish(sha256_state& s, unsigned char out[32]) noexcept {
+  const std::uint64_t bits = s.total * 8;
+  unsigned char b = 0x80;
+  do {
+    sha256_state_update<Compress>(s, &b, 1);
+    b = 0;
+  } while (s.used != 56);
+  store_be32(s.buf + 56, static_cast<std::uint32_t>(bits >> 32));
+  store_be32(s.buf + 60, static_cast<std::uint32_t>(bits));
+  Compress(s.h, s.buf, 1);
+  store_be32x8(out, s.h);
+  // Not wiped here, as in the other finish below (the owners of secret states wipe them).
+  sha256_state_init(s);
+}
 #else
+template <void (*Compress)(std::uint32_t*, const unsigned char*, std::size_t)>
+inline void sha256_state_update(sha256_state& s, const void* data, std::size_t n) noexcept {
+  const unsigned char* p = static_cast<const unsigned char*>(data);
+  s.total += n;
   if (s.used) {
     std::size_t take = 64 - s.used < n ? 64 - s.used : n;
     std::memcpy(s.buf + s.used, p, take);
@@ -921,28 +991,18 @@ inline void sha256_state_update(sha256_state& s, const void* data, std::size_t n
     std::memcpy(s.buf, p, n);
     s.used = static_cast<std::uint32_t>(n);
   }
-#endif
 }
 
 template <void (*Compress)(std::uint32_t*, const unsigned char*, std::size_t)>
 inline void sha256_state_finish(sha256_state& s, unsigned char out[32]) noexcept {
   std::uint64_t bits = s.total * 8;
   s.buf[s.used++] = 0x80;
-#if defined(SIGV4KIT_SMALL_SHA256)
-  // Zero the rest of the block once; a second block, when needed, is zeros up to the length.
-  std::memset(s.buf + s.used, 0, 64 - s.used);
-  if (s.used > 56) {
-    Compress(s.h, s.buf, 1);
-    std::memset(s.buf, 0, 56);
-  }
-#else
   if (s.used > 56) {
     std::memset(s.buf + s.used, 0, 64 - s.used);
     Compress(s.h, s.buf, 1);
     s.used = 0;
   }
   std::memset(s.buf + s.used, 0, 56 - s.used);
-#endif
   store_be32(s.buf + 56, static_cast<std::uint32_t>(bits >> 32));
   store_be32(s.buf + 60, static_cast<std::uint32_t>(bits));
   Compress(s.h, s.buf, 1);
@@ -951,6 +1011,7 @@ inline void sha256_state_finish(sha256_state& s, unsigned char out[32]) noexcept
   // secret-derived states (HMAC keys) are wiped by their owners (hmac_key's destructor).
   sha256_state_init(s);
 }
+#endif  // SIGV4KIT_SMALL_SHA256
 
 #if !defined(SIGV4KIT_SMALL_SHA256)
 /// The blocks of a finished message that are not whole blocks of the caller's data - the
@@ -1072,6 +1133,20 @@ struct block_crypto {
   }
 #endif
 };
+
+#if defined(SIGV4KIT_SMALL_SHA256)
+namespace detail {
+/// Whether a backend is a block_crypto (whose context and streaming are the ones above).
+template <class Crypto>
+struct is_block_crypto {
+  static constexpr bool value = false;
+};
+template <void (*Compress)(std::uint32_t*, const unsigned char*, std::size_t)>
+struct is_block_crypto<block_crypto<Compress>> {
+  static constexpr bool value = true;
+};
+}  // namespace detail
+#endif
 
 /// The built-in portable backend: plain C++17, no intrinsics, no tables beyond the 64 round
 /// constants. Correct everywhere; hardware paths are separate backends.
@@ -1402,6 +1477,35 @@ class hmac_key {
   /// Processes the concatenation prefix + key as the key without assembling it (SigV4's
   /// "AWS4" + secret): the same as set() on the joined bytes.
   void set(const void* prefix, std::size_t np, const void* key, std::size_t n) noexcept {
+#if defined(SIGV4KIT_SMALL_SHA256)
+    if constexpr (detail::is_block_crypto<Crypto>::value) {
+      // Built for size, with a block backend: the key block is made in ctx_[1]'s buffer,
+      // without a buffer of its own (nor a wipe of it). The key goes through ctx_[1]: longer
+      // than a block, it is hashed there and the digest written to the buffer; else its bytes
+      // are all in the buffer (a block of exactly 64 was compressed, but stays there). Zeros
+      // follow.
+      context& c = ctx_[1];
+      Crypto::init(c);
+      Crypto::update(c, prefix, np);
+      Crypto::update(c, key, n);
+      std::size_t len = static_cast<std::size_t>(c.total);
+      if (c.total > 64) {
+        Crypto::finish(c, c.buf);
+        len = 32;
+      }
+      std::memset(c.buf + len, 0, 64 - len);
+      // ctx_[0] absorbs key ^ ipad, ctx_[1] key ^ opad from its own buffer: update (built
+      // for size: a byte at a time, into the buffer from its start) copies it onto itself.
+      unsigned char pad = 0x36;
+      for (context& x : ctx_) {
+        for (unsigned char& b : c.buf) b ^= pad;
+        Crypto::init(x);
+        Crypto::update(x, c.buf, 64);
+        pad = 0x36 ^ 0x5c;
+      }
+      return;
+    }
+#endif
     unsigned char block[64] = {};
     if (np + n > 64) {
       context c;
@@ -1441,11 +1545,11 @@ class hmac_key {
     if constexpr (has_finish_hmac<Crypto>::value) {
       Crypto::finish_hmac(ctx_[0], ctx_[1], nullptr, 0, out);  // the backend's shortcut for these steps
     } else {
-      unsigned char ih[32];
-      Crypto::finish(ctx_[0], ih);
-      Crypto::update(ctx_[1], ih, 32);
+      // The inner digest passes through `out`, which the MAC then overwrites: no buffer of
+      // its own to wipe.
+      Crypto::finish(ctx_[0], out);
+      Crypto::update(ctx_[1], out, 32);
       Crypto::finish(ctx_[1], out);
-      secure_wipe(ih, sizeof ih);
     }
   }
   /// update_inner(data, n) then finish_mac(out), in one step (which a block backend lays out
