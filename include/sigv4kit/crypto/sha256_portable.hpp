@@ -252,11 +252,12 @@ inline void sha256_state_update(sha256_state& s, const void* data, std::size_t n
 /// fills the last 8 bytes.
 template <void (*Compress)(std::uint32_t*, const unsigned char*, std::size_t)>
 inline void sha256_state_finish(sha256_state& s, unsigned char out[32]) noexcept {
+  static constexpr unsigned char pad[2] = {0x80, 0};  // (not a byte on the stack: no frame)
   const std::uint64_t bits = s.total * 8;
-  unsigned char b = 0x80;
+  const unsigned char* b = pad;
   do {
-    sha256_state_update<Compress>(s, &b, 1);
-    b = 0;
+    sha256_state_update<Compress>(s, b, 1);
+    b = pad + 1;
   } while (s.used != 56);
   store_be32(s.buf + 56, static_cast<std::uint32_t>(bits >> 32));
   store_be32(s.buf + 60, static_cast<std::uint32_t>(bits));
