@@ -27,12 +27,10 @@ inline void secure_wipe(void* p, std::size_t n) noexcept {
     __asm__("" : "+r"(b));
   }
   if (n) std::memset(b, 0, n);
-  __asm__ __volatile__("" : : "r"(p) : "memory");
 #else
-  // The barrier uses memset's result (p again): nothing to keep across the call.
-  void* q = std::memset(p, 0, n);
-  __asm__ __volatile__("" : : "r"(q) : "memory");
+  std::memset(p, 0, n);
 #endif
+  __asm__ __volatile__("" : : "r"(p) : "memory");
 #else
   volatile unsigned char* b = static_cast<volatile unsigned char*>(p);
   while (n--) *b++ = 0;
