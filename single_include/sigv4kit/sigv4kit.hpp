@@ -849,14 +849,15 @@ inline void store_be32x8(unsigned char* p, const std::uint32_t h[8]) noexcept {
 #endif
 }
 
-// FIPS 180-4 section 4.2.2. On a cache line for speed; not when optimising size, where the
-// alignment only pads flash (up to 60 bytes).
-#ifndef SIGV4KIT_OPTIMIZE_SIZE
-#define SIGV4KIT_SHA256_K_ALIGN alignas(64)
+// FIPS 180-4 section 4.2.2. On a cache line for the SIMD rounds (SHA-NI loads it 16 bytes at
+// a time, aligned); built for size where there are no x86 SIMD rounds (microcontrollers),
+// word-aligned only, which saves the padding before it in flash (up to 60 bytes).
+#if defined(SIGV4KIT_SMALL_SHA256) && !(defined(__x86_64__) || defined(__i386__) || defined(_M_X64) || defined(_M_IX86))
+inline constexpr std::size_t sha256_k_align = 4;
 #else
-#define SIGV4KIT_SHA256_K_ALIGN
+inline constexpr std::size_t sha256_k_align = 64;
 #endif
-SIGV4KIT_SHA256_K_ALIGN inline constexpr std::uint32_t sha256_k[64] = {
+alignas(sha256_k_align) inline constexpr std::uint32_t sha256_k[64] = {
     0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
     0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
     0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
@@ -865,6 +866,18 @@ SIGV4KIT_SHA256_K_ALIGN inline constexpr std::uint32_t sha256_k[64] = {
     0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
     0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
     0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2};
+
+#if defined(SIGV4KIT_SMALL_SHA256)
+/// memcpy(dst, src, n) as a call to the C library's memcpy, which every program links
+/// anyway: with `n` known, the compiler would expand the copy inline (a loop, on Cortex-M).
+inline void copy_by_call(void* dst, const void* src, std::size_t n) noexcept {
+#if defined(__GNUC__) || defined(__clang__)
+  __asm__("" : "+r"(n));
+#endif
+  std::memcpy(dst, src, n);
+}
+
+#endif
 
 /// Processes `blocks` 64-byte blocks into `h` (FIPS 180-4 section 6.2.2). The 64 rounds are
 /// written out eight at a time with the working variables renamed instead of shifted, and
@@ -978,12 +991,8 @@ struct sha256_state {
 inline void sha256_init_h(std::uint32_t h[8]) noexcept {
   static constexpr std::uint32_t iv[8] = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
                                           0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19};
-#if defined(SIGV4KIT_SMALL_SHA256) && (defined(__GNUC__) || defined(__clang__))
-  for (int i = 0; i < 8; ++i) {  // a plain loop (the copy GCC expands is 12 bytes longer)
-    std::uint32_t t = iv[i];
-    __asm__("" : "+r"(t));
-    h[i] = t;
-  }
+#if defined(SIGV4KIT_SMALL_SHA256)
+  copy_by_call(h, iv, sizeof iv);
 #else
   std::memcpy(h, iv, sizeof iv);
 #endif
@@ -995,21 +1004,50 @@ inline void sha256_state_init(sha256_state& s) noexcept {
   s.used = 0;
 }
 
+#if defined(SIGV4KIT_SMALL_SHA256)
+/// Built for size: every byte through the block buffer, one at a time (one short loop;
+/// copying costs little next to compressing). `data` may be the buffer itself while it is
+/// empty: each byte is then copied onto itself (hmac_key::set absorbs a key block that way).
 template <void (*Compress)(std::uint32_t*, const unsigned char*, std::size_t)>
 inline void sha256_state_update(sha256_state& s, const void* data, std::size_t n) noexcept {
   const unsigned char* p = static_cast<const unsigned char*>(data);
   s.total += n;
-#if defined(SIGV4KIT_SMALL_SHA256)
-  // A byte at a time through the block buffer: the smallest loop (copying costs little next
-  // to compressing), and the only path: finish pads through it too.
-  while (n--) {
-    s.buf[s.used++] = *p++;
-    if (s.used == 64) {
+  std::uint32_t used = s.used;
+  for (; n; --n) {
+    s.buf[used++] = *p++;
+    if (used == 64) {
       Compress(s.h, s.buf, 1);
-      s.used = 0;
+      used = 0;
     }
   }
+  s.used = used;
+}
+
+/// Built for size: the padding (FIPS 180-4 section 5.1.1) goes through update too - 0x80,
+/// then zeros until 56 bytes of a block are filled (in a second block when the first has no
+/// room) - so there is no second code path that writes and compresses blocks; the bit length
+/// fills the last 8 bytes.
+template <void (*Compress)(std::uint32_t*, const unsigned char*, std::size_t)>
+inline void sha256_state_finish(sha256_state& s, unsigned char out[32]) noexcept {
+  static constexpr unsigned char pad[2] = {0x80, 0};  // (not a byte on the stack: no frame)
+  const std::uint64_t bits = s.total * 8;
+  const unsigned char* b = pad;
+  do {
+    sha256_state_update<Compress>(s, b, 1);
+    b = pad + 1;
+  } while (s.used != 56);
+  store_be32(s.buf + 56, static_cast<std::uint32_t>(bits >> 32));
+  store_be32(s.buf + 60, static_cast<std::uint32_t>(bits));
+  Compress(s.h, s.buf, 1);
+  store_be32x8(out, s.h);
+  // Not wiped here, as in the other finish below (the owners of secret states wipe them).
+  sha256_state_init(s);
+}
 #else
+template <void (*Compress)(std::uint32_t*, const unsigned char*, std::size_t)>
+inline void sha256_state_update(sha256_state& s, const void* data, std::size_t n) noexcept {
+  const unsigned char* p = static_cast<const unsigned char*>(data);
+  s.total += n;
   if (s.used) {
     std::size_t take = 64 - s.used < n ? 64 - s.used : n;
     std::memcpy(s.buf + s.used, p, take);
@@ -1029,23 +1067,11 @@ inline void sha256_state_update(sha256_state& s, const void* data, std::size_t n
     std::memcpy(s.buf, p, n);
     s.used = static_cast<std::uint32_t>(n);
   }
-#endif
 }
 
 template <void (*Compress)(std::uint32_t*, const unsigned char*, std::size_t)>
 inline void sha256_state_finish(sha256_state& s, unsigned char out[32]) noexcept {
   std::uint64_t bits = s.total * 8;
-#if defined(SIGV4KIT_SMALL_SHA256)
-  // The padding through update: 0x80, zeros up to 56 bytes into a block, the bit length.
-  unsigned char pad[8] = {0x80};
-  do {
-    sha256_state_update<Compress>(s, pad, 1);
-    pad[0] = 0;
-  } while (s.used != 56);
-  store_be32(pad, static_cast<std::uint32_t>(bits >> 32));
-  store_be32(pad + 4, static_cast<std::uint32_t>(bits));
-  sha256_state_update<Compress>(s, pad, 8);
-#else
   s.buf[s.used++] = 0x80;
   if (s.used > 56) {
     std::memset(s.buf + s.used, 0, 64 - s.used);
@@ -1056,12 +1082,12 @@ inline void sha256_state_finish(sha256_state& s, unsigned char out[32]) noexcept
   store_be32(s.buf + 56, static_cast<std::uint32_t>(bits >> 32));
   store_be32(s.buf + 60, static_cast<std::uint32_t>(bits));
   Compress(s.h, s.buf, 1);
-#endif
   store_be32x8(out, s.h);
   // Not wiped here: most hashes (canonical requests, bodies) are of public data, and the
   // secret-derived states (HMAC keys) are wiped by their owners (hmac_key's destructor).
   sha256_state_init(s);
 }
+#endif  // SIGV4KIT_SMALL_SHA256
 
 #if !defined(SIGV4KIT_SMALL_SHA256)
 /// The blocks of a finished message that are not whole blocks of the caller's data - the
@@ -1183,6 +1209,20 @@ struct block_crypto {
   }
 #endif
 };
+
+#if defined(SIGV4KIT_SMALL_SHA256)
+namespace detail {
+/// Whether a backend is a block_crypto (whose context and streaming are the ones above).
+template <class Crypto>
+struct is_block_crypto {
+  static constexpr bool value = false;
+};
+template <void (*Compress)(std::uint32_t*, const unsigned char*, std::size_t)>
+struct is_block_crypto<block_crypto<Compress>> {
+  static constexpr bool value = true;
+};
+}  // namespace detail
+#endif
 
 /// The built-in portable backend: plain C++17, no intrinsics, no tables beyond the 64 round
 /// constants. Correct everywhere; hardware paths are separate backends.
@@ -1513,6 +1553,35 @@ class hmac_key {
   /// Processes the concatenation prefix + key as the key without assembling it (SigV4's
   /// "AWS4" + secret): the same as set() on the joined bytes.
   void set(const void* prefix, std::size_t np, const void* key, std::size_t n) noexcept {
+#if defined(SIGV4KIT_SMALL_SHA256)
+    if constexpr (detail::is_block_crypto<Crypto>::value) {
+      // Built for size, with a block backend: the key block is made in ctx_[1]'s buffer,
+      // without a buffer of its own (nor a wipe of it). The key goes through ctx_[1]: longer
+      // than a block, it is hashed there and the digest written to the buffer; else its bytes
+      // are all in the buffer (a block of exactly 64 was compressed, but stays there). Zeros
+      // follow.
+      context& c = ctx_[1];
+      Crypto::init(c);
+      Crypto::update(c, prefix, np);
+      Crypto::update(c, key, n);
+      std::size_t len = static_cast<std::size_t>(c.total);
+      if (c.total > 64) {
+        Crypto::finish(c, c.buf);
+        len = 32;
+      }
+      std::memset(c.buf + len, 0, 64 - len);
+      // ctx_[0] absorbs key ^ ipad, ctx_[1] key ^ opad from its own buffer: update (built
+      // for size: a byte at a time, into the buffer from its start) copies it onto itself.
+      unsigned char pad = 0x36;
+      for (context& x : ctx_) {
+        for (unsigned char& b : c.buf) b ^= pad;
+        Crypto::init(x);
+        Crypto::update(x, c.buf, 64);
+        pad = 0x36 ^ 0x5c;
+      }
+      return;
+    }
+#endif
     unsigned char block[64] = {};
     if (np + n > 64) {
       context c;
@@ -1555,11 +1624,11 @@ class hmac_key {
     if constexpr (has_finish_hmac<Crypto>::value) {
       Crypto::finish_hmac(ctx_[0], ctx_[1], nullptr, 0, out);  // the backend's shortcut for these steps
     } else {
-      unsigned char ih[32];
-      Crypto::finish(ctx_[0], ih);
-      Crypto::update(ctx_[1], ih, 32);
+      // The inner digest passes through `out`, which the MAC then overwrites: no buffer of
+      // its own to wipe.
+      Crypto::finish(ctx_[0], out);
+      Crypto::update(ctx_[1], out, 32);
       Crypto::finish(ctx_[1], out);
-      secure_wipe(ih, sizeof ih);
     }
   }
   /// update_inner(data, n) then finish_mac(out), in one step (which a block backend lays out

@@ -100,6 +100,41 @@ void check_backend() {
     INFO("split at " << k);
     CHECK(test::hex(d, 32) == "9b09ffa71b942fcb27635fbcd5b0e944bfdc63644f0713938a7f51535c3a35e2");
   }
+  // Every message length from 0 to 200 (every padding case, one and two final blocks, up to
+  // three blocks and more), and HMAC with every key length from 0 to 140 (within a block, a
+  // block exactly, hashed first): digests chained into one SHA-256, against Python's hashlib
+  // and hmac (message byte i = i * 7 + 3; key byte i = i * 13 + 1, with (n * 3) % 150 bytes of
+  // data, byte i = i * 5 + 9). Keys are also given in two pieces, split in the middle.
+  auto pattern = [](std::size_t n, unsigned m, unsigned a) {
+    std::string v(n, '\0');
+    for (std::size_t i = 0; i < n; ++i) v[i] = static_cast<char>((i * m + a) & 255);
+    return v;
+  };
+  sha256<C> chain;
+  for (std::size_t n = 0; n <= 200; ++n) {
+    const std::string msg = pattern(n, 7, 3);
+    unsigned char d[32];
+    sha256<C>::hash(msg.data(), msg.size(), d);
+    chain.update(d, 32);
+  }
+  unsigned char d[32];
+  chain.finish(d);
+  CHECK(test::hex(d, 32) == "3275febb4612d86d586eb9f11cd21e648a9fc7d95e0f6b8d362786e28c9c5b79");
+  sha256<C> chain_whole, chain_split;
+  for (std::size_t n = 0; n <= 140; ++n) {
+    const std::string key = pattern(n, 13, 1), data = pattern((n * 3) % 150, 5, 9);
+    unsigned char a[32], b[32];
+    hmac<C>::mac(key.data(), key.size(), data.data(), data.size(), a);
+    chain_whole.update(a, 32);
+    hmac_key<C> k;
+    k.set(key.data(), n / 2, key.data() + n / 2, n - n / 2);
+    k.mac_once(data.data(), data.size(), b);
+    chain_split.update(b, 32);
+  }
+  chain_whole.finish(d);
+  CHECK(test::hex(d, 32) == "c43cdf77cdd6eeab30e81e1d1dc76d95f567f1415c7084e486b209c16768d169");
+  chain_split.finish(d);
+  CHECK(test::hex(d, 32) == "c43cdf77cdd6eeab30e81e1d1dc76d95f567f1415c7084e486b209c16768d169");
 }
 }  // namespace
 

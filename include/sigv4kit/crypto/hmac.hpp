@@ -76,6 +76,35 @@ class hmac_key {
   /// Processes the concatenation prefix + key as the key without assembling it (SigV4's
   /// "AWS4" + secret): the same as set() on the joined bytes.
   void set(const void* prefix, std::size_t np, const void* key, std::size_t n) noexcept {
+#if defined(SIGV4KIT_SMALL_SHA256)
+    if constexpr (detail::is_block_crypto<Crypto>::value) {
+      // Built for size, with a block backend: the key block is made in ctx_[1]'s buffer,
+      // without a buffer of its own (nor a wipe of it). The key goes through ctx_[1]: longer
+      // than a block, it is hashed there and the digest written to the buffer; else its bytes
+      // are all in the buffer (a block of exactly 64 was compressed, but stays there). Zeros
+      // follow.
+      context& c = ctx_[1];
+      Crypto::init(c);
+      Crypto::update(c, prefix, np);
+      Crypto::update(c, key, n);
+      std::size_t len = static_cast<std::size_t>(c.total);
+      if (c.total > 64) {
+        Crypto::finish(c, c.buf);
+        len = 32;
+      }
+      std::memset(c.buf + len, 0, 64 - len);
+      // ctx_[0] absorbs key ^ ipad, ctx_[1] key ^ opad from its own buffer: update (built
+      // for size: a byte at a time, into the buffer from its start) copies it onto itself.
+      unsigned char pad = 0x36;
+      for (context& x : ctx_) {
+        for (unsigned char& b : c.buf) b ^= pad;
+        Crypto::init(x);
+        Crypto::update(x, c.buf, 64);
+        pad = 0x36 ^ 0x5c;
+      }
+      return;
+    }
+#endif
     unsigned char block[64] = {};
     if (np + n > 64) {
       context c;
@@ -118,11 +147,11 @@ class hmac_key {
     if constexpr (has_finish_hmac<Crypto>::value) {
       Crypto::finish_hmac(ctx_[0], ctx_[1], nullptr, 0, out);  // the backend's shortcut for these steps
     } else {
-      unsigned char ih[32];
-      Crypto::finish(ctx_[0], ih);
-      Crypto::update(ctx_[1], ih, 32);
+      // The inner digest passes through `out`, which the MAC then overwrites: no buffer of
+      // its own to wipe.
+      Crypto::finish(ctx_[0], out);
+      Crypto::update(ctx_[1], out, 32);
       Crypto::finish(ctx_[1], out);
-      secure_wipe(ih, sizeof ih);
     }
   }
   /// update_inner(data, n) then finish_mac(out), in one step (which a block backend lays out
