@@ -3898,16 +3898,18 @@ class signing_key_cache {
   /// state after them comes from the cache instead of a compression. A string to sign that
   /// sorts after the stored one (a later time) replaces it; an earlier one is used but not
   /// stored, so signers working through different times do not keep rewriting the entry.
-  hmac_key<Crypto> get_started(std::string_view access_key_id, std::string_view secret,
-                               std::string_view date, std::string_view region,
-                               std::string_view service, const char* sts, std::size_t n,
-                               bool* hit = nullptr) noexcept {
+  // Inlined into its caller (the signer, once): GCC's own choice varies with the code around.
+  SIGV4KIT_ALWAYS_INLINE hmac_key<Crypto> get_started(std::string_view access_key_id, std::string_view secret,
+                                                     std::string_view date, std::string_view region,
+                                                     std::string_view service, const char* sts, std::size_t n,
+                                                     bool* hit = nullptr) noexcept {
     if constexpr (keep_block) {
       const std::string_view parts[6] = {access_key_id, secret, date, region, service,
                                          std::string_view("aws4_request", 12)};
       hmac_key<Crypto> key;
       identity id;
-      if (n >= 64 && id.pack(parts)) {
+      const bool cacheable = id.pack(parts);  // else too long to store
+      if (cacheable && n >= 64) {
         word block[block_words];
         std::memcpy(block, sts, 64);
         int found = fetch(parts, id, true, key, block, hit);
@@ -3924,10 +3926,15 @@ class signing_key_cache {
         id.wipe();
         return key;
       }
+      fetch(parts, id, cacheable, key, nullptr, hit);
+      key.update_inner(sts, n);
+      if (cacheable) id.wipe();
+      return key;
+    } else {
+      hmac_key<Crypto> key = get(access_key_id, secret, date, region, service, hit);
+      key.update_inner(sts, n);
+      return key;
     }
-    hmac_key<Crypto> key = get(access_key_id, secret, date, region, service, hit);
-    key.update_inner(sts, n);
-    return key;
   }
 
   /// Number of entries held.
