@@ -35,6 +35,11 @@ namespace detail {
 
 inline constexpr char hex_upper[] = "0123456789ABCDEF";
 inline constexpr char hex_lower[] = "0123456789abcdef";
+#ifdef SIGV4KIT_OPTIMIZE_SIZE
+/// Size builds: one copy of the text that "AWS4" (the key prefix), the algorithm name and a
+/// payload constant's core begin with (the linker merges only common tails of literals).
+inline constexpr char aws4_text[] = "AWS4-HMAC-SHA256-PAYLOAD";
+#endif
 
 /// memcpy for the short pieces a canonical request is made of: up to 16 bytes as two
 /// overlapping fixed-size copies, up to 64 (with SSE2) as two or four overlapping 16-byte
@@ -338,10 +343,18 @@ constexpr bool is_escape_at(std::string_view s, std::size_t i) noexcept {
 /// ISO 8601 basic format as SigV4 uses it, "YYYYMMDDTHHMMSSZ": true when `s` is exactly that
 /// and names a real UTC calendar time (month 1..12, day within the month incl. leap years,
 /// 00:00:00..23:59:59).
+#ifndef SIGV4KIT_OPTIMIZE_SIZE
 SIGV4KIT_SIZE_INLINE constexpr bool is_amz_date(std::string_view s) noexcept {
+#else
+SIGV4KIT_SIZE_INLINE bool is_amz_date(std::string_view s) noexcept {  // (not constexpr: `f` is not cleared)
+#endif
   if (s.size() != 16 || s[8] != 'T' || s[15] != 'Z') return false;
   // Seven two-digit fields: century, year of century, month, day, hour, minute, second.
+#ifndef SIGV4KIT_OPTIMIZE_SIZE
   unsigned f[7] = {};
+#else
+  unsigned f[7];  // each written before it is read
+#endif
   for (unsigned i = 0; i < 7; ++i) {
     std::size_t at = 2 * i + (i >= 4);  // past the 'T'
     unsigned hi = static_cast<unsigned char>(s[at] - '0'), lo = static_cast<unsigned char>(s[at + 1] - '0');

@@ -406,9 +406,34 @@ struct prepared_request {
   bool token_signed;                // token is part of the signature
   bool add_content_sha256;
   std::string_view amz_date;        // "YYYYMMDDTHHMMSSZ"
-  std::string_view date;            // "YYYYMMDD"
-  std::string_view region, service;
-  std::string_view access_key_id;
+  // The scope's date ("YYYYMMDD"), region and service, and the access key id, through the
+  // accessors below. Size builds: in the order the key cache takes its parts (access key id,
+  // secret, date, region, service, "aws4_request"; signing_key_cache::get_laid_out), so the
+  // signer passes them without copying them into an array first.
+#ifndef SIGV4KIT_OPTIMIZE_SIZE
+  std::string_view date_;
+  std::string_view region_, service_;
+  std::string_view access_key_id_;
+  std::string_view& date() noexcept { return date_; }
+  std::string_view& region() noexcept { return region_; }
+  std::string_view& service() noexcept { return service_; }
+  std::string_view& access_key_id() noexcept { return access_key_id_; }
+  const std::string_view& date() const noexcept { return date_; }
+  const std::string_view& region() const noexcept { return region_; }
+  const std::string_view& service() const noexcept { return service_; }
+  const std::string_view& access_key_id() const noexcept { return access_key_id_; }
+#else
+  enum key_part : unsigned char { kp_access_key_id, kp_secret, kp_date, kp_region, kp_service };
+  std::string_view key_parts[6] = {{}, {}, {}, {}, {}, std::string_view("aws4_request", 12)};
+  std::string_view& date() noexcept { return key_parts[kp_date]; }
+  std::string_view& region() noexcept { return key_parts[kp_region]; }
+  std::string_view& service() noexcept { return key_parts[kp_service]; }
+  std::string_view& access_key_id() noexcept { return key_parts[kp_access_key_id]; }
+  const std::string_view& date() const noexcept { return key_parts[kp_date]; }
+  const std::string_view& region() const noexcept { return key_parts[kp_region]; }
+  const std::string_view& service() const noexcept { return key_parts[kp_service]; }
+  const std::string_view& access_key_id() const noexcept { return key_parts[kp_access_key_id]; }
+#endif
   std::string_view session_token;   // empty: none
   std::string_view payload_hash;    // what goes on the last line of the canonical request
 
@@ -461,11 +486,11 @@ struct prepared_request {
   }
   using piece_fn = void (*)(void* ctx, const char* s, std::size_t n) noexcept;
   SIGV4KIT_SIZE_NOINLINE void put_scope_to(piece_fn put, void* ctx) const noexcept {
-    put(ctx, date.data(), date.size());
+    put(ctx, date().data(), date().size());
     put(ctx, "/", 1);
-    put(ctx, region.data(), region.size());
+    put(ctx, region().data(), region().size());
     put(ctx, "/", 1);
-    put(ctx, service.data(), service.size());
+    put(ctx, service().data(), service().size());
     put(ctx, "/aws4_request", 13);
   }
   /// Appends a signed header (room for it was checked). 8 bytes must be readable at `name`.
@@ -475,13 +500,13 @@ struct prepared_request {
     headers[header_count++] = header_entry{std::string_view(name, name_len), value, plain};
   }
   std::size_t credential_size() const noexcept {
-    return access_key_id.size() + 1 + date.size() + 1 + region.size() + 1 + service.size() + 13;
+    return access_key_id().size() + 1 + date().size() + 1 + region().size() + 1 + service().size() + 13;
   }
 };
 
 #ifdef SIGV4KIT_OPTIMIZE_SIZE
 /// dst[0..n) = src[0..n) with A-Z lower-cased (the URL's host, header names).
-SIGV4KIT_ALWAYS_INLINE void lower_copy(char* dst, const char* src, std::size_t n) noexcept {
+SIGV4KIT_NOINLINE inline void lower_copy(char* dst, const char* src, std::size_t n) noexcept {
   for (std::size_t i = 0; i < n; ++i) dst[i] = to_lower(src[i]);
 }
 #endif
@@ -653,7 +678,8 @@ SIGV4KIT_ALWAYS_INLINE bool is_known_payload_constant(std::string_view s) noexce
   if (equals_literal(s, "UNSIGNED-PAYLOAD")) return streamed == trailed;
   // STREAMING-AWS4-HMAC-SHA256-PAYLOAD and STREAMING-AWS4-ECDSA-P256-SHA256-PAYLOAD, each
   // with or without -TRAILER.
-  return streamed && (equals_literal(s, "AWS4-HMAC-SHA256-PAYLOAD") || equals_literal(s, "AWS4-ECDSA-P256-SHA256-PAYLOAD"));
+  return streamed && ((s.size() == 24 && std::memcmp(s.data(), aws4_text, 24) == 0) ||
+                      equals_literal(s, "AWS4-ECDSA-P256-SHA256-PAYLOAD"));
 }
 #endif
 
@@ -721,14 +747,18 @@ inline status prepare(const request& req, const signing_params& sp, prepared_req
                  SIGV4KIT_TEXT("timestamp must be a real UTC time written YYYYMMDDTHHMMSSZ, like 20150830T123600Z"),
                  sp.timestamp);
   p.amz_date = sp.timestamp;
-  p.date = sub(sp.timestamp, 0, 8);
+#ifndef SIGV4KIT_OPTIMIZE_SIZE
+  p.date_ = sub(sp.timestamp, 0, 8);
+#else
+  p.date() = std::string_view(sp.timestamp.data(), 8);  // (16 bytes: checked above)
+#endif
 #ifndef SIGV4KIT_OPTIMIZE_SIZE
   if (status s = validate_scope_part(sp.region, SIGV4KIT_TEXT("region must be 1 to " SIGV4KIT_STRINGIFY(SIGV4KIT_MAX_SCOPE_PART) " printable characters without '/', ',' or spaces")); !s)
     return s;
   if (status s = validate_scope_part(sp.service, SIGV4KIT_TEXT("service must be 1 to " SIGV4KIT_STRINGIFY(SIGV4KIT_MAX_SCOPE_PART) " printable characters without '/', ',' or spaces")); !s)
     return s;
-  p.region = sp.region;
-  p.service = sp.service;
+  p.region_ = sp.region;
+  p.service_ = sp.service;
   const credentials_view& cr = sp.credentials;
   if (cr.access_key_id.empty() || cr.access_key_id.size() > max_access_key_id)
     return error(error_kind::invalid_credentials,
@@ -744,8 +774,8 @@ inline status prepare(const request& req, const signing_params& sp, prepared_req
   if (!is_scope_text(sp.service, SIGV4KIT_MAX_SCOPE_PART))
     return error(error_kind::invalid_scope, SIGV4KIT_TEXT("service must be 1 to " SIGV4KIT_STRINGIFY(SIGV4KIT_MAX_SCOPE_PART) " printable characters without '/', ',' or spaces"),
                  sp.service.empty() ? std::string_view("(empty)") : sp.service);
-  p.region = sp.region;
-  p.service = sp.service;
+  p.region() = sp.region;
+  p.service() = sp.service;
   const credentials_view& cr = sp.credentials;
   if (!is_scope_text(cr.access_key_id, max_access_key_id))
     return error(error_kind::invalid_credentials,
@@ -762,7 +792,12 @@ inline status prepare(const request& req, const signing_params& sp, prepared_req
   if (!all_of_class(token.data(), token.size(), cc_url))  // (cc_url: no control character)
 #endif
     return error(error_kind::invalid_credentials, SIGV4KIT_TEXT("session token contains a control character (CR, LF, NUL, ...)"));
-  p.access_key_id = cr.access_key_id;
+#ifndef SIGV4KIT_OPTIMIZE_SIZE
+  p.access_key_id_ = cr.access_key_id;
+#else
+  p.access_key_id() = cr.access_key_id;
+  p.key_parts[prepared_request::kp_secret] = cr.secret_access_key;
+#endif
   p.session_token = cr.session_token;
   p.token_signed = !cr.session_token.empty() && sp.sign_session_token;
 #ifdef SIGV4KIT_NO_PRESIGN
@@ -900,7 +935,9 @@ inline status prepare(const request& req, const signing_params& sp, prepared_req
   std::size_t names_left = SIGV4KIT_MAX_HEADER_NAME_BYTES - names_used;
   for (const header& h : req.headers) {
     const std::size_t n = h.name.size();
+#if !defined(SIGV4KIT_OPTIMIZE_SIZE) || !defined(SIGV4KIT_NO_ERROR_MESSAGES)
     if (n == 0) return error(error_kind::invalid_header, SIGV4KIT_TEXT("header name is empty"));
+#endif  // (else is_token below rejects it, with the same kind)
     const bool room = n <= names_left;
 #ifndef SIGV4KIT_OPTIMIZE_SIZE
     if (room) {
@@ -1305,7 +1342,12 @@ inline constexpr std::size_t string_to_sign_capacity =
 template <class Put>
 SIGV4KIT_ALWAYS_INLINE void put_string_to_sign_prefix(const prepared_request& p, Put&& put) noexcept {
   // Inlined (each build has one caller): the pieces' lengths are then mostly constants.
+#ifndef SIGV4KIT_OPTIMIZE_SIZE
   put("AWS4-HMAC-SHA256\n", 17);
+#else
+  put(aws4_text, 16);
+  put("\n", 1);
+#endif
   put(p.amz_date.data(), 16);  // prepare checked it: YYYYMMDDTHHMMSSZ
   put("\n", 1);
   p.put_scope([&put](std::string_view piece) { put(piece.data(), piece.size()); });
@@ -1369,11 +1411,11 @@ struct text_out {
   void put_credential(const prepared_request& p, bool encoded) noexcept {
     if constexpr (!presign_enabled) {  // header mode only: never encoded
       (void)encoded;
-      put(p.access_key_id);
+      put(p.access_key_id());
       put("/");
       p.put_scope([this](std::string_view piece) { put(piece); });
     } else {
-      put(p.access_key_id, encoded);
+      put(p.access_key_id(), encoded);
       put(std::string_view("/", 1), encoded);
       p.put_scope([this, encoded](std::string_view piece) { put(piece, encoded); });
     }
@@ -1452,7 +1494,12 @@ SIGV4KIT_SIZE_INLINE status write_output_start(prepared_request& p, char* out, s
       if (p.url.query.back() != '&') w.put("&");
     }
   }
+#if defined(SIGV4KIT_OPTIMIZE_SIZE) && defined(SIGV4KIT_NO_PRESIGN)
+  w.put(std::string_view(aws4_text, 16));
+  w.put(view(" Credential="));
+#else
   w.put(header_mode ? view("AWS4-HMAC-SHA256 Credential=") : view("X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential="));
+#endif
   char* begin = w.o;
   w.put_credential(p, !header_mode);
   if (presign_enabled) p.credential_encoded = w.since(begin);  // (read by the canonical query)

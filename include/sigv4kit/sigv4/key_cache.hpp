@@ -112,7 +112,11 @@ void derive_signing_key_into(hmac_key<Crypto>& key, const std::string_view* in) 
   }
   // One key object, re-processed at each step: kDate, kRegion, kService, kSigning. Each
   // intermediate key is wiped (the object before it is reused, `k` at the end).
+#ifndef SIGV4KIT_OPTIMIZE_SIZE
   key.set("AWS4", 4, in[0].data(), in[0].size());
+#else
+  key.set(aws4_text, 4, in[0].data(), in[0].size());
+#endif
   unsigned char k[32];
   for (int i = 1; i < 5; ++i) {
     key.mac_once(in[i].data(), in[i].size(), k);
@@ -204,6 +208,12 @@ class signing_key_cache {
                                        std::string_view("aws4_request", 12)};
     return get_parts(parts, hit);
   }
+
+#ifdef SIGV4KIT_OPTIMIZE_SIZE
+  /// get() with its parts laid out by the caller: access key id, secret, date, region,
+  /// service and "aws4_request", in this order.
+  hmac_key<Crypto> get_laid_out(const std::string_view* parts) noexcept { return get_parts(parts, nullptr); }
+#endif
 
   /// get(), then the key's inner hash started with `sts[0..n)`, the string to sign's first
   /// bytes: the same as key.update_inner(sts, n) on get()'s result. When the first 64 of them

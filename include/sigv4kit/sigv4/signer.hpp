@@ -81,8 +81,8 @@ class basic_signer {
       detail::copy_bytes(sts + prefix, d, n);
       prefix += n;
     });
-    hmac_key<Crypto> key = cache_.get_started(p.access_key_id, params.credentials.secret_access_key,
-                                              p.date, p.region, p.service, sts, prefix);
+    hmac_key<Crypto> key = cache_.get_started(p.access_key_id(), params.credentials.secret_access_key,
+                                              p.date(), p.region(), p.service(), sts, prefix);
     char* canonical_hex = sts + prefix;  // the string to sign's last line
 #else
     char canonical_hex[64];
@@ -160,7 +160,12 @@ class basic_signer {
 
  private:
   hmac_key<Crypto> signing_key(const detail::prepared_request& p, const signing_params& params) const noexcept {
-    return cache_.get(p.access_key_id, params.credentials.secret_access_key, p.date, p.region, p.service);
+#ifndef SIGV4KIT_OPTIMIZE_SIZE
+    return cache_.get(p.access_key_id(), params.credentials.secret_access_key, p.date(), p.region(), p.service());
+#else
+    (void)params;
+    return cache_.get_laid_out(p.key_parts);  // (prepared_request keeps the parts in order)
+#endif
   }
 
 #ifdef SIGV4KIT_OPTIMIZE_SIZE
