@@ -11,6 +11,13 @@
 #include "helpers.hpp"
 
 namespace {
+// Whether [needle, needle + n) occurs anywhere in [mem, mem + size): a secret left behind.
+bool holds_bytes(const unsigned char* mem, std::size_t size, const void* needle, std::size_t n) {
+  for (std::size_t i = 0; i + n <= size; ++i)
+    if (std::memcmp(mem + i, needle, n) == 0) return true;
+  return false;
+}
+
 std::string mac_hex(const sigv4kit::hmac_key<>& key) {
   sigv4kit::hmac<> h(key);
   h.update("m", 1);
@@ -107,11 +114,7 @@ TEMPLATE_TEST_CASE("Key cache: entries are wiped on clear, on eviction and on de
                    SIGV4KIT_TEST_LOCKS) {
   using cache_t = sigv4kit::signing_key_cache<sigv4kit::default_crypto, TestType, 1>;
   alignas(cache_t) unsigned char storage[sizeof(cache_t)];
-  auto contains = [&](const void* needle, std::size_t n) {
-    for (std::size_t i = 0; i + n <= sizeof storage; ++i)
-      if (std::memcmp(storage + i, needle, n) == 0) return true;
-    return false;
-  };
+  auto contains = [&](const void* needle, std::size_t n) { return holds_bytes(storage, sizeof storage, needle, n); };
   const std::string secret = "UNIQUESECRETVALUE1234567890";
   // The derived key as the cache stores it (its first 32 bytes: the inner midstate).
   unsigned char state[sigv4kit::hmac_key<>::state_size];
@@ -240,11 +243,7 @@ TEMPLATE_TEST_CASE("Key cache: a remembered block belongs to its entry's whole i
 TEMPLATE_TEST_CASE("Key cache: a remembered block's state is wiped with its entry", "[cache]", SIGV4KIT_TEST_LOCKS) {
   using cache_t = sigv4kit::signing_key_cache<sigv4kit::default_crypto, TestType, 1>;
   alignas(cache_t) unsigned char storage[sizeof(cache_t)];
-  auto contains = [&](const void* needle, std::size_t n) {
-    for (std::size_t i = 0; i + n <= sizeof storage; ++i)
-      if (std::memcmp(storage + i, needle, n) == 0) return true;
-    return false;
-  };
+  auto contains = [&](const void* needle, std::size_t n) { return holds_bytes(storage, sizeof storage, needle, n); };
   const std::string secret = "UNIQUESECRETVALUE1234567890";
   const std::string t1 = string_to_sign("20150830T123600Z");
   // The inner state after the first block, computed without the cache.
