@@ -1155,13 +1155,32 @@ inline void sha256_compress_final(std::uint32_t h[8], const sha256_final_blocks&
   Compress(h, f.tail, f.ntail);
 }
 
+/// The same a block at a time, with `between()` after each compression is issued: work that
+/// does not depend on the hash runs while the compression's long dependency chain does.
+template <void (*Compress)(std::uint32_t*, const unsigned char*, std::size_t), class Between>
+SIGV4KIT_ALWAYS_INLINE void sha256_compress_final(std::uint32_t h[8], const sha256_final_blocks& f, Between& between) noexcept {
+  if (f.nhead) {
+    Compress(h, f.head, 1);
+    between();
+  }
+  for (std::size_t i = 0; i < f.nwhole; ++i) {
+    Compress(h, f.whole + 64 * i, 1);
+    between();
+  }
+  for (std::size_t i = 0; i < f.ntail; ++i) {
+    Compress(h, f.tail + 64 * i, 1);
+    between();
+  }
+}
+
 /// update(data, n) then finish(out), with the stores all before the compressions (see
 /// sha256_layout_final).
-template <void (*Compress)(std::uint32_t*, const unsigned char*, std::size_t)>
-inline void sha256_state_update_finish(sha256_state& s, const void* data, std::size_t n, unsigned char out[32]) noexcept {
+template <void (*Compress)(std::uint32_t*, const unsigned char*, std::size_t), class... Between>
+inline void sha256_state_update_finish(sha256_state& s, const void* data, std::size_t n, unsigned char out[32],
+                                       Between&... between) noexcept {
   sha256_final_blocks f;
   sha256_layout_final(s, static_cast<const unsigned char*>(data), n, f);
-  sha256_compress_final<Compress>(s.h, f);
+  sha256_compress_final<Compress>(s.h, f, between...);
   store_be32x8(out, s.h);
   sha256_state_init(s);
 }
@@ -1172,9 +1191,9 @@ inline void sha256_state_update_finish(sha256_state& s, const void* data, std::s
 /// bit length (64 + 32) * 8 - is laid out directly, its padding before the inner blocks are
 /// compressed and the digest in two 16-byte stores where SSE2 has them (see
 /// sha256_layout_final). Both states are spent (their owner wipes them).
-template <void (*Compress)(std::uint32_t*, const unsigned char*, std::size_t)>
+template <void (*Compress)(std::uint32_t*, const unsigned char*, std::size_t), class... Between>
 inline void sha256_state_finish_hmac(sha256_state& inner, sha256_state& outer, const void* data, std::size_t n,
-                                     unsigned char out[32]) noexcept {
+                                     unsigned char out[32], Between&... between) noexcept {
   sha256_final_blocks f;
   sha256_layout_final(inner, static_cast<const unsigned char*>(data), n, f);
   unsigned char block[64];
@@ -1182,9 +1201,10 @@ inline void sha256_state_finish_hmac(sha256_state& inner, sha256_state& outer, c
   std::memset(block + 33, 0, 29);
   block[62] = 0x03;  // 768 bits, big-endian
   block[63] = 0x00;
-  sha256_compress_final<Compress>(inner.h, f);
+  sha256_compress_final<Compress>(inner.h, f, between...);
   store_be32x8(block, inner.h);
   Compress(outer.h, block, 1);
+  (between(), ...);
   store_be32x8(out, outer.h);
   secure_wipe(block, 32);  // the inner digest (f holds only message bytes)
 }
@@ -1219,6 +1239,18 @@ struct block_crypto {
   /// Optional for a backend (the signer uses it when present): update(data, n) then finish.
   static void update_finish(sha256_context& c, const void* data, std::size_t n, unsigned char out[32]) noexcept {
     detail::sha256_state_update_finish<Compress>(c, data, n, out);
+  }
+  /// Optional for a backend (the signer uses them when present): finish_hmac and update_finish
+  /// that call `between()` after each compression (see detail::sha256_compress_final).
+  template <class Between>
+  static void finish_hmac(sha256_context& inner, sha256_context& outer, const void* data, std::size_t n,
+                          unsigned char out[32], Between& between) noexcept {
+    detail::sha256_state_finish_hmac<Compress>(inner, outer, data, n, out, between);
+  }
+  template <class Between>
+  static void update_finish(sha256_context& c, const void* data, std::size_t n, unsigned char out[32],
+                            Between& between) noexcept {
+    detail::sha256_state_update_finish<Compress>(c, data, n, out, between);
   }
 #endif
 };
@@ -1526,11 +1558,31 @@ struct has_update_finish_impl<Crypto, std::void_t<decltype(Crypto::update_finish
                                           std::declval<typename Crypto::sha256_context&>(),
                                           static_cast<const void*>(nullptr), std::size_t(0),
                                           static_cast<unsigned char*>(nullptr)))>> : std::true_type {};
+/// A `between` step that does nothing (for has_between_steps).
+struct no_between {
+  void operator()() noexcept {}
+};
+/// Whether a backend offers update_finish and finish_hmac with a last `between` argument,
+/// called after each compression (block_crypto does: see detail::sha256_compress_final).
+template <class Crypto, class = void>
+struct has_between_steps_impl : std::false_type {};
+template <class Crypto>
+struct has_between_steps_impl<
+    Crypto, std::void_t<decltype(Crypto::update_finish(std::declval<typename Crypto::sha256_context&>(),
+                                                       static_cast<const void*>(nullptr), std::size_t(0),
+                                                       static_cast<unsigned char*>(nullptr), std::declval<no_between&>())),
+                        decltype(Crypto::finish_hmac(std::declval<typename Crypto::sha256_context&>(),
+                                                     std::declval<typename Crypto::sha256_context&>(),
+                                                     static_cast<const void*>(nullptr), std::size_t(0),
+                                                     static_cast<unsigned char*>(nullptr), std::declval<no_between&>()))>>
+    : std::true_type {};
 }  // namespace detail
 template <class Crypto>
 using has_finish_hmac = detail::has_finish_hmac_impl<Crypto>;
 template <class Crypto>
 using has_update_finish = detail::has_update_finish_impl<Crypto>;
+template <class Crypto>
+using has_between_steps = detail::has_between_steps_impl<Crypto>;
 
 namespace detail {
 /// update(c, data, n) then finish(c, out), through the backend's own shortcut when it has one.
@@ -1543,6 +1595,14 @@ inline void sha256_update_finish(typename Crypto::sha256_context& c, const void*
     if (n) Crypto::update(c, data, n);
     Crypto::finish(c, out);
   }
+}
+/// The same, calling between() after each compression when the backend can (see
+/// has_between_steps); otherwise never (the caller then runs its steps afterwards).
+template <class Crypto, class Between>
+inline void sha256_update_finish(typename Crypto::sha256_context& c, const void* data, std::size_t n,
+                                 unsigned char out[32], Between& between) noexcept {
+  if constexpr (has_between_steps<Crypto>::value) Crypto::update_finish(c, data, n, out, between);
+  else sha256_update_finish<Crypto>(c, data, n, out);
 }
 }  // namespace detail
 
@@ -1653,6 +1713,13 @@ class hmac_key {
       update_inner(data, n);
       finish_mac(out);
     }
+  }
+  /// The same, calling between() after each compression when the backend can (see
+  /// has_between_steps); otherwise never.
+  template <class Between>
+  void finish_mac(const void* data, std::size_t n, unsigned char out[32], Between& between) noexcept {
+    if constexpr (has_between_steps<Crypto>::value) Crypto::finish_hmac(ctx_[0], ctx_[1], data, n, out, between);
+    else finish_mac(data, n, out);
   }
 
   /// The processed key as bytes, for caches: only for a key no message has gone into yet.
@@ -3615,18 +3682,12 @@ struct text_out {
   }
 };
 
-/// Writes the output up to the signature into the caller's buffer: in header mode the Host,
-/// X-Amz-Date, content hash and the Authorization value up to "Signature="; in query mode the
-/// presigned URL up to "X-Amz-Signature=". In query mode the encoded X-Amz-Credential,
-/// X-Amz-SignedHeaders and X-Amz-Security-Token written here are also the canonical query's
-/// values (their views are kept in `p`), so each is encoded once. `r` is freshly constructed
-/// (empty views, no headers).
-SIGV4KIT_SIZE_INLINE status write_output_start(prepared_request& p, char* out, std::size_t cap, signed_request& r,
-                                 output_cursor& c) noexcept {
+/// Whether the caller's buffer, `cap` bytes, has room for the output (an upper bound: see
+/// output_capacity); the error says how much is needed. Checked before anything is written.
+SIGV4KIT_SIZE_INLINE status check_output_room(const prepared_request& p, std::size_t cap) noexcept {
   std::size_t shl = p.signed_list_size;
   std::size_t need;
-  const bool header_mode = !p.presign();
-  if (header_mode) {
+  if (!p.presign()) {
     need = p.host.size() + 16 + (p.add_content_sha256 ? p.payload_hash.size() : 0) + algorithm.size() + 12 +
            p.credential_size() + 16 + shl + 12 + 64;
   } else {
@@ -3644,66 +3705,130 @@ SIGV4KIT_SIZE_INLINE status write_output_start(prepared_request& p, char* out, s
     return error(error_kind::buffer_too_small, SIGV4KIT_TEXT("output buffer too small; bytes needed at most"),
                  std::string_view(txt, n));
   }
-  text_out w{out};
-  w.put(p.host);
-  r.host = w.since(out);
-  if (header_mode) {
-    char* date = w.o;
-    w.put(p.amz_date);
-    r.amz_date = w.since(date);
-    add_output_header(r, "X-Amz-Date", 10, r.amz_date);
-    if (p.add_content_sha256) {
-      char* hash = w.o;
-      w.put(p.payload_hash);
-#ifndef SIGV4KIT_OPTIMIZE_SIZE
-      add_output_header(r, "x-amz-content-sha256", 20, w.since(hash));
-#else
-      add_output_header(r, name_x_amz_content_sha256, 20, w.since(hash));  // (the signed name's bytes)
-#endif
+  return {};
+}
+
+/// Writes the output up to the signature into the caller's buffer (its room checked by
+/// check_output_room): in header mode the Host, X-Amz-Date, content hash and the
+/// Authorization value up to "Signature="; in query mode the presigned URL up to
+/// "X-Amz-Signature=". In query mode the encoded X-Amz-Credential, X-Amz-SignedHeaders and
+/// X-Amz-Security-Token written here are also the canonical query's values (their views are
+/// kept in `p`), so each is encoded once. `r` is freshly constructed (empty views, no headers).
+///
+/// In three steps, one per call, so that a speed build's header-mode signer can run each
+/// between two compressions of its last hashes (see detail::sha256_compress_final): nothing
+/// written here depends on a hash, and a compression is one long dependency chain that
+/// leaves the core's other units idle. finish() runs the steps not yet run.
+struct output_writer {
+  prepared_request& p;
+  signed_request& r;
+  output_cursor& c;
+  char* out;
+  char* o = out;  // where the next step writes (not a text_out member: with the writer's
+                  // address never taken, size builds keep its fields in registers)
+  int next = 0;
+
+  /// The next step.
+  void operator()() noexcept {
+    text_out w{o};
+    switch (next++) {
+      case 0: step0(w); break;
+      case 1: step1(w); break;
+      case 2: step2(w); break;
+      default: break;
     }
-    if (!p.session_token.empty()) add_output_header(r, "X-Amz-Security-Token", 20, p.session_token);
+    o = w.o;
+  }
+  /// All the steps, in a row (none has run).
+  SIGV4KIT_ALWAYS_INLINE void all() noexcept {
+    text_out w{o};
+    step0(w);
+    step1(w);
+    step2(w);
+  }
+  /// The steps not yet run, in a row.
+  void finish() noexcept {
+    while (next < 3) (*this)();
+  }
+
+ private:
+  // The Host and, in header mode, the headers the signer adds.
+  SIGV4KIT_SIZE_INLINE void step0(text_out& w) noexcept {
+    w.put(p.host);
+    r.host = w.since(out);
+    if (!p.presign()) {
+      char* begin = w.o;
+      w.put(p.amz_date);
+      r.amz_date = w.since(begin);
+      add_output_header(r, "X-Amz-Date", 10, r.amz_date);
+      if (p.add_content_sha256) {
+        begin = w.o;
+        w.put(p.payload_hash);
+#ifndef SIGV4KIT_OPTIMIZE_SIZE
+        add_output_header(r, "x-amz-content-sha256", 20, w.since(begin));
+#else
+        add_output_header(r, name_x_amz_content_sha256, 20, w.since(begin));  // (the signed name's bytes)
+#endif
+      }
+      if (!p.session_token.empty()) add_output_header(r, "X-Amz-Security-Token", 20, p.session_token);
+    }
   }
   // The Authorization value, or the URL as given and then the signing parameters, canonically
-  // encoded. The two modes share the credential and the signed header list (one copy of each).
-  c.start = w.o;
-  if (!header_mode) {
-    w.put(p.url.before_query);
-    w.put("?");
-    if (!p.url.query.empty()) {
-      w.put(p.url.query);
-      if (p.url.query.back() != '&') w.put("&");
+  // encoded, up to the credential (and in query mode the date and expiry). The two modes
+  // share the credential and the signed header list (one copy of each).
+  SIGV4KIT_SIZE_INLINE void step1(text_out& w) noexcept {
+    const bool header_mode = !p.presign();
+    c.start = w.o;
+    if (!header_mode) {
+      w.put(p.url.before_query);
+      w.put("?");
+      if (!p.url.query.empty()) {
+        w.put(p.url.query);
+        if (p.url.query.back() != '&') w.put("&");
+      }
+    }
+#if defined(SIGV4KIT_OPTIMIZE_SIZE) && defined(SIGV4KIT_NO_PRESIGN)
+    w.put(std::string_view(aws4_text, 16));
+    w.put(view(" Credential="));
+#else
+    w.put(header_mode ? view("AWS4-HMAC-SHA256 Credential=") : view("X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential="));
+#endif
+    char* begin = w.o;
+    w.put_credential(p, !header_mode);
+    if (presign_enabled) p.credential_encoded = w.since(begin);  // (read by the canonical query)
+    if (!header_mode) {
+      w.put("&X-Amz-Date=");
+      begin = w.o;
+      w.put(p.amz_date);
+      r.amz_date = w.since(begin);
+      w.put("&X-Amz-Expires=");
+      w.put(p.expires());
     }
   }
-#if defined(SIGV4KIT_OPTIMIZE_SIZE) && defined(SIGV4KIT_NO_PRESIGN)
-  w.put(std::string_view(aws4_text, 16));
-  w.put(view(" Credential="));
-#else
-  w.put(header_mode ? view("AWS4-HMAC-SHA256 Credential=") : view("X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential="));
-#endif
-  char* begin = w.o;
-  w.put_credential(p, !header_mode);
-  if (presign_enabled) p.credential_encoded = w.since(begin);  // (read by the canonical query)
-  if (!header_mode) {
-    w.put("&X-Amz-Date=");
-    begin = w.o;
-    w.put(p.amz_date);
-    r.amz_date = w.since(begin);
-    w.put("&X-Amz-Expires=");
-    w.put(p.expires());
+  // The signed header list (and in query mode the token), up to the signature.
+  SIGV4KIT_SIZE_INLINE void step2(text_out& w) noexcept {
+    const bool header_mode = !p.presign();
+    w.put(header_mode ? view(", SignedHeaders=") : view("&X-Amz-SignedHeaders="));
+    char* begin = w.o;
+    w.put_signed_headers(p, header_mode ? view(";") : view("%3B"));  // ';' is not unreserved
+    if (presign_enabled) p.signed_headers_encoded = w.since(begin);
+    if (!header_mode && p.token_signed) {
+      w.put("&X-Amz-Security-Token=");
+      begin = w.o;
+      w.put(p.session_token, true);
+      p.token_encoded = w.since(begin);
+    }
+    w.put(header_mode ? view(", Signature=") : view("&X-Amz-Signature="));
+    c.pos = w.o;
   }
-  w.put(header_mode ? view(", SignedHeaders=") : view("&X-Amz-SignedHeaders="));
-  begin = w.o;
-  w.put_signed_headers(p, header_mode ? view(";") : view("%3B"));  // ';' is not unreserved
-  if (presign_enabled) p.signed_headers_encoded = w.since(begin);
-  if (!header_mode && p.token_signed) {
-    w.put("&X-Amz-Security-Token=");
-    begin = w.o;
-    w.put(p.session_token, true);
-    p.token_encoded = w.since(begin);
-  }
-  w.put(header_mode ? view(", Signature=") : view("&X-Amz-Signature="));
-  c.pos = w.o;
-  return {};
+};
+
+/// check_output_room, then all of output_writer's steps.
+SIGV4KIT_SIZE_INLINE status write_output_start(prepared_request& p, char* out, std::size_t cap, signed_request& r,
+                                               output_cursor& c) noexcept {
+  status s = check_output_room(p, cap);
+  if (s) output_writer{p, r, c, out}.all();
+  return s;
 }
 
 /// Appends the signature as hex (and, in query mode, a token added after signing) and points
@@ -4392,17 +4517,25 @@ class basic_signer {
 
     // Query mode: the output up to the signature first; it holds the encoded parameter
     // values that the canonical query then reuses.
+    const bool header_mode = !p.presign();
 #ifdef SIGV4KIT_OPTIMIZE_SIZE
     detail::output_cursor cursor{};  // (zeroed: GCC cannot tell that the inlined writer sets it)
-#else
-    detail::output_cursor cursor;
-#endif
-    const bool header_mode = !p.presign();
     if (!header_mode)
       if (status st = detail::write_output_start(p, out, capacity, r, cursor); !st) {
         res.fail(st.err());
         return res;
       }
+#else
+    // The output's room is checked now, before anything is written. Header mode writes the
+    // output while the last hashes run (the writer's steps go between their compressions).
+    detail::output_cursor cursor;
+    if (status st = detail::check_output_room(p, capacity); !st) {
+      res.fail(st.err());
+      return res;
+    }
+    detail::output_writer writer{p, r, cursor, out};
+    if (!header_mode) writer.finish();
+#endif
 
     // Signature = hex(HMAC(kSigning, string to sign)), kSigning from the cache.
 #ifndef SIGV4KIT_OPTIMIZE_SIZE
@@ -4445,7 +4578,7 @@ class basic_signer {
     }
 #else
     {
-      hash_target target(params);
+      hash_target target(params, writer);
       detail::sink s(&hash_target::write, &target);
       if (status st = detail::emit_canonical_request(s, p); !st) {
         res.fail(st.err());
@@ -4455,6 +4588,7 @@ class basic_signer {
       detail::to_hex(target.digest, 32, canonical_hex);
     }
 #endif
+#ifdef SIGV4KIT_OPTIMIZE_SIZE
     // Header mode: the output up to the signature (nothing in it depends on the hashes).
     if (header_mode)
       if (status st = detail::write_output_start(p, out, capacity, r, cursor); !st) {
@@ -4462,7 +4596,6 @@ class basic_signer {
         return res;
       }
 
-#ifdef SIGV4KIT_OPTIMIZE_SIZE
     // The key only now, and the string to sign piece by piece: a small stack holds neither
     // a buffer for it nor the key while the canonical request is hashed. The pieces go to the
     // key's inner hash through the same writer (and to the debug sink as part 1).
@@ -4478,7 +4611,8 @@ class basic_signer {
 #else
     if (params.debug_sink) params.debug_sink(params.debug_user, 1, sts, prefix + 64);
     unsigned char mac[32];
-    key.finish_mac(canonical_hex, 64, mac);
+    key.finish_mac(canonical_hex, 64, mac, writer);
+    writer.finish();
 #endif
     detail::write_output_finish(p, mac, cursor, r);
     return res;
@@ -4518,13 +4652,14 @@ class basic_signer {
   };
 #else
   struct hash_target {
-    explicit hash_target(const signing_params& p) noexcept : params(p) { Crypto::init(ctx); }
+    hash_target(const signing_params& p, detail::output_writer& w) noexcept : params(p), writer(w) { Crypto::init(ctx); }
     typename Crypto::sha256_context ctx;
     const signing_params& params;
+    detail::output_writer& writer;  // its steps run between the last compressions
     unsigned char digest[32];
     static void write(void* self, const char* data, std::size_t n, bool last) noexcept {
       hash_target& t = *static_cast<hash_target*>(self);
-      if (last) detail::sha256_update_finish<Crypto>(t.ctx, data, n, t.digest);
+      if (last) detail::sha256_update_finish<Crypto>(t.ctx, data, n, t.digest, t.writer);
       else Crypto::update(t.ctx, data, n);
       if (t.params.debug_sink && n) t.params.debug_sink(t.params.debug_user, 0, data, n);
     }

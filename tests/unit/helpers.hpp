@@ -62,4 +62,14 @@ inline signed_out sign(const sigv4kit::request& r, sigv4kit::signing_params p, S
   return o;
 }
 
+// The portable backend with only the required members (init, update, finish): the signer and
+// the key derivation then take their general paths (no compress, update_finish, finish_hmac
+// or between steps), the reference the block paths are compared with.
+struct streaming_only_crypto {
+  using sha256_context = sigv4kit::portable_crypto::sha256_context;
+  static void init(sha256_context& c) noexcept { sigv4kit::portable_crypto::init(c); }
+  static void update(sha256_context& c, const void* d, std::size_t n) noexcept { sigv4kit::portable_crypto::update(c, d, n); }
+  static void finish(sha256_context& c, unsigned char out[32]) noexcept { sigv4kit::portable_crypto::finish(c, out); }
+};
+
 }  // namespace test

@@ -342,12 +342,7 @@ TEST_CASE("SigV4 signing key derivation: secrets longer than a block with AWS4",
 namespace {
 // The portable backend without compress(): the derivation then takes the general path
 // (hmac_key::set and mac_once through the streaming context), the reference here.
-struct streaming_only_crypto {
-  using sha256_context = sigv4kit::portable_crypto::sha256_context;
-  static void init(sha256_context& c) noexcept { sigv4kit::portable_crypto::init(c); }
-  static void update(sha256_context& c, const void* d, std::size_t n) noexcept { sigv4kit::portable_crypto::update(c, d, n); }
-  static void finish(sha256_context& c, unsigned char out[32]) noexcept { sigv4kit::portable_crypto::finish(c, out); }
-};
+using test::streaming_only_crypto;
 template <class Crypto>
 std::string derived_mac(const std::string& secret, const std::string& date, const std::string& region,
                         const std::string& service) {

@@ -3,6 +3,8 @@
 // plus the behaviour of each signing option.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+#include <cstring>
 #include <string>
 #include <vector>
 
@@ -299,4 +301,103 @@ TEST_CASE("format_amz_date", "[signer]") {
   CHECK(sigv4kit::format_amz_date(1440938160, buf) == "20150830T123600Z");
   CHECK(sigv4kit::format_amz_date(951782400, buf) == "20000229T000000Z");  // leap day
   CHECK(sigv4kit::format_amz_date(4102444799, buf) == "20991231T235959Z");
+}
+
+namespace {
+#ifndef SIGV4KIT_OPTIMIZE_SIZE
+// A block backend that notes, at each compression, how many bytes of the caller's output
+// buffer (filled with 0x7f beforehand) have been written: the signer's header-mode output is
+// written between the last compressions (detail::output_writer), not after them.
+const char* watched_out = nullptr;
+std::vector<std::size_t> written_at_compression;
+void watching_compress(std::uint32_t* h, const unsigned char* p, std::size_t blocks) noexcept {
+  if (watched_out) {
+    std::size_t k = 0;
+    while (watched_out[k] != '\x7f') ++k;
+    written_at_compression.push_back(k);
+  }
+  sigv4kit::detail::sha256_compress_portable(h, p, blocks);
+}
+using watching_crypto = sigv4kit::block_crypto<watching_compress>;
+#endif
+
+// Everything a signature gives the caller, as one string.
+template <class Signer>
+std::string whole_output(Signer& s, const request& r, const signing_params& p) {
+  char out[4096];
+  auto res = s.sign(r, p, out);
+  if (!res) return "error: " + test::str(sigv4kit::to_string(res.err().kind()));
+  std::string o = test::str(res->authorization) + "|" + test::str(res->url) + "|" + test::str(res->host) + "|" +
+                  test::str(res->amz_date) + "|" + test::str(res->signature);
+  for (const auto& h : res->headers_to_add()) o += "|" + test::str(h.name) + "=" + test::str(h.value);
+  return o;
+}
+}  // namespace
+
+TEST_CASE("Output written between the last compressions equals the output written at once", "[signer]") {
+#ifndef SIGV4KIT_OPTIMIZE_SIZE  // (size builds write the output in one go, between the two hashes)
+  static_assert(sigv4kit::has_between_steps<sigv4kit::default_crypto>::value, "the built-in backends take the steps");
+#endif
+  static_assert(!sigv4kit::has_between_steps<test::streaming_only_crypto>::value, "the reference does not");
+  sigv4kit::signer fast;
+  sigv4kit::basic_signer<sigv4kit::portable_crypto> portable;
+  sigv4kit::basic_signer<test::streaming_only_crypto> reference;
+  const header hs[] = {{"Host", "examplebucket.s3.amazonaws.com"}, {"X-Amz-Meta-A", " a  b "}, {"x-amz-meta-a", "c"},
+                       {"Range", "bytes=0-9"}};
+  const std::string long_body(300, 'b');
+  for (int variant = 0; variant < 8; ++variant) {
+    signing_params p = test::suite_params();
+    p.service = "s3";
+    if (variant & 1) p.credentials.session_token = "TOKEN+/=";
+    if (variant & 2) p.sign_session_token = false;
+    if (variant & 4) p.add_content_sha256 = true;
+    for (auto mode : {signing_mode::header, signing_mode::query}) {
+      p.mode = mode;
+      for (const std::string& body : {std::string(), long_body}) {
+        request r{"PUT", "https://examplebucket.s3.amazonaws.com/a%20b/c?x=1&a=", hs, body, ""};
+        INFO("variant " << variant << (mode == signing_mode::header ? " header" : " query") << " body " << body.size());
+        const std::string want = whole_output(reference, r, p);
+        REQUIRE(want.rfind("error", 0) != 0);
+        CHECK(whole_output(fast, r, p) == want);
+        CHECK(whole_output(portable, r, p) == want);
+      }
+    }
+  }
+}
+
+#ifndef SIGV4KIT_OPTIMIZE_SIZE
+TEST_CASE("Header mode writes its output while the last hashes run", "[signer]") {
+  sigv4kit::basic_signer<watching_crypto> s;
+  request r{"GET", "https://example.amazonaws.com/", {}, "", ""};
+  char out[1024];
+  REQUIRE(s.sign(r, test::suite_params(), out));  // (derives and caches the key)
+  std::memset(out, 0x7f, sizeof out);
+  watched_out = out;
+  written_at_compression.clear();
+  auto res = s.sign(r, test::suite_params(), out);
+  watched_out = nullptr;
+  REQUIRE(res);
+  CHECK(res->signature == "5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31");  // get-vanilla
+  const std::size_t before_signature = static_cast<std::size_t>(res->signature.data() - out);
+  // Some compression ran with part of the output written: the writing was spread over them.
+  bool partly = false;
+  for (std::size_t k : written_at_compression) partly |= k > 0 && k < before_signature;
+  CHECK(partly);
+  CHECK(written_at_compression.back() == before_signature);  // all of it before the last one
+}
+#endif
+
+TEST_CASE("Output buffer too small: nothing is written", "[signer]") {
+  sigv4kit::signer s;
+  request r{"GET", "https://example.amazonaws.com/", {}, "", ""};
+  for (auto mode : {signing_mode::header, signing_mode::query}) {
+    signing_params p = test::suite_params();
+    p.mode = mode;
+    char small[100];
+    std::memset(small, 0x7f, sizeof small);
+    auto res = s.sign(r, p, small);
+    REQUIRE_FALSE(res);
+    CHECK(res.err().kind() == sigv4kit::error_kind::buffer_too_small);
+    CHECK(std::count(small, small + sizeof small, '\x7f') == static_cast<long>(sizeof small));
+  }
 }

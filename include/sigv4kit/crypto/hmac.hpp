@@ -36,11 +36,31 @@ struct has_update_finish_impl<Crypto, std::void_t<decltype(Crypto::update_finish
                                           std::declval<typename Crypto::sha256_context&>(),
                                           static_cast<const void*>(nullptr), std::size_t(0),
                                           static_cast<unsigned char*>(nullptr)))>> : std::true_type {};
+/// A `between` step that does nothing (for has_between_steps).
+struct no_between {
+  void operator()() noexcept {}
+};
+/// Whether a backend offers update_finish and finish_hmac with a last `between` argument,
+/// called after each compression (block_crypto does: see detail::sha256_compress_final).
+template <class Crypto, class = void>
+struct has_between_steps_impl : std::false_type {};
+template <class Crypto>
+struct has_between_steps_impl<
+    Crypto, std::void_t<decltype(Crypto::update_finish(std::declval<typename Crypto::sha256_context&>(),
+                                                       static_cast<const void*>(nullptr), std::size_t(0),
+                                                       static_cast<unsigned char*>(nullptr), std::declval<no_between&>())),
+                        decltype(Crypto::finish_hmac(std::declval<typename Crypto::sha256_context&>(),
+                                                     std::declval<typename Crypto::sha256_context&>(),
+                                                     static_cast<const void*>(nullptr), std::size_t(0),
+                                                     static_cast<unsigned char*>(nullptr), std::declval<no_between&>()))>>
+    : std::true_type {};
 }  // namespace detail
 template <class Crypto>
 using has_finish_hmac = detail::has_finish_hmac_impl<Crypto>;
 template <class Crypto>
 using has_update_finish = detail::has_update_finish_impl<Crypto>;
+template <class Crypto>
+using has_between_steps = detail::has_between_steps_impl<Crypto>;
 
 namespace detail {
 /// update(c, data, n) then finish(c, out), through the backend's own shortcut when it has one.
@@ -53,6 +73,14 @@ inline void sha256_update_finish(typename Crypto::sha256_context& c, const void*
     if (n) Crypto::update(c, data, n);
     Crypto::finish(c, out);
   }
+}
+/// The same, calling between() after each compression when the backend can (see
+/// has_between_steps); otherwise never (the caller then runs its steps afterwards).
+template <class Crypto, class Between>
+inline void sha256_update_finish(typename Crypto::sha256_context& c, const void* data, std::size_t n,
+                                 unsigned char out[32], Between& between) noexcept {
+  if constexpr (has_between_steps<Crypto>::value) Crypto::update_finish(c, data, n, out, between);
+  else sha256_update_finish<Crypto>(c, data, n, out);
 }
 }  // namespace detail
 
@@ -163,6 +191,13 @@ class hmac_key {
       update_inner(data, n);
       finish_mac(out);
     }
+  }
+  /// The same, calling between() after each compression when the backend can (see
+  /// has_between_steps); otherwise never.
+  template <class Between>
+  void finish_mac(const void* data, std::size_t n, unsigned char out[32], Between& between) noexcept {
+    if constexpr (has_between_steps<Crypto>::value) Crypto::finish_hmac(ctx_[0], ctx_[1], data, n, out, between);
+    else finish_mac(data, n, out);
   }
 
   /// The processed key as bytes, for caches: only for a key no message has gone into yet.

@@ -354,13 +354,32 @@ inline void sha256_compress_final(std::uint32_t h[8], const sha256_final_blocks&
   Compress(h, f.tail, f.ntail);
 }
 
+/// The same a block at a time, with `between()` after each compression is issued: work that
+/// does not depend on the hash runs while the compression's long dependency chain does.
+template <void (*Compress)(std::uint32_t*, const unsigned char*, std::size_t), class Between>
+SIGV4KIT_ALWAYS_INLINE void sha256_compress_final(std::uint32_t h[8], const sha256_final_blocks& f, Between& between) noexcept {
+  if (f.nhead) {
+    Compress(h, f.head, 1);
+    between();
+  }
+  for (std::size_t i = 0; i < f.nwhole; ++i) {
+    Compress(h, f.whole + 64 * i, 1);
+    between();
+  }
+  for (std::size_t i = 0; i < f.ntail; ++i) {
+    Compress(h, f.tail + 64 * i, 1);
+    between();
+  }
+}
+
 /// update(data, n) then finish(out), with the stores all before the compressions (see
 /// sha256_layout_final).
-template <void (*Compress)(std::uint32_t*, const unsigned char*, std::size_t)>
-inline void sha256_state_update_finish(sha256_state& s, const void* data, std::size_t n, unsigned char out[32]) noexcept {
+template <void (*Compress)(std::uint32_t*, const unsigned char*, std::size_t), class... Between>
+inline void sha256_state_update_finish(sha256_state& s, const void* data, std::size_t n, unsigned char out[32],
+                                       Between&... between) noexcept {
   sha256_final_blocks f;
   sha256_layout_final(s, static_cast<const unsigned char*>(data), n, f);
-  sha256_compress_final<Compress>(s.h, f);
+  sha256_compress_final<Compress>(s.h, f, between...);
   store_be32x8(out, s.h);
   sha256_state_init(s);
 }
@@ -371,9 +390,9 @@ inline void sha256_state_update_finish(sha256_state& s, const void* data, std::s
 /// bit length (64 + 32) * 8 - is laid out directly, its padding before the inner blocks are
 /// compressed and the digest in two 16-byte stores where SSE2 has them (see
 /// sha256_layout_final). Both states are spent (their owner wipes them).
-template <void (*Compress)(std::uint32_t*, const unsigned char*, std::size_t)>
+template <void (*Compress)(std::uint32_t*, const unsigned char*, std::size_t), class... Between>
 inline void sha256_state_finish_hmac(sha256_state& inner, sha256_state& outer, const void* data, std::size_t n,
-                                     unsigned char out[32]) noexcept {
+                                     unsigned char out[32], Between&... between) noexcept {
   sha256_final_blocks f;
   sha256_layout_final(inner, static_cast<const unsigned char*>(data), n, f);
   unsigned char block[64];
@@ -381,9 +400,10 @@ inline void sha256_state_finish_hmac(sha256_state& inner, sha256_state& outer, c
   std::memset(block + 33, 0, 29);
   block[62] = 0x03;  // 768 bits, big-endian
   block[63] = 0x00;
-  sha256_compress_final<Compress>(inner.h, f);
+  sha256_compress_final<Compress>(inner.h, f, between...);
   store_be32x8(block, inner.h);
   Compress(outer.h, block, 1);
+  (between(), ...);
   store_be32x8(out, outer.h);
   secure_wipe(block, 32);  // the inner digest (f holds only message bytes)
 }
@@ -418,6 +438,18 @@ struct block_crypto {
   /// Optional for a backend (the signer uses it when present): update(data, n) then finish.
   static void update_finish(sha256_context& c, const void* data, std::size_t n, unsigned char out[32]) noexcept {
     detail::sha256_state_update_finish<Compress>(c, data, n, out);
+  }
+  /// Optional for a backend (the signer uses them when present): finish_hmac and update_finish
+  /// that call `between()` after each compression (see detail::sha256_compress_final).
+  template <class Between>
+  static void finish_hmac(sha256_context& inner, sha256_context& outer, const void* data, std::size_t n,
+                          unsigned char out[32], Between& between) noexcept {
+    detail::sha256_state_finish_hmac<Compress>(inner, outer, data, n, out, between);
+  }
+  template <class Between>
+  static void update_finish(sha256_context& c, const void* data, std::size_t n, unsigned char out[32],
+                            Between& between) noexcept {
+    detail::sha256_state_update_finish<Compress>(c, data, n, out, between);
   }
 #endif
 };

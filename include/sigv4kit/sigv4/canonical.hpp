@@ -1435,18 +1435,12 @@ struct text_out {
   }
 };
 
-/// Writes the output up to the signature into the caller's buffer: in header mode the Host,
-/// X-Amz-Date, content hash and the Authorization value up to "Signature="; in query mode the
-/// presigned URL up to "X-Amz-Signature=". In query mode the encoded X-Amz-Credential,
-/// X-Amz-SignedHeaders and X-Amz-Security-Token written here are also the canonical query's
-/// values (their views are kept in `p`), so each is encoded once. `r` is freshly constructed
-/// (empty views, no headers).
-SIGV4KIT_SIZE_INLINE status write_output_start(prepared_request& p, char* out, std::size_t cap, signed_request& r,
-                                 output_cursor& c) noexcept {
+/// Whether the caller's buffer, `cap` bytes, has room for the output (an upper bound: see
+/// output_capacity); the error says how much is needed. Checked before anything is written.
+SIGV4KIT_SIZE_INLINE status check_output_room(const prepared_request& p, std::size_t cap) noexcept {
   std::size_t shl = p.signed_list_size;
   std::size_t need;
-  const bool header_mode = !p.presign();
-  if (header_mode) {
+  if (!p.presign()) {
     need = p.host.size() + 16 + (p.add_content_sha256 ? p.payload_hash.size() : 0) + algorithm.size() + 12 +
            p.credential_size() + 16 + shl + 12 + 64;
   } else {
@@ -1464,66 +1458,130 @@ SIGV4KIT_SIZE_INLINE status write_output_start(prepared_request& p, char* out, s
     return error(error_kind::buffer_too_small, SIGV4KIT_TEXT("output buffer too small; bytes needed at most"),
                  std::string_view(txt, n));
   }
-  text_out w{out};
-  w.put(p.host);
-  r.host = w.since(out);
-  if (header_mode) {
-    char* date = w.o;
-    w.put(p.amz_date);
-    r.amz_date = w.since(date);
-    add_output_header(r, "X-Amz-Date", 10, r.amz_date);
-    if (p.add_content_sha256) {
-      char* hash = w.o;
-      w.put(p.payload_hash);
-#ifndef SIGV4KIT_OPTIMIZE_SIZE
-      add_output_header(r, "x-amz-content-sha256", 20, w.since(hash));
-#else
-      add_output_header(r, name_x_amz_content_sha256, 20, w.since(hash));  // (the signed name's bytes)
-#endif
+  return {};
+}
+
+/// Writes the output up to the signature into the caller's buffer (its room checked by
+/// check_output_room): in header mode the Host, X-Amz-Date, content hash and the
+/// Authorization value up to "Signature="; in query mode the presigned URL up to
+/// "X-Amz-Signature=". In query mode the encoded X-Amz-Credential, X-Amz-SignedHeaders and
+/// X-Amz-Security-Token written here are also the canonical query's values (their views are
+/// kept in `p`), so each is encoded once. `r` is freshly constructed (empty views, no headers).
+///
+/// In three steps, one per call, so that a speed build's header-mode signer can run each
+/// between two compressions of its last hashes (see detail::sha256_compress_final): nothing
+/// written here depends on a hash, and a compression is one long dependency chain that
+/// leaves the core's other units idle. finish() runs the steps not yet run.
+struct output_writer {
+  prepared_request& p;
+  signed_request& r;
+  output_cursor& c;
+  char* out;
+  char* o = out;  // where the next step writes (not a text_out member: with the writer's
+                  // address never taken, size builds keep its fields in registers)
+  int next = 0;
+
+  /// The next step.
+  void operator()() noexcept {
+    text_out w{o};
+    switch (next++) {
+      case 0: step0(w); break;
+      case 1: step1(w); break;
+      case 2: step2(w); break;
+      default: break;
     }
-    if (!p.session_token.empty()) add_output_header(r, "X-Amz-Security-Token", 20, p.session_token);
+    o = w.o;
+  }
+  /// All the steps, in a row (none has run).
+  SIGV4KIT_ALWAYS_INLINE void all() noexcept {
+    text_out w{o};
+    step0(w);
+    step1(w);
+    step2(w);
+  }
+  /// The steps not yet run, in a row.
+  void finish() noexcept {
+    while (next < 3) (*this)();
+  }
+
+ private:
+  // The Host and, in header mode, the headers the signer adds.
+  SIGV4KIT_SIZE_INLINE void step0(text_out& w) noexcept {
+    w.put(p.host);
+    r.host = w.since(out);
+    if (!p.presign()) {
+      char* begin = w.o;
+      w.put(p.amz_date);
+      r.amz_date = w.since(begin);
+      add_output_header(r, "X-Amz-Date", 10, r.amz_date);
+      if (p.add_content_sha256) {
+        begin = w.o;
+        w.put(p.payload_hash);
+#ifndef SIGV4KIT_OPTIMIZE_SIZE
+        add_output_header(r, "x-amz-content-sha256", 20, w.since(begin));
+#else
+        add_output_header(r, name_x_amz_content_sha256, 20, w.since(begin));  // (the signed name's bytes)
+#endif
+      }
+      if (!p.session_token.empty()) add_output_header(r, "X-Amz-Security-Token", 20, p.session_token);
+    }
   }
   // The Authorization value, or the URL as given and then the signing parameters, canonically
-  // encoded. The two modes share the credential and the signed header list (one copy of each).
-  c.start = w.o;
-  if (!header_mode) {
-    w.put(p.url.before_query);
-    w.put("?");
-    if (!p.url.query.empty()) {
-      w.put(p.url.query);
-      if (p.url.query.back() != '&') w.put("&");
+  // encoded, up to the credential (and in query mode the date and expiry). The two modes
+  // share the credential and the signed header list (one copy of each).
+  SIGV4KIT_SIZE_INLINE void step1(text_out& w) noexcept {
+    const bool header_mode = !p.presign();
+    c.start = w.o;
+    if (!header_mode) {
+      w.put(p.url.before_query);
+      w.put("?");
+      if (!p.url.query.empty()) {
+        w.put(p.url.query);
+        if (p.url.query.back() != '&') w.put("&");
+      }
+    }
+#if defined(SIGV4KIT_OPTIMIZE_SIZE) && defined(SIGV4KIT_NO_PRESIGN)
+    w.put(std::string_view(aws4_text, 16));
+    w.put(view(" Credential="));
+#else
+    w.put(header_mode ? view("AWS4-HMAC-SHA256 Credential=") : view("X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential="));
+#endif
+    char* begin = w.o;
+    w.put_credential(p, !header_mode);
+    if (presign_enabled) p.credential_encoded = w.since(begin);  // (read by the canonical query)
+    if (!header_mode) {
+      w.put("&X-Amz-Date=");
+      begin = w.o;
+      w.put(p.amz_date);
+      r.amz_date = w.since(begin);
+      w.put("&X-Amz-Expires=");
+      w.put(p.expires());
     }
   }
-#if defined(SIGV4KIT_OPTIMIZE_SIZE) && defined(SIGV4KIT_NO_PRESIGN)
-  w.put(std::string_view(aws4_text, 16));
-  w.put(view(" Credential="));
-#else
-  w.put(header_mode ? view("AWS4-HMAC-SHA256 Credential=") : view("X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential="));
-#endif
-  char* begin = w.o;
-  w.put_credential(p, !header_mode);
-  if (presign_enabled) p.credential_encoded = w.since(begin);  // (read by the canonical query)
-  if (!header_mode) {
-    w.put("&X-Amz-Date=");
-    begin = w.o;
-    w.put(p.amz_date);
-    r.amz_date = w.since(begin);
-    w.put("&X-Amz-Expires=");
-    w.put(p.expires());
+  // The signed header list (and in query mode the token), up to the signature.
+  SIGV4KIT_SIZE_INLINE void step2(text_out& w) noexcept {
+    const bool header_mode = !p.presign();
+    w.put(header_mode ? view(", SignedHeaders=") : view("&X-Amz-SignedHeaders="));
+    char* begin = w.o;
+    w.put_signed_headers(p, header_mode ? view(";") : view("%3B"));  // ';' is not unreserved
+    if (presign_enabled) p.signed_headers_encoded = w.since(begin);
+    if (!header_mode && p.token_signed) {
+      w.put("&X-Amz-Security-Token=");
+      begin = w.o;
+      w.put(p.session_token, true);
+      p.token_encoded = w.since(begin);
+    }
+    w.put(header_mode ? view(", Signature=") : view("&X-Amz-Signature="));
+    c.pos = w.o;
   }
-  w.put(header_mode ? view(", SignedHeaders=") : view("&X-Amz-SignedHeaders="));
-  begin = w.o;
-  w.put_signed_headers(p, header_mode ? view(";") : view("%3B"));  // ';' is not unreserved
-  if (presign_enabled) p.signed_headers_encoded = w.since(begin);
-  if (!header_mode && p.token_signed) {
-    w.put("&X-Amz-Security-Token=");
-    begin = w.o;
-    w.put(p.session_token, true);
-    p.token_encoded = w.since(begin);
-  }
-  w.put(header_mode ? view(", Signature=") : view("&X-Amz-Signature="));
-  c.pos = w.o;
-  return {};
+};
+
+/// check_output_room, then all of output_writer's steps.
+SIGV4KIT_SIZE_INLINE status write_output_start(prepared_request& p, char* out, std::size_t cap, signed_request& r,
+                                               output_cursor& c) noexcept {
+  status s = check_output_room(p, cap);
+  if (s) output_writer{p, r, c, out}.all();
+  return s;
 }
 
 /// Appends the signature as hex (and, in query mode, a token added after signing) and points

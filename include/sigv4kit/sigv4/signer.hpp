@@ -58,17 +58,25 @@ class basic_signer {
 
     // Query mode: the output up to the signature first; it holds the encoded parameter
     // values that the canonical query then reuses.
+    const bool header_mode = !p.presign();
 #ifdef SIGV4KIT_OPTIMIZE_SIZE
     detail::output_cursor cursor{};  // (zeroed: GCC cannot tell that the inlined writer sets it)
-#else
-    detail::output_cursor cursor;
-#endif
-    const bool header_mode = !p.presign();
     if (!header_mode)
       if (status st = detail::write_output_start(p, out, capacity, r, cursor); !st) {
         res.fail(st.err());
         return res;
       }
+#else
+    // The output's room is checked now, before anything is written. Header mode writes the
+    // output while the last hashes run (the writer's steps go between their compressions).
+    detail::output_cursor cursor;
+    if (status st = detail::check_output_room(p, capacity); !st) {
+      res.fail(st.err());
+      return res;
+    }
+    detail::output_writer writer{p, r, cursor, out};
+    if (!header_mode) writer.finish();
+#endif
 
     // Signature = hex(HMAC(kSigning, string to sign)), kSigning from the cache.
 #ifndef SIGV4KIT_OPTIMIZE_SIZE
@@ -111,7 +119,7 @@ class basic_signer {
     }
 #else
     {
-      hash_target target(params);
+      hash_target target(params, writer);
       detail::sink s(&hash_target::write, &target);
       if (status st = detail::emit_canonical_request(s, p); !st) {
         res.fail(st.err());
@@ -121,6 +129,7 @@ class basic_signer {
       detail::to_hex(target.digest, 32, canonical_hex);
     }
 #endif
+#ifdef SIGV4KIT_OPTIMIZE_SIZE
     // Header mode: the output up to the signature (nothing in it depends on the hashes).
     if (header_mode)
       if (status st = detail::write_output_start(p, out, capacity, r, cursor); !st) {
@@ -128,7 +137,6 @@ class basic_signer {
         return res;
       }
 
-#ifdef SIGV4KIT_OPTIMIZE_SIZE
     // The key only now, and the string to sign piece by piece: a small stack holds neither
     // a buffer for it nor the key while the canonical request is hashed. The pieces go to the
     // key's inner hash through the same writer (and to the debug sink as part 1).
@@ -144,7 +152,8 @@ class basic_signer {
 #else
     if (params.debug_sink) params.debug_sink(params.debug_user, 1, sts, prefix + 64);
     unsigned char mac[32];
-    key.finish_mac(canonical_hex, 64, mac);
+    key.finish_mac(canonical_hex, 64, mac, writer);
+    writer.finish();
 #endif
     detail::write_output_finish(p, mac, cursor, r);
     return res;
@@ -184,13 +193,14 @@ class basic_signer {
   };
 #else
   struct hash_target {
-    explicit hash_target(const signing_params& p) noexcept : params(p) { Crypto::init(ctx); }
+    hash_target(const signing_params& p, detail::output_writer& w) noexcept : params(p), writer(w) { Crypto::init(ctx); }
     typename Crypto::sha256_context ctx;
     const signing_params& params;
+    detail::output_writer& writer;  // its steps run between the last compressions
     unsigned char digest[32];
     static void write(void* self, const char* data, std::size_t n, bool last) noexcept {
       hash_target& t = *static_cast<hash_target*>(self);
-      if (last) detail::sha256_update_finish<Crypto>(t.ctx, data, n, t.digest);
+      if (last) detail::sha256_update_finish<Crypto>(t.ctx, data, n, t.digest, t.writer);
       else Crypto::update(t.ctx, data, n);
       if (t.params.debug_sink && n) t.params.debug_sink(t.params.debug_user, 0, data, n);
     }
