@@ -265,6 +265,16 @@ class signing_key_cache {
 
   /// Wipes and drops every entry (e.g. after credentials are revoked).
   void clear() noexcept {
+#ifdef SIGV4KIT_OPTIMIZE_SIZE
+    if constexpr (one_thread) {
+      // One thread, optimising size: every entry wiped, a constant size (no count to read and
+      // multiply), then the count cleared (after the wipe: in the destructor, a dead store).
+      secure_wipe(entries_, sizeof entries_);
+      used_.store(0, std::memory_order_relaxed);
+      next_ = 0;
+      return;
+    }
+#endif
     lock_.lock();
     std::size_t n = used_.load(std::memory_order_relaxed);
     used_.store(0, std::memory_order_release);
