@@ -137,11 +137,18 @@ SIGV4KIT_SIZE_INLINE status parse_url(std::string_view url, url_parts& out) noex
   const char* const b = url.data();
   const char* const e = b + url.size();
   const char* p = b;
+#ifndef SIGV4KIT_OPTIMIZE_SIZE
   for (; p < e; ++p) {  // scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." )
     unsigned char c = static_cast<unsigned char>(*p);
     if (static_cast<unsigned char>((c | 0x20) - 'a') < 26) continue;
     if (p == b || !(static_cast<unsigned char>(c - '0') < 10 || c == '+' || c == '-' || c == '.')) break;
   }
+#else
+  // The same scheme, its bytes after the first through the class table.
+  if (p < e && static_cast<unsigned char>((*p | 0x20) - 'a') < 26)
+    do ++p;
+    while (p < e && has_class(static_cast<unsigned char>(*p), cc_scheme));
+#endif
   if (p == b || e - p < 3 || p[0] != ':' || p[1] != '/' || p[2] != '/') {
     if (p < e && !has_class(static_cast<unsigned char>(*p), cc_url))
       return error(error_kind::invalid_url, SIGV4KIT_TEXT("URL contains a control character (CR, LF, NUL, ...)"));
