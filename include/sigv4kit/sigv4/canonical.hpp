@@ -158,6 +158,7 @@ SIGV4KIT_SIZE_INLINE status parse_url(std::string_view url, url_parts& out) noex
   const char* const auth = p + 3;
   const char *colon = nullptr, *close = nullptr;  // the last ':' and ']'
   bool upper = false;
+#ifndef SIGV4KIT_OPTIMIZE_SIZE
   std::size_t i = static_cast<std::size_t>(auth - b);  // an index here: GCC then sees i <= url.size()
   for (; i < url.size(); ++i) {
     i += unreserved_run(b + i, url.size() - i, &upper);
@@ -172,6 +173,21 @@ SIGV4KIT_SIZE_INLINE status parse_url(std::string_view url, url_parts& out) noex
     else if (c == ' ' || c == '\\') return error(error_kind::invalid_url, SIGV4KIT_TEXT("URL host contains a space or backslash"));
   }
   const char* const auth_end = b + i;
+#else
+  // Size builds: one loop that calls nothing (no registers to save around a class lookup).
+  for (p = auth; p < e; ++p) {
+    const unsigned char c = static_cast<unsigned char>(*p);
+    if (c == '/' || c == '?' || c == '#') break;
+    if (c < 0x20 || c == 0x7f)  // (not cc_url)
+      return error(error_kind::invalid_url, SIGV4KIT_TEXT("URL contains a control character (CR, LF, NUL, ...)"));
+    if (static_cast<unsigned char>(c - 'A') < 26) upper = true;
+    if (c == ':') colon = p;
+    else if (c == ']') close = p;
+    else if (c == '@') return error(error_kind::invalid_url, SIGV4KIT_TEXT("URL must not contain user information ('user@host')"));
+    else if (c == ' ' || c == '\\') return error(error_kind::invalid_url, SIGV4KIT_TEXT("URL host contains a space or backslash"));
+  }
+  const char* const auth_end = p;
+#endif
 #ifndef SIGV4KIT_OPTIMIZE_SIZE
   const std::size_t rest = url.size() - i;  // path and query
 #endif
