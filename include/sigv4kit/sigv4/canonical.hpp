@@ -251,7 +251,7 @@ SIGV4KIT_SIZE_INLINE status parse_url(std::string_view url, url_parts& out) noex
   out.query = qm ? std::string_view(path_end + 1, static_cast<std::size_t>(e - path_end - 1)) : std::string_view();
 #else
   out.path = std::string_view(auth_end, static_cast<std::size_t>(qm - auth_end));
-  out.before_query = std::string_view(b, static_cast<std::size_t>(qm - b));
+  if constexpr (presign_enabled) out.before_query = std::string_view(b, static_cast<std::size_t>(qm - b));  // (query mode's)
   out.query = qm != e ? std::string_view(qm + 1, static_cast<std::size_t>(e - qm - 1)) : std::string_view();
 #endif
   return {};
