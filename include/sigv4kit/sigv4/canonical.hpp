@@ -761,7 +761,7 @@ SIGV4KIT_NOINLINE inline void sort_entries(void* base, std::size_t n, std::size_
 
 /// Validates everything and fills `p`. `payload_hash_hex` is consulted only when the request
 /// carries no payload hash (the caller hashes the body with its backend first).
-inline status prepare(const request& req, const signing_params& sp, prepared_request& p) noexcept {
+SIGV4KIT_SIZE_INLINE status prepare(const request& req, const signing_params& sp, prepared_request& p) noexcept {
   // Method: an HTTP token (RFC 9110 section 9.1).
   if (!is_token(req.method))
     return error(error_kind::invalid_method, SIGV4KIT_TEXT("HTTP method must be a non-empty token like GET or POST"), req.method);
