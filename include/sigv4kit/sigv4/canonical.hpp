@@ -143,13 +143,16 @@ SIGV4KIT_SIZE_INLINE status parse_url(std::string_view url, url_parts& out) noex
     if (static_cast<unsigned char>((c | 0x20) - 'a') < 26) continue;
     if (p == b || !(static_cast<unsigned char>(c - '0') < 10 || c == '+' || c == '-' || c == '.')) break;
   }
+  if (p == b || e - p < 3 || p[0] != ':' || p[1] != '/' || p[2] != '/') {
 #else
   // The same scheme, its bytes after the first through the class table.
   if (p < e && static_cast<unsigned char>((*p | 0x20) - 'a') < 26)
     do ++p;
     while (p < e && has_class(static_cast<unsigned char>(*p), cc_scheme));
+  // One text for "://" here and the default ports' schemes below.
+  static constexpr char https_text[] = "https://";
+  if (p == b || e - p < 3 || !iequals_n(p, https_text + 5, 3)) {  // (no letters: the same as ==)
 #endif
-  if (p == b || e - p < 3 || p[0] != ':' || p[1] != '/' || p[2] != '/') {
     if (p < e && !has_class(static_cast<unsigned char>(*p), cc_url))
       return error(error_kind::invalid_url, SIGV4KIT_TEXT("URL contains a control character (CR, LF, NUL, ...)"));
     return error(error_kind::invalid_url, SIGV4KIT_TEXT("URL needs a scheme and host, like https://host/path"));
@@ -240,7 +243,11 @@ SIGV4KIT_SIZE_INLINE status parse_url(std::string_view url, url_parts& out) noex
   // "443" for https, "80" for http (written exactly so: "0443" is kept). One iequals call:
   // "http" is the first 4 bytes of "https".
   std::size_t scheme_len = port_num == 443 ? 5 : (port_num == 80 ? 4 : 0);
+#ifndef SIGV4KIT_OPTIMIZE_SIZE
   bool default_port = scheme_len && port_text.size() == scheme_len - 2 && iequals(scheme, std::string_view("https", scheme_len));
+#else
+  bool default_port = scheme_len && port_text.size() == scheme_len - 2 && iequals(scheme, std::string_view(https_text, scheme_len));
+#endif
   out.host = std::string_view(auth, (port_text.empty() || default_port) ? host_len : authority.size());
 
 #ifndef SIGV4KIT_OPTIMIZE_SIZE
