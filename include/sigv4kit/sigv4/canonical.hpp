@@ -451,10 +451,19 @@ struct prepared_request {
   std::string_view method;
   url_parts url;
   signing_mode mode;
+#ifndef SIGV4KIT_OPTIMIZE_SIZE
   bool normalize_path;
   bool double_encode;
   bool token_signed;                // token is part of the signature
   bool add_content_sha256;
+#else
+  // Size builds: the order of signing_params' flags, so prepare copies the four as one word
+  // (token_signed in the place of sign_session_token, then set).
+  bool normalize_path;
+  bool double_encode;
+  bool add_content_sha256;
+  bool token_signed;                // token is part of the signature
+#endif
   std::string_view amz_date;        // "YYYYMMDDTHHMMSSZ"
   // The scope's date ("YYYYMMDD"), region and service, and the access key id, through the
   // accessors below. Size builds: in the order the key cache takes its parts (access key id,
@@ -849,17 +858,36 @@ SIGV4KIT_SIZE_INLINE status prepare(const request& req, const signing_params& sp
   p.key_parts[prepared_request::kp_secret] = cr.secret_access_key;
 #endif
   p.session_token = cr.session_token;
+#ifndef SIGV4KIT_OPTIMIZE_SIZE
   p.token_signed = !cr.session_token.empty() && sp.sign_session_token;
+#endif
 #ifdef SIGV4KIT_NO_PRESIGN
   if (sp.mode != signing_mode::header)
     return error(error_kind::unsupported,
                  SIGV4KIT_TEXT("presigned URLs (signing_mode::query) are compiled out by SIGV4KIT_NO_PRESIGN; "
                                "build without it to presign"));
 #endif
+#ifndef SIGV4KIT_OPTIMIZE_SIZE
   p.mode = sp.mode;
   p.normalize_path = sp.normalize_path;
   p.double_encode = sp.double_encode;
   p.add_content_sha256 = sp.add_content_sha256 && !p.presign();
+#else
+  // The four flags as one word (laid out alike: see prepared_request), then the two computed.
+  static_assert(offsetof(signing_params, double_encode) == offsetof(signing_params, normalize_path) + 1 &&
+                    offsetof(signing_params, add_content_sha256) == offsetof(signing_params, normalize_path) + 2 &&
+                    offsetof(signing_params, sign_session_token) == offsetof(signing_params, normalize_path) + 3 &&
+                    offsetof(prepared_request, double_encode) == offsetof(prepared_request, normalize_path) + 1 &&
+                    offsetof(prepared_request, add_content_sha256) == offsetof(prepared_request, normalize_path) + 2 &&
+                    offsetof(prepared_request, token_signed) == offsetof(prepared_request, normalize_path) + 3,
+                "the flags must be laid out alike");
+  std::memcpy(&p.normalize_path, &sp.normalize_path, 4);
+  p.token_signed = !cr.session_token.empty() && sp.sign_session_token;
+  if constexpr (presign_enabled) {  // (header-only builds: mode is never read, and header)
+    p.mode = sp.mode;
+    p.add_content_sha256 = sp.add_content_sha256 && !p.presign();
+  }
+#endif
 
   if (p.presign()) {
     if (sp.expires < 1 || sp.expires > max_expires)
