@@ -122,17 +122,28 @@ struct sink {
 
 /// The parts of an absolute URL (RFC 3986 section 3) that signing uses, as views into it.
 struct url_parts {
+#ifndef SIGV4KIT_OPTIMIZE_SIZE  // (size builds: parse_url gives these two to its caller's variables)
   std::string_view host;       ///< the Host header value: host[:port] without a default port
+#endif
   std::string_view path;       ///< as written; "" when absent
   std::string_view query;      ///< after '?', as written; "" when absent
   std::string_view before_query;  ///< scheme://authority/path (for presigned URLs)
+#ifndef SIGV4KIT_OPTIMIZE_SIZE
   bool host_has_upper = false;    ///< the authority has upper-case letters
+#endif
 };
 
 /// Splits an absolute URL. Scheme and authority are checked here; the path and query are
 /// checked for control characters where they are read byte by byte anyway (canonical URI,
 /// query parameters), so the hot path reads each byte once.
+#ifndef SIGV4KIT_OPTIMIZE_SIZE
 SIGV4KIT_SIZE_INLINE status parse_url(std::string_view url, url_parts& out) noexcept {
+#else
+// Size builds: the host into `host` (prepare's: no copy of it) and whether the authority has
+// capitals into `upper` (a register, not a member stored and read back); url_parts::host and
+// host_has_upper are not used.
+SIGV4KIT_ALWAYS_INLINE status parse_url(std::string_view url, url_parts& out, std::string_view& host, bool& upper) noexcept {
+#endif
   // Pointers, not offsets and sub(): no clamping code for positions known to be in range.
   const char* const b = url.data();
   const char* const e = b + url.size();
@@ -160,8 +171,8 @@ SIGV4KIT_SIZE_INLINE status parse_url(std::string_view url, url_parts& out) noex
   const std::string_view scheme(b, static_cast<std::size_t>(p - b));
   const char* const auth = p + 3;
   const char *colon = nullptr, *close = nullptr;  // the last ':' and ']'
-  bool upper = false;
 #ifndef SIGV4KIT_OPTIMIZE_SIZE
+  bool upper = false;
   std::size_t i = static_cast<std::size_t>(auth - b);  // an index here: GCC then sees i <= url.size()
   for (; i < url.size(); ++i) {
     i += unreserved_run(b + i, url.size() - i, &upper);
@@ -178,6 +189,7 @@ SIGV4KIT_SIZE_INLINE status parse_url(std::string_view url, url_parts& out) noex
   const char* const auth_end = b + i;
 #else
   // Size builds: one loop that calls nothing (no registers to save around a class lookup).
+  upper = false;
   for (p = auth; p < e; ++p) {
     const unsigned char c = static_cast<unsigned char>(*p);
     if (c == '/' || c == '?' || c == '#') break;
@@ -195,8 +207,8 @@ SIGV4KIT_SIZE_INLINE status parse_url(std::string_view url, url_parts& out) noex
   const std::size_t rest = url.size() - i;  // path and query
 #endif
   const std::string_view authority(auth, static_cast<std::size_t>(auth_end - auth));
-  out.host_has_upper = upper;
 #ifndef SIGV4KIT_OPTIMIZE_SIZE
+  out.host_has_upper = upper;
   if (std::memchr(auth_end, '#', rest))
     return error(error_kind::invalid_url, SIGV4KIT_TEXT("URL has a fragment ('#...'), which is never sent to the server; remove it"));
 #else
@@ -248,7 +260,11 @@ SIGV4KIT_SIZE_INLINE status parse_url(std::string_view url, url_parts& out) noex
 #else
   bool default_port = scheme_len && port_text.size() == scheme_len - 2 && iequals(scheme, std::string_view(https_text, scheme_len));
 #endif
+#ifndef SIGV4KIT_OPTIMIZE_SIZE
   out.host = std::string_view(auth, (port_text.empty() || default_port) ? host_len : authority.size());
+#else
+  host = std::string_view(auth, (port_text.empty() || default_port) ? host_len : authority.size());
+#endif
 
 #ifndef SIGV4KIT_OPTIMIZE_SIZE
   const void* qm = std::memchr(auth_end, '?', rest);
@@ -782,6 +798,7 @@ SIGV4KIT_SIZE_INLINE status prepare(const request& req, const signing_params& sp
   if (!is_token(req.method))
     return error(error_kind::invalid_method, SIGV4KIT_TEXT("HTTP method must be a non-empty token like GET or POST"), req.method);
   p.method = req.method;
+#ifndef SIGV4KIT_OPTIMIZE_SIZE
   if (status s = parse_url(req.url, p.url); !s) return s;
   if (p.url.host.size() > max_host)
     return error(error_kind::invalid_url, SIGV4KIT_TEXT("URL host is longer than 255 characters"));
@@ -792,13 +809,24 @@ SIGV4KIT_SIZE_INLINE status prepare(const request& req, const signing_params& sp
     if (names_used > SIGV4KIT_MAX_HEADER_NAME_BYTES)
       return error(error_kind::capacity_exceeded,
                    SIGV4KIT_TEXT("URL host with capitals is longer than SIGV4KIT_MAX_HEADER_NAME_BYTES"));
-#ifndef SIGV4KIT_OPTIMIZE_SIZE
     for (std::size_t i = 0; i < names_used; ++i) p.names[i] = to_lower(p.url.host[i]);
-#else
-    lower_copy(p.names, p.url.host.data(), names_used);
-#endif
     p.host = std::string_view(p.names, names_used);
   }
+#else
+  bool upper;
+  if (status s = parse_url(req.url, p.url, p.host, upper); !s) return s;
+  if (p.host.size() > max_host)
+    return error(error_kind::invalid_url, SIGV4KIT_TEXT("URL host is longer than 255 characters"));
+  std::size_t names_used = 0;
+  if (upper) {  // DNS names ignore case: sign the host lower-cased, as botocore
+    names_used = p.host.size();
+    if (names_used > SIGV4KIT_MAX_HEADER_NAME_BYTES)
+      return error(error_kind::capacity_exceeded,
+                   SIGV4KIT_TEXT("URL host with capitals is longer than SIGV4KIT_MAX_HEADER_NAME_BYTES"));
+    lower_copy(p.names, p.host.data(), names_used);
+    p.host = std::string_view(p.names, names_used);
+  }
+#endif
 
   // Scope and credentials.
   if (!is_amz_date(sp.timestamp))
