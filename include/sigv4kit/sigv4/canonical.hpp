@@ -254,11 +254,14 @@ SIGV4KIT_ALWAYS_INLINE status parse_url(std::string_view url, url_parts& out, st
   // The Host header omits the scheme's default port, as HTTP clients send it (RFC 9110 7.2):
   // "443" for https, "80" for http (written exactly so: "0443" is kept). One iequals call:
   // "http" is the first 4 bytes of "https".
-  std::size_t scheme_len = port_num == 443 ? 5 : (port_num == 80 ? 4 : 0);
 #ifndef SIGV4KIT_OPTIMIZE_SIZE
+  std::size_t scheme_len = port_num == 443 ? 5 : (port_num == 80 ? 4 : 0);
   bool default_port = scheme_len && port_text.size() == scheme_len - 2 && iequals(scheme, std::string_view("https", scheme_len));
 #else
-  bool default_port = scheme_len && port_text.size() == scheme_len - 2 && iequals(scheme, std::string_view(https_text, scheme_len));
+  // The same from the scheme's length: 5 wants 443, any other 80 (then only "http", 4, can
+  // match; the comparison stops at a scheme's first byte that differs, before ':').
+  const bool default_port = port_text.size() + 2 == scheme.size() && port_num == (scheme.size() == 5 ? 443u : 80u) &&
+                            iequals_n(b, https_text, scheme.size());
 #endif
 #ifndef SIGV4KIT_OPTIMIZE_SIZE
   out.host = std::string_view(auth, (port_text.empty() || default_port) ? host_len : authority.size());
