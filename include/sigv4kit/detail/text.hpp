@@ -86,6 +86,7 @@ inline void copy_bytes(char* dst, const char* src, std::size_t n) noexcept {
 enum : unsigned char {
   cc_unreserved = 1,  ///< RFC 3986 section 2.3: ALPHA / DIGIT / "-" / "." / "_" / "~"
   cc_tchar = 2,       ///< RFC 9110 section 5.6.2 token character (method, header name)
+  cc_scheme = 4,      ///< RFC 3986 section 3.1 after the first: ALPHA / DIGIT / "+" / "-" / "." (size builds' table only)
   cc_upper_hex = 8,   ///< 0-9 A-F (the canonical form of a percent escape)
   cc_url = 16,        ///< allowed in a URL as we accept it (no CTL; spaces are encoded later)
   cc_scope = 32,      ///< allowed in a region, service or access key id: VCHAR but '/' and ','
@@ -131,7 +132,11 @@ struct ascii_table {
 };
 constexpr ascii_table make_ascii_table() noexcept {
   ascii_table t{};
-  for (int c = 0x20; c < 0x80; ++c) t.v[c - 0x20] = make_char_table().v[c];
+  for (int c = 0x20; c < 0x80; ++c) {
+    bool alnum = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+    t.v[c - 0x20] = static_cast<unsigned char>(make_char_table().v[c] |
+                                               (alnum || c == '+' || c == '-' || c == '.' ? cc_scheme : 0));
+  }
   return t;
 }
 inline constexpr ascii_table char_classes = make_ascii_table();

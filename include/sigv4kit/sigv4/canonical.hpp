@@ -122,27 +122,48 @@ struct sink {
 
 /// The parts of an absolute URL (RFC 3986 section 3) that signing uses, as views into it.
 struct url_parts {
+#ifndef SIGV4KIT_OPTIMIZE_SIZE  // (size builds: parse_url gives these two to its caller's variables)
   std::string_view host;       ///< the Host header value: host[:port] without a default port
+#endif
   std::string_view path;       ///< as written; "" when absent
   std::string_view query;      ///< after '?', as written; "" when absent
   std::string_view before_query;  ///< scheme://authority/path (for presigned URLs)
+#ifndef SIGV4KIT_OPTIMIZE_SIZE
   bool host_has_upper = false;    ///< the authority has upper-case letters
+#endif
 };
 
 /// Splits an absolute URL. Scheme and authority are checked here; the path and query are
 /// checked for control characters where they are read byte by byte anyway (canonical URI,
 /// query parameters), so the hot path reads each byte once.
+#ifndef SIGV4KIT_OPTIMIZE_SIZE
 SIGV4KIT_SIZE_INLINE status parse_url(std::string_view url, url_parts& out) noexcept {
+#else
+// Size builds: the host into `host` (prepare's: no copy of it) and whether the authority has
+// capitals into `upper` (a register, not a member stored and read back); url_parts::host and
+// host_has_upper are not used.
+SIGV4KIT_ALWAYS_INLINE status parse_url(std::string_view url, url_parts& out, std::string_view& host, bool& upper) noexcept {
+#endif
   // Pointers, not offsets and sub(): no clamping code for positions known to be in range.
   const char* const b = url.data();
   const char* const e = b + url.size();
   const char* p = b;
+#ifndef SIGV4KIT_OPTIMIZE_SIZE
   for (; p < e; ++p) {  // scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." )
     unsigned char c = static_cast<unsigned char>(*p);
     if (static_cast<unsigned char>((c | 0x20) - 'a') < 26) continue;
     if (p == b || !(static_cast<unsigned char>(c - '0') < 10 || c == '+' || c == '-' || c == '.')) break;
   }
   if (p == b || e - p < 3 || p[0] != ':' || p[1] != '/' || p[2] != '/') {
+#else
+  // The same scheme, its bytes after the first through the class table.
+  if (p < e && static_cast<unsigned char>((*p | 0x20) - 'a') < 26)
+    do ++p;
+    while (p < e && has_class(static_cast<unsigned char>(*p), cc_scheme));
+  // One text for "://" here and the default ports' schemes below.
+  static constexpr char https_text[] = "https://";
+  if (p == b || e - p < 3 || !iequals_n(p, https_text + 5, 3)) {  // (no letters: the same as ==)
+#endif
     if (p < e && !has_class(static_cast<unsigned char>(*p), cc_url))
       return error(error_kind::invalid_url, SIGV4KIT_TEXT("URL contains a control character (CR, LF, NUL, ...)"));
     return error(error_kind::invalid_url, SIGV4KIT_TEXT("URL needs a scheme and host, like https://host/path"));
@@ -150,6 +171,7 @@ SIGV4KIT_SIZE_INLINE status parse_url(std::string_view url, url_parts& out) noex
   const std::string_view scheme(b, static_cast<std::size_t>(p - b));
   const char* const auth = p + 3;
   const char *colon = nullptr, *close = nullptr;  // the last ':' and ']'
+#ifndef SIGV4KIT_OPTIMIZE_SIZE
   bool upper = false;
   std::size_t i = static_cast<std::size_t>(auth - b);  // an index here: GCC then sees i <= url.size()
   for (; i < url.size(); ++i) {
@@ -165,11 +187,41 @@ SIGV4KIT_SIZE_INLINE status parse_url(std::string_view url, url_parts& out) noex
     else if (c == ' ' || c == '\\') return error(error_kind::invalid_url, SIGV4KIT_TEXT("URL host contains a space or backslash"));
   }
   const char* const auth_end = b + i;
+#else
+  // Size builds: one loop that calls nothing (no registers to save around a class lookup).
+  upper = false;
+  for (p = auth; p < e; ++p) {
+    const unsigned char c = static_cast<unsigned char>(*p);
+    if (c == '/' || c == '?' || c == '#') break;
+    if (c < 0x20 || c == 0x7f)  // (not cc_url)
+      return error(error_kind::invalid_url, SIGV4KIT_TEXT("URL contains a control character (CR, LF, NUL, ...)"));
+    if (static_cast<unsigned char>(c - 'A') < 26) upper = true;
+    if (c == ':') colon = p;
+    else if (c == ']') close = p;
+    else if (c == '@') return error(error_kind::invalid_url, SIGV4KIT_TEXT("URL must not contain user information ('user@host')"));
+    else if (c == ' ' || c == '\\') return error(error_kind::invalid_url, SIGV4KIT_TEXT("URL host contains a space or backslash"));
+  }
+  const char* const auth_end = p;
+#endif
+#ifndef SIGV4KIT_OPTIMIZE_SIZE
   const std::size_t rest = url.size() - i;  // path and query
+#endif
   const std::string_view authority(auth, static_cast<std::size_t>(auth_end - auth));
+#ifndef SIGV4KIT_OPTIMIZE_SIZE
   out.host_has_upper = upper;
   if (std::memchr(auth_end, '#', rest))
     return error(error_kind::invalid_url, SIGV4KIT_TEXT("URL has a fragment ('#...'), which is never sent to the server; remove it"));
+#else
+  // Size builds: one loop, not two memchr calls (no C library memchr linked: 160 bytes on a
+  // Cortex-M). Backwards, so the '?' it ends on is the first one.
+  const char* qm = e;
+  for (const char* r = e; r != auth_end;) {
+    const char c = *--r;
+    if (c == '#')
+      return error(error_kind::invalid_url, SIGV4KIT_TEXT("URL has a fragment ('#...'), which is never sent to the server; remove it"));
+    if (c == '?') qm = r;
+  }
+#endif
 
   // Host [auth, host_end) and port [port, auth_end); an IPv6 literal is bracketed (RFC 3986
   // section 3.2.2).
@@ -202,15 +254,32 @@ SIGV4KIT_SIZE_INLINE status parse_url(std::string_view url, url_parts& out) noex
   // The Host header omits the scheme's default port, as HTTP clients send it (RFC 9110 7.2):
   // "443" for https, "80" for http (written exactly so: "0443" is kept). One iequals call:
   // "http" is the first 4 bytes of "https".
+#ifndef SIGV4KIT_OPTIMIZE_SIZE
   std::size_t scheme_len = port_num == 443 ? 5 : (port_num == 80 ? 4 : 0);
   bool default_port = scheme_len && port_text.size() == scheme_len - 2 && iequals(scheme, std::string_view("https", scheme_len));
+#else
+  // The same from the scheme's length: 5 wants 443, any other 80 (then only "http", 4, can
+  // match; the comparison stops at a scheme's first byte that differs, before ':').
+  const bool default_port = port_text.size() + 2 == scheme.size() && port_num == (scheme.size() == 5 ? 443u : 80u) &&
+                            iequals_n(b, https_text, scheme.size());
+#endif
+#ifndef SIGV4KIT_OPTIMIZE_SIZE
   out.host = std::string_view(auth, (port_text.empty() || default_port) ? host_len : authority.size());
+#else
+  host = std::string_view(auth, (port_text.empty() || default_port) ? host_len : authority.size());
+#endif
 
+#ifndef SIGV4KIT_OPTIMIZE_SIZE
   const void* qm = std::memchr(auth_end, '?', rest);
   const char* path_end = qm ? static_cast<const char*>(qm) : e;
   out.path = std::string_view(auth_end, static_cast<std::size_t>(path_end - auth_end));
   out.before_query = std::string_view(b, static_cast<std::size_t>(path_end - b));
   out.query = qm ? std::string_view(path_end + 1, static_cast<std::size_t>(e - path_end - 1)) : std::string_view();
+#else
+  out.path = std::string_view(auth_end, static_cast<std::size_t>(qm - auth_end));
+  if constexpr (presign_enabled) out.before_query = std::string_view(b, static_cast<std::size_t>(qm - b));  // (query mode's)
+  out.query = qm != e ? std::string_view(qm + 1, static_cast<std::size_t>(e - qm - 1)) : std::string_view();
+#endif
   return {};
 }
 
@@ -401,10 +470,19 @@ struct prepared_request {
   std::string_view method;
   url_parts url;
   signing_mode mode;
+#ifndef SIGV4KIT_OPTIMIZE_SIZE
   bool normalize_path;
   bool double_encode;
   bool token_signed;                // token is part of the signature
   bool add_content_sha256;
+#else
+  // Size builds: the order of signing_params' flags, so prepare copies the four as one word
+  // (token_signed in the place of sign_session_token, then set).
+  bool normalize_path;
+  bool double_encode;
+  bool add_content_sha256;
+  bool token_signed;                // token is part of the signature
+#endif
   std::string_view amz_date;        // "YYYYMMDDTHHMMSSZ"
   // The scope's date ("YYYYMMDD"), region and service, and the access key id, through the
   // accessors below. Size builds: in the order the key cache takes its parts (access key id,
@@ -718,11 +796,12 @@ SIGV4KIT_NOINLINE inline void sort_entries(void* base, std::size_t n, std::size_
 
 /// Validates everything and fills `p`. `payload_hash_hex` is consulted only when the request
 /// carries no payload hash (the caller hashes the body with its backend first).
-inline status prepare(const request& req, const signing_params& sp, prepared_request& p) noexcept {
+SIGV4KIT_SIZE_INLINE status prepare(const request& req, const signing_params& sp, prepared_request& p) noexcept {
   // Method: an HTTP token (RFC 9110 section 9.1).
   if (!is_token(req.method))
     return error(error_kind::invalid_method, SIGV4KIT_TEXT("HTTP method must be a non-empty token like GET or POST"), req.method);
   p.method = req.method;
+#ifndef SIGV4KIT_OPTIMIZE_SIZE
   if (status s = parse_url(req.url, p.url); !s) return s;
   if (p.url.host.size() > max_host)
     return error(error_kind::invalid_url, SIGV4KIT_TEXT("URL host is longer than 255 characters"));
@@ -733,13 +812,24 @@ inline status prepare(const request& req, const signing_params& sp, prepared_req
     if (names_used > SIGV4KIT_MAX_HEADER_NAME_BYTES)
       return error(error_kind::capacity_exceeded,
                    SIGV4KIT_TEXT("URL host with capitals is longer than SIGV4KIT_MAX_HEADER_NAME_BYTES"));
-#ifndef SIGV4KIT_OPTIMIZE_SIZE
     for (std::size_t i = 0; i < names_used; ++i) p.names[i] = to_lower(p.url.host[i]);
-#else
-    lower_copy(p.names, p.url.host.data(), names_used);
-#endif
     p.host = std::string_view(p.names, names_used);
   }
+#else
+  bool upper;
+  if (status s = parse_url(req.url, p.url, p.host, upper); !s) return s;
+  if (p.host.size() > max_host)
+    return error(error_kind::invalid_url, SIGV4KIT_TEXT("URL host is longer than 255 characters"));
+  std::size_t names_used = 0;
+  if (upper) {  // DNS names ignore case: sign the host lower-cased, as botocore
+    names_used = p.host.size();
+    if (names_used > SIGV4KIT_MAX_HEADER_NAME_BYTES)
+      return error(error_kind::capacity_exceeded,
+                   SIGV4KIT_TEXT("URL host with capitals is longer than SIGV4KIT_MAX_HEADER_NAME_BYTES"));
+    lower_copy(p.names, p.host.data(), names_used);
+    p.host = std::string_view(p.names, names_used);
+  }
+#endif
 
   // Scope and credentials.
   if (!is_amz_date(sp.timestamp))
@@ -799,17 +889,36 @@ inline status prepare(const request& req, const signing_params& sp, prepared_req
   p.key_parts[prepared_request::kp_secret] = cr.secret_access_key;
 #endif
   p.session_token = cr.session_token;
+#ifndef SIGV4KIT_OPTIMIZE_SIZE
   p.token_signed = !cr.session_token.empty() && sp.sign_session_token;
+#endif
 #ifdef SIGV4KIT_NO_PRESIGN
   if (sp.mode != signing_mode::header)
     return error(error_kind::unsupported,
                  SIGV4KIT_TEXT("presigned URLs (signing_mode::query) are compiled out by SIGV4KIT_NO_PRESIGN; "
                                "build without it to presign"));
 #endif
+#ifndef SIGV4KIT_OPTIMIZE_SIZE
   p.mode = sp.mode;
   p.normalize_path = sp.normalize_path;
   p.double_encode = sp.double_encode;
   p.add_content_sha256 = sp.add_content_sha256 && !p.presign();
+#else
+  // The four flags as one word (laid out alike: see prepared_request), then the two computed.
+  static_assert(offsetof(signing_params, double_encode) == offsetof(signing_params, normalize_path) + 1 &&
+                    offsetof(signing_params, add_content_sha256) == offsetof(signing_params, normalize_path) + 2 &&
+                    offsetof(signing_params, sign_session_token) == offsetof(signing_params, normalize_path) + 3 &&
+                    offsetof(prepared_request, double_encode) == offsetof(prepared_request, normalize_path) + 1 &&
+                    offsetof(prepared_request, add_content_sha256) == offsetof(prepared_request, normalize_path) + 2 &&
+                    offsetof(prepared_request, token_signed) == offsetof(prepared_request, normalize_path) + 3,
+                "the flags must be laid out alike");
+  std::memcpy(&p.normalize_path, &sp.normalize_path, 4);
+  p.token_signed = !cr.session_token.empty() && sp.sign_session_token;
+  if constexpr (presign_enabled) {  // (header-only builds: mode is never read, and header)
+    p.mode = sp.mode;
+    p.add_content_sha256 = sp.add_content_sha256 && !p.presign();
+  }
+#endif
 
   if (p.presign()) {
     if (sp.expires < 1 || sp.expires > max_expires)

@@ -210,9 +210,14 @@ class signing_key_cache {
   }
 
 #ifdef SIGV4KIT_OPTIMIZE_SIZE
-  /// get() with its parts laid out by the caller: access key id, secret, date, region,
-  /// service and "aws4_request", in this order.
-  hmac_key<Crypto> get_laid_out(const std::string_view* parts) noexcept { return get_parts(parts, nullptr); }
+  /// get() with its parts laid out by the caller (access key id, secret, date, region,
+  /// service and "aws4_request", in this order), into the caller's `key`. One thread: inlined
+  /// (without an identity buffer the lookup needs almost no stack), and filling the caller's
+  /// key instead of returning one (inlined, GCC kept a second key object and a copy).
+  SIGV4KIT_ALWAYS_INLINE void get_laid_out(const std::string_view* parts, hmac_key<Crypto>& key) noexcept {
+    if constexpr (one_thread && Capacity != 0) get_small(parts, key, nullptr);
+    else get_parts_into(parts, nullptr, key);
+  }
 #endif
 
   /// get(), then the key's inner hash started with `sts[0..n)`, the string to sign's first
@@ -265,6 +270,16 @@ class signing_key_cache {
 
   /// Wipes and drops every entry (e.g. after credentials are revoked).
   void clear() noexcept {
+#ifdef SIGV4KIT_OPTIMIZE_SIZE
+    if constexpr (one_thread) {
+      // One thread, optimising size: every entry wiped, a constant size (no count to read and
+      // multiply), then the count cleared (after the wipe: in the destructor, a dead store).
+      secure_wipe(entries_, sizeof entries_);
+      used_.store(0, std::memory_order_relaxed);
+      next_ = 0;
+      return;
+    }
+#endif
     lock_.lock();
     std::size_t n = used_.load(std::memory_order_relaxed);
     used_.store(0, std::memory_order_release);
@@ -277,22 +292,37 @@ class signing_key_cache {
   }
 
  private:
-  SIGV4KIT_SIZE_NOINLINE hmac_key<Crypto> get_parts(const std::string_view* parts, bool* hit) noexcept {
+#ifndef SIGV4KIT_OPTIMIZE_SIZE
+  hmac_key<Crypto> get_parts(const std::string_view* parts, bool* hit) noexcept {
     if (hit) *hit = false;
     // One key object, returned on every path (no copies of it), and one derivation site.
     hmac_key<Crypto> key;
-#ifdef SIGV4KIT_OPTIMIZE_SIZE
-    if constexpr (one_thread && Capacity != 0) {
-      get_small(parts, key, hit);
-      return key;
-    }
-#endif
     identity id;
     bool cacheable = Capacity != 0 && id.pack(parts);  // else too long to store
     fetch(parts, id, cacheable, key, nullptr, hit);
     if (cacheable) id.wipe();
     return key;
   }
+#else
+  hmac_key<Crypto> get_parts(const std::string_view* parts, bool* hit) noexcept {
+    hmac_key<Crypto> key;
+    get_parts_into(parts, hit, key);
+    return key;
+  }
+  // The work, out of line (a threaded cache's identity, ~270 bytes, stays out of the caller's
+  // frame), into the caller's key.
+  SIGV4KIT_NOINLINE void get_parts_into(const std::string_view* parts, bool* hit, hmac_key<Crypto>& key) noexcept {
+    if (hit) *hit = false;
+    if constexpr (one_thread && Capacity != 0) {
+      get_small(parts, key, hit);
+    } else {
+      identity id;
+      bool cacheable = Capacity != 0 && id.pack(parts);  // else too long to store
+      fetch(parts, id, cacheable, key, nullptr, hit);
+      if (cacheable) id.wipe();
+    }
+  }
+#endif
 
   // The identity as it is stored and compared: the five lengths (a byte each), then the bytes
   // of access key id | secret | date | region | service, zero-padded to whole words; `lens`
@@ -477,35 +507,42 @@ class signing_key_cache {
 
 #ifdef SIGV4KIT_OPTIMIZE_SIZE
   // One thread, optimising size (a microcontroller): the identity is packed (each part's
-  // length, then its bytes) into a whole zeroed buffer that is compared and stored whole
-  // (plain_entry::id; `lens` is not used), so there is no length filter, no word count and no
-  // separate insert and lookup code. The
-  // comparison still has no early exit, and a stored identity still overwrites all of the
-  // one before it.
+  // length, then its bytes) straight into an entry's id (plain_entry::id; `lens` is not used),
+  // and compared with an entry where it lies, by the same walk: no copy of the identity (the
+  // secret) on the stack to clear, fill, copy and wipe, and no separate insert and lookup
+  // code. The comparison has no early exit. Matching the request's packed bytes is enough: the
+  // stored lengths then equal the request's, so the stored identity is no longer. A stored
+  // identity still overwrites all of the one before it (the id is cleared first).
+  // Returns the OR of the differences between the packed identity and `e`; with `store`,
+  // writes it to `e` first (and returns 0).
+  static unsigned walk_identity(unsigned char* e, const std::string_view* parts, bool store) noexcept {
+    unsigned diff = 0;
+    for (int k = 0; k < 5; ++k) {
+      const std::size_t len = parts[k].size();
+      const unsigned char* d = reinterpret_cast<const unsigned char*>(parts[k].data());
+      for (std::size_t j = 0; j <= len; ++j, ++e) {  // the length byte, then the bytes
+        const unsigned char b = j ? d[j - 1] : static_cast<unsigned char>(len);
+        if (store) *e = b;
+        diff |= static_cast<unsigned>(*e ^ b);
+      }
+    }
+    return diff;
+  }
+
   SIGV4KIT_ALWAYS_INLINE void get_small(const std::string_view* parts, hmac_key<Crypto>& key, bool* hit) noexcept {
-    // Each part as its length (a byte) and its bytes.
-    word id[id_words] = {};
-    unsigned char* out = reinterpret_cast<unsigned char*>(id);
+    // Too long to store (a part over 255 bytes, or more than id_bytes in all): derived every time.
     std::size_t total = 0;
     bool cacheable = true;
-    for (int k = 0; k < 5 && cacheable; ++k) {
-      std::size_t len = parts[k].size();
-      total += 1 + len;
-      cacheable = len <= 255 && total <= id_bytes;  // else too long to store: derived every time
-      if (cacheable) {
-        *out++ = static_cast<unsigned char>(len);
-        detail::copy_bytes(reinterpret_cast<char*>(out), parts[k].data(), len);
-        out += len;
-      }
+    for (int k = 0; k < 5; ++k) {
+      const std::size_t len = parts[k].size();
+      total += 1 + len;  // (no wrap-around: at most id_bytes before)
+      if (len > 255 || total > id_bytes) cacheable = false;
+      if (!cacheable) break;
     }
-    std::size_t n = used_.v, i = n;  // i < n: entry i holds this identity
-    if (cacheable) {
-      for (i = 0; i < n; ++i) {
-        word diff = 0;  // no early exit: the secret is part of the identity
-        for (std::size_t k = 0; k < id_words; ++k) diff |= entries_[i].id[k] ^ id[k];
-        if (!diff) break;
-      }
-    }
+    std::size_t n = used_.v, i = 0;  // i < n: entry i holds this identity
+    if (!cacheable) i = n;
+    for (; i < n; ++i)
+      if (!walk_identity(reinterpret_cast<unsigned char*>(entries_[i].id), parts, false)) break;
     if (i < n) {
       key.load_state(reinterpret_cast<const unsigned char*>(entries_[i].key));
       if (hit) *hit = true;
@@ -518,11 +555,12 @@ class signing_key_cache {
           i = next_;
           next_ = (next_ + 1) % Capacity;
         }
-        std::memcpy(entries_[i].id, id, sizeof id);
+        unsigned char* id = reinterpret_cast<unsigned char*>(entries_[i].id);
+        std::memset(id, 0, sizeof entries_[i].id);  // (the old identity's tail too)
+        walk_identity(id, parts, true);
         key.store_state(reinterpret_cast<unsigned char*>(entries_[i].key));
       }
     }
-    secure_wipe(id, sizeof id);
   }
 #endif
 

@@ -95,7 +95,14 @@ struct signing_params {
   std::string_view service;    ///< signing name, e.g. "s3", "sts", "dynamodb"
   std::string_view timestamp;  ///< signing time, "YYYYMMDDTHHMMSSZ" (UTC); see format_amz_date
   signing_mode mode = signing_mode::header;
+#ifndef SIGV4KIT_NO_PRESIGN
   std::uint32_t expires = 3600;        ///< query mode: X-Amz-Expires, 1..604800 seconds
+#else
+  // Header-only builds have no query mode and never read this. Its default is 0 there: with
+  // one constant fewer GCC builds a default signing_params by clearing it and storing the
+  // rest (about 36 bytes of code) instead of copying an 84-byte image of it (about 96 bytes).
+  std::uint32_t expires = 0;           ///< query mode only (compiled out by SIGV4KIT_NO_PRESIGN)
+#endif
   bool normalize_path = true;          ///< remove "." and ".." segments and empty segments
   bool double_encode = true;           ///< encode the path as sent once more ("%" -> "%25")
   bool add_content_sha256 = false;     ///< header mode: add signed x-amz-content-sha256

@@ -140,7 +140,8 @@ class basic_signer {
     // The key only now, and the string to sign piece by piece: a small stack holds neither
     // a buffer for it nor the key while the canonical request is hashed. The pieces go to the
     // key's inner hash through the same writer (and to the debug sink as part 1).
-    hmac_key<Crypto> key = signing_key(p, params);
+    hmac_key<Crypto> key;
+    cache_.get_laid_out(p.key_parts, key);  // (prepared_request keeps the parts in order)
     {
       hash_target target{params, &key.inner(), 1};
       detail::sink s(&hash_target::write, &target);
@@ -168,15 +169,6 @@ class basic_signer {
   key_cache& cache() const noexcept { return cache_; }
 
  private:
-  hmac_key<Crypto> signing_key(const detail::prepared_request& p, const signing_params& params) const noexcept {
-#ifndef SIGV4KIT_OPTIMIZE_SIZE
-    return cache_.get(p.access_key_id(), params.credentials.secret_access_key, p.date(), p.region(), p.service());
-#else
-    (void)params;
-    return cache_.get_laid_out(p.key_parts);  // (prepared_request keeps the parts in order)
-#endif
-  }
-
 #ifdef SIGV4KIT_OPTIMIZE_SIZE
   // Size builds: one writer for both hashes of a signature, the canonical request's (debug
   // part 0) and the string to sign's (the signing key's inner context, part 1). The caller
