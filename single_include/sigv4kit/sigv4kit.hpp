@@ -423,6 +423,7 @@ inline void copy_bytes(char* dst, const char* src, std::size_t n) noexcept {
 enum : unsigned char {
   cc_unreserved = 1,  ///< RFC 3986 section 2.3: ALPHA / DIGIT / "-" / "." / "_" / "~"
   cc_tchar = 2,       ///< RFC 9110 section 5.6.2 token character (method, header name)
+  cc_scheme = 4,      ///< RFC 3986 section 3.1 after the first: ALPHA / DIGIT / "+" / "-" / "." (size builds' table only)
   cc_upper_hex = 8,   ///< 0-9 A-F (the canonical form of a percent escape)
   cc_url = 16,        ///< allowed in a URL as we accept it (no CTL; spaces are encoded later)
   cc_scope = 32,      ///< allowed in a region, service or access key id: VCHAR but '/' and ','
@@ -468,7 +469,11 @@ struct ascii_table {
 };
 constexpr ascii_table make_ascii_table() noexcept {
   ascii_table t{};
-  for (int c = 0x20; c < 0x80; ++c) t.v[c - 0x20] = make_char_table().v[c];
+  for (int c = 0x20; c < 0x80; ++c) {
+    bool alnum = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+    t.v[c - 0x20] = static_cast<unsigned char>(make_char_table().v[c] |
+                                               (alnum || c == '+' || c == '-' || c == '.' ? cc_scheme : 0));
+  }
   return t;
 }
 inline constexpr ascii_table char_classes = make_ascii_table();
@@ -1919,7 +1924,14 @@ struct signing_params {
   std::string_view service;    ///< signing name, e.g. "s3", "sts", "dynamodb"
   std::string_view timestamp;  ///< signing time, "YYYYMMDDTHHMMSSZ" (UTC); see format_amz_date
   signing_mode mode = signing_mode::header;
+#ifndef SIGV4KIT_NO_PRESIGN
   std::uint32_t expires = 3600;        ///< query mode: X-Amz-Expires, 1..604800 seconds
+#else
+  // Header-only builds have no query mode and never read this. Its default is 0 there: with
+  // one constant fewer GCC builds a default signing_params by clearing it and storing the
+  // rest (about 36 bytes of code) instead of copying an 84-byte image of it (about 96 bytes).
+  std::uint32_t expires = 0;           ///< query mode only (compiled out by SIGV4KIT_NO_PRESIGN)
+#endif
   bool normalize_path = true;          ///< remove "." and ".." segments and empty segments
   bool double_encode = true;           ///< encode the path as sent once more ("%" -> "%25")
   bool add_content_sha256 = false;     ///< header mode: add signed x-amz-content-sha256
@@ -2369,27 +2381,48 @@ struct sink {
 
 /// The parts of an absolute URL (RFC 3986 section 3) that signing uses, as views into it.
 struct url_parts {
+#ifndef SIGV4KIT_OPTIMIZE_SIZE  // (size builds: parse_url gives these two to its caller's variables)
   std::string_view host;       ///< the Host header value: host[:port] without a default port
+#endif
   std::string_view path;       ///< as written; "" when absent
   std::string_view query;      ///< after '?', as written; "" when absent
   std::string_view before_query;  ///< scheme://authority/path (for presigned URLs)
+#ifndef SIGV4KIT_OPTIMIZE_SIZE
   bool host_has_upper = false;    ///< the authority has upper-case letters
+#endif
 };
 
 /// Splits an absolute URL. Scheme and authority are checked here; the path and query are
 /// checked for control characters where they are read byte by byte anyway (canonical URI,
 /// query parameters), so the hot path reads each byte once.
+#ifndef SIGV4KIT_OPTIMIZE_SIZE
 SIGV4KIT_SIZE_INLINE status parse_url(std::string_view url, url_parts& out) noexcept {
+#else
+// Size builds: the host into `host` (prepare's: no copy of it) and whether the authority has
+// capitals into `upper` (a register, not a member stored and read back); url_parts::host and
+// host_has_upper are not used.
+SIGV4KIT_ALWAYS_INLINE status parse_url(std::string_view url, url_parts& out, std::string_view& host, bool& upper) noexcept {
+#endif
   // Pointers, not offsets and sub(): no clamping code for positions known to be in range.
   const char* const b = url.data();
   const char* const e = b + url.size();
   const char* p = b;
+#ifndef SIGV4KIT_OPTIMIZE_SIZE
   for (; p < e; ++p) {  // scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." )
     unsigned char c = static_cast<unsigned char>(*p);
     if (static_cast<unsigned char>((c | 0x20) - 'a') < 26) continue;
     if (p == b || !(static_cast<unsigned char>(c - '0') < 10 || c == '+' || c == '-' || c == '.')) break;
   }
   if (p == b || e - p < 3 || p[0] != ':' || p[1] != '/' || p[2] != '/') {
+#else
+  // The same scheme, its bytes after the first through the class table.
+  if (p < e && static_cast<unsigned char>((*p | 0x20) - 'a') < 26)
+    do ++p;
+    while (p < e && has_class(static_cast<unsigned char>(*p), cc_scheme));
+  // One text for "://" here and the default ports' schemes below.
+  static constexpr char https_text[] = "https://";
+  if (p == b || e - p < 3 || !iequals_n(p, https_text + 5, 3)) {  // (no letters: the same as ==)
+#endif
     if (p < e && !has_class(static_cast<unsigned char>(*p), cc_url))
       return error(error_kind::invalid_url, SIGV4KIT_TEXT("URL contains a control character (CR, LF, NUL, ...)"));
     return error(error_kind::invalid_url, SIGV4KIT_TEXT("URL needs a scheme and host, like https://host/path"));
@@ -2397,6 +2430,7 @@ SIGV4KIT_SIZE_INLINE status parse_url(std::string_view url, url_parts& out) noex
   const std::string_view scheme(b, static_cast<std::size_t>(p - b));
   const char* const auth = p + 3;
   const char *colon = nullptr, *close = nullptr;  // the last ':' and ']'
+#ifndef SIGV4KIT_OPTIMIZE_SIZE
   bool upper = false;
   std::size_t i = static_cast<std::size_t>(auth - b);  // an index here: GCC then sees i <= url.size()
   for (; i < url.size(); ++i) {
@@ -2412,11 +2446,41 @@ SIGV4KIT_SIZE_INLINE status parse_url(std::string_view url, url_parts& out) noex
     else if (c == ' ' || c == '\\') return error(error_kind::invalid_url, SIGV4KIT_TEXT("URL host contains a space or backslash"));
   }
   const char* const auth_end = b + i;
+#else
+  // Size builds: one loop that calls nothing (no registers to save around a class lookup).
+  upper = false;
+  for (p = auth; p < e; ++p) {
+    const unsigned char c = static_cast<unsigned char>(*p);
+    if (c == '/' || c == '?' || c == '#') break;
+    if (c < 0x20 || c == 0x7f)  // (not cc_url)
+      return error(error_kind::invalid_url, SIGV4KIT_TEXT("URL contains a control character (CR, LF, NUL, ...)"));
+    if (static_cast<unsigned char>(c - 'A') < 26) upper = true;
+    if (c == ':') colon = p;
+    else if (c == ']') close = p;
+    else if (c == '@') return error(error_kind::invalid_url, SIGV4KIT_TEXT("URL must not contain user information ('user@host')"));
+    else if (c == ' ' || c == '\\') return error(error_kind::invalid_url, SIGV4KIT_TEXT("URL host contains a space or backslash"));
+  }
+  const char* const auth_end = p;
+#endif
+#ifndef SIGV4KIT_OPTIMIZE_SIZE
   const std::size_t rest = url.size() - i;  // path and query
+#endif
   const std::string_view authority(auth, static_cast<std::size_t>(auth_end - auth));
+#ifndef SIGV4KIT_OPTIMIZE_SIZE
   out.host_has_upper = upper;
   if (std::memchr(auth_end, '#', rest))
     return error(error_kind::invalid_url, SIGV4KIT_TEXT("URL has a fragment ('#...'), which is never sent to the server; remove it"));
+#else
+  // Size builds: one loop, not two memchr calls (no C library memchr linked: 160 bytes on a
+  // Cortex-M). Backwards, so the '?' it ends on is the first one.
+  const char* qm = e;
+  for (const char* r = e; r != auth_end;) {
+    const char c = *--r;
+    if (c == '#')
+      return error(error_kind::invalid_url, SIGV4KIT_TEXT("URL has a fragment ('#...'), which is never sent to the server; remove it"));
+    if (c == '?') qm = r;
+  }
+#endif
 
   // Host [auth, host_end) and port [port, auth_end); an IPv6 literal is bracketed (RFC 3986
   // section 3.2.2).
@@ -2449,15 +2513,32 @@ SIGV4KIT_SIZE_INLINE status parse_url(std::string_view url, url_parts& out) noex
   // The Host header omits the scheme's default port, as HTTP clients send it (RFC 9110 7.2):
   // "443" for https, "80" for http (written exactly so: "0443" is kept). One iequals call:
   // "http" is the first 4 bytes of "https".
+#ifndef SIGV4KIT_OPTIMIZE_SIZE
   std::size_t scheme_len = port_num == 443 ? 5 : (port_num == 80 ? 4 : 0);
   bool default_port = scheme_len && port_text.size() == scheme_len - 2 && iequals(scheme, std::string_view("https", scheme_len));
+#else
+  // The same from the scheme's length: 5 wants 443, any other 80 (then only "http", 4, can
+  // match; the comparison stops at a scheme's first byte that differs, before ':').
+  const bool default_port = port_text.size() + 2 == scheme.size() && port_num == (scheme.size() == 5 ? 443u : 80u) &&
+                            iequals_n(b, https_text, scheme.size());
+#endif
+#ifndef SIGV4KIT_OPTIMIZE_SIZE
   out.host = std::string_view(auth, (port_text.empty() || default_port) ? host_len : authority.size());
+#else
+  host = std::string_view(auth, (port_text.empty() || default_port) ? host_len : authority.size());
+#endif
 
+#ifndef SIGV4KIT_OPTIMIZE_SIZE
   const void* qm = std::memchr(auth_end, '?', rest);
   const char* path_end = qm ? static_cast<const char*>(qm) : e;
   out.path = std::string_view(auth_end, static_cast<std::size_t>(path_end - auth_end));
   out.before_query = std::string_view(b, static_cast<std::size_t>(path_end - b));
   out.query = qm ? std::string_view(path_end + 1, static_cast<std::size_t>(e - path_end - 1)) : std::string_view();
+#else
+  out.path = std::string_view(auth_end, static_cast<std::size_t>(qm - auth_end));
+  if constexpr (presign_enabled) out.before_query = std::string_view(b, static_cast<std::size_t>(qm - b));  // (query mode's)
+  out.query = qm != e ? std::string_view(qm + 1, static_cast<std::size_t>(e - qm - 1)) : std::string_view();
+#endif
   return {};
 }
 
@@ -2648,10 +2729,19 @@ struct prepared_request {
   std::string_view method;
   url_parts url;
   signing_mode mode;
+#ifndef SIGV4KIT_OPTIMIZE_SIZE
   bool normalize_path;
   bool double_encode;
   bool token_signed;                // token is part of the signature
   bool add_content_sha256;
+#else
+  // Size builds: the order of signing_params' flags, so prepare copies the four as one word
+  // (token_signed in the place of sign_session_token, then set).
+  bool normalize_path;
+  bool double_encode;
+  bool add_content_sha256;
+  bool token_signed;                // token is part of the signature
+#endif
   std::string_view amz_date;        // "YYYYMMDDTHHMMSSZ"
   // The scope's date ("YYYYMMDD"), region and service, and the access key id, through the
   // accessors below. Size builds: in the order the key cache takes its parts (access key id,
@@ -2965,11 +3055,12 @@ SIGV4KIT_NOINLINE inline void sort_entries(void* base, std::size_t n, std::size_
 
 /// Validates everything and fills `p`. `payload_hash_hex` is consulted only when the request
 /// carries no payload hash (the caller hashes the body with its backend first).
-inline status prepare(const request& req, const signing_params& sp, prepared_request& p) noexcept {
+SIGV4KIT_SIZE_INLINE status prepare(const request& req, const signing_params& sp, prepared_request& p) noexcept {
   // Method: an HTTP token (RFC 9110 section 9.1).
   if (!is_token(req.method))
     return error(error_kind::invalid_method, SIGV4KIT_TEXT("HTTP method must be a non-empty token like GET or POST"), req.method);
   p.method = req.method;
+#ifndef SIGV4KIT_OPTIMIZE_SIZE
   if (status s = parse_url(req.url, p.url); !s) return s;
   if (p.url.host.size() > max_host)
     return error(error_kind::invalid_url, SIGV4KIT_TEXT("URL host is longer than 255 characters"));
@@ -2980,13 +3071,24 @@ inline status prepare(const request& req, const signing_params& sp, prepared_req
     if (names_used > SIGV4KIT_MAX_HEADER_NAME_BYTES)
       return error(error_kind::capacity_exceeded,
                    SIGV4KIT_TEXT("URL host with capitals is longer than SIGV4KIT_MAX_HEADER_NAME_BYTES"));
-#ifndef SIGV4KIT_OPTIMIZE_SIZE
     for (std::size_t i = 0; i < names_used; ++i) p.names[i] = to_lower(p.url.host[i]);
-#else
-    lower_copy(p.names, p.url.host.data(), names_used);
-#endif
     p.host = std::string_view(p.names, names_used);
   }
+#else
+  bool upper;
+  if (status s = parse_url(req.url, p.url, p.host, upper); !s) return s;
+  if (p.host.size() > max_host)
+    return error(error_kind::invalid_url, SIGV4KIT_TEXT("URL host is longer than 255 characters"));
+  std::size_t names_used = 0;
+  if (upper) {  // DNS names ignore case: sign the host lower-cased, as botocore
+    names_used = p.host.size();
+    if (names_used > SIGV4KIT_MAX_HEADER_NAME_BYTES)
+      return error(error_kind::capacity_exceeded,
+                   SIGV4KIT_TEXT("URL host with capitals is longer than SIGV4KIT_MAX_HEADER_NAME_BYTES"));
+    lower_copy(p.names, p.host.data(), names_used);
+    p.host = std::string_view(p.names, names_used);
+  }
+#endif
 
   // Scope and credentials.
   if (!is_amz_date(sp.timestamp))
@@ -3046,17 +3148,36 @@ inline status prepare(const request& req, const signing_params& sp, prepared_req
   p.key_parts[prepared_request::kp_secret] = cr.secret_access_key;
 #endif
   p.session_token = cr.session_token;
+#ifndef SIGV4KIT_OPTIMIZE_SIZE
   p.token_signed = !cr.session_token.empty() && sp.sign_session_token;
+#endif
 #ifdef SIGV4KIT_NO_PRESIGN
   if (sp.mode != signing_mode::header)
     return error(error_kind::unsupported,
                  SIGV4KIT_TEXT("presigned URLs (signing_mode::query) are compiled out by SIGV4KIT_NO_PRESIGN; "
                                "build without it to presign"));
 #endif
+#ifndef SIGV4KIT_OPTIMIZE_SIZE
   p.mode = sp.mode;
   p.normalize_path = sp.normalize_path;
   p.double_encode = sp.double_encode;
   p.add_content_sha256 = sp.add_content_sha256 && !p.presign();
+#else
+  // The four flags as one word (laid out alike: see prepared_request), then the two computed.
+  static_assert(offsetof(signing_params, double_encode) == offsetof(signing_params, normalize_path) + 1 &&
+                    offsetof(signing_params, add_content_sha256) == offsetof(signing_params, normalize_path) + 2 &&
+                    offsetof(signing_params, sign_session_token) == offsetof(signing_params, normalize_path) + 3 &&
+                    offsetof(prepared_request, double_encode) == offsetof(prepared_request, normalize_path) + 1 &&
+                    offsetof(prepared_request, add_content_sha256) == offsetof(prepared_request, normalize_path) + 2 &&
+                    offsetof(prepared_request, token_signed) == offsetof(prepared_request, normalize_path) + 3,
+                "the flags must be laid out alike");
+  std::memcpy(&p.normalize_path, &sp.normalize_path, 4);
+  p.token_signed = !cr.session_token.empty() && sp.sign_session_token;
+  if constexpr (presign_enabled) {  // (header-only builds: mode is never read, and header)
+    p.mode = sp.mode;
+    p.add_content_sha256 = sp.add_content_sha256 && !p.presign();
+  }
+#endif
 
   if (p.presign()) {
     if (sp.expires < 1 || sp.expires > max_expires)
@@ -4082,9 +4203,14 @@ class signing_key_cache {
   }
 
 #ifdef SIGV4KIT_OPTIMIZE_SIZE
-  /// get() with its parts laid out by the caller: access key id, secret, date, region,
-  /// service and "aws4_request", in this order.
-  hmac_key<Crypto> get_laid_out(const std::string_view* parts) noexcept { return get_parts(parts, nullptr); }
+  /// get() with its parts laid out by the caller (access key id, secret, date, region,
+  /// service and "aws4_request", in this order), into the caller's `key`. One thread: inlined
+  /// (without an identity buffer the lookup needs almost no stack), and filling the caller's
+  /// key instead of returning one (inlined, GCC kept a second key object and a copy).
+  SIGV4KIT_ALWAYS_INLINE void get_laid_out(const std::string_view* parts, hmac_key<Crypto>& key) noexcept {
+    if constexpr (one_thread && Capacity != 0) get_small(parts, key, nullptr);
+    else get_parts_into(parts, nullptr, key);
+  }
 #endif
 
   /// get(), then the key's inner hash started with `sts[0..n)`, the string to sign's first
@@ -4137,6 +4263,16 @@ class signing_key_cache {
 
   /// Wipes and drops every entry (e.g. after credentials are revoked).
   void clear() noexcept {
+#ifdef SIGV4KIT_OPTIMIZE_SIZE
+    if constexpr (one_thread) {
+      // One thread, optimising size: every entry wiped, a constant size (no count to read and
+      // multiply), then the count cleared (after the wipe: in the destructor, a dead store).
+      secure_wipe(entries_, sizeof entries_);
+      used_.store(0, std::memory_order_relaxed);
+      next_ = 0;
+      return;
+    }
+#endif
     lock_.lock();
     std::size_t n = used_.load(std::memory_order_relaxed);
     used_.store(0, std::memory_order_release);
@@ -4149,22 +4285,37 @@ class signing_key_cache {
   }
 
  private:
-  SIGV4KIT_SIZE_NOINLINE hmac_key<Crypto> get_parts(const std::string_view* parts, bool* hit) noexcept {
+#ifndef SIGV4KIT_OPTIMIZE_SIZE
+  hmac_key<Crypto> get_parts(const std::string_view* parts, bool* hit) noexcept {
     if (hit) *hit = false;
     // One key object, returned on every path (no copies of it), and one derivation site.
     hmac_key<Crypto> key;
-#ifdef SIGV4KIT_OPTIMIZE_SIZE
-    if constexpr (one_thread && Capacity != 0) {
-      get_small(parts, key, hit);
-      return key;
-    }
-#endif
     identity id;
     bool cacheable = Capacity != 0 && id.pack(parts);  // else too long to store
     fetch(parts, id, cacheable, key, nullptr, hit);
     if (cacheable) id.wipe();
     return key;
   }
+#else
+  hmac_key<Crypto> get_parts(const std::string_view* parts, bool* hit) noexcept {
+    hmac_key<Crypto> key;
+    get_parts_into(parts, hit, key);
+    return key;
+  }
+  // The work, out of line (a threaded cache's identity, ~270 bytes, stays out of the caller's
+  // frame), into the caller's key.
+  SIGV4KIT_NOINLINE void get_parts_into(const std::string_view* parts, bool* hit, hmac_key<Crypto>& key) noexcept {
+    if (hit) *hit = false;
+    if constexpr (one_thread && Capacity != 0) {
+      get_small(parts, key, hit);
+    } else {
+      identity id;
+      bool cacheable = Capacity != 0 && id.pack(parts);  // else too long to store
+      fetch(parts, id, cacheable, key, nullptr, hit);
+      if (cacheable) id.wipe();
+    }
+  }
+#endif
 
   // The identity as it is stored and compared: the five lengths (a byte each), then the bytes
   // of access key id | secret | date | region | service, zero-padded to whole words; `lens`
@@ -4349,35 +4500,42 @@ class signing_key_cache {
 
 #ifdef SIGV4KIT_OPTIMIZE_SIZE
   // One thread, optimising size (a microcontroller): the identity is packed (each part's
-  // length, then its bytes) into a whole zeroed buffer that is compared and stored whole
-  // (plain_entry::id; `lens` is not used), so there is no length filter, no word count and no
-  // separate insert and lookup code. The
-  // comparison still has no early exit, and a stored identity still overwrites all of the
-  // one before it.
+  // length, then its bytes) straight into an entry's id (plain_entry::id; `lens` is not used),
+  // and compared with an entry where it lies, by the same walk: no copy of the identity (the
+  // secret) on the stack to clear, fill, copy and wipe, and no separate insert and lookup
+  // code. The comparison has no early exit. Matching the request's packed bytes is enough: the
+  // stored lengths then equal the request's, so the stored identity is no longer. A stored
+  // identity still overwrites all of the one before it (the id is cleared first).
+  // Returns the OR of the differences between the packed identity and `e`; with `store`,
+  // writes it to `e` first (and returns 0).
+  static unsigned walk_identity(unsigned char* e, const std::string_view* parts, bool store) noexcept {
+    unsigned diff = 0;
+    for (int k = 0; k < 5; ++k) {
+      const std::size_t len = parts[k].size();
+      const unsigned char* d = reinterpret_cast<const unsigned char*>(parts[k].data());
+      for (std::size_t j = 0; j <= len; ++j, ++e) {  // the length byte, then the bytes
+        const unsigned char b = j ? d[j - 1] : static_cast<unsigned char>(len);
+        if (store) *e = b;
+        diff |= static_cast<unsigned>(*e ^ b);
+      }
+    }
+    return diff;
+  }
+
   SIGV4KIT_ALWAYS_INLINE void get_small(const std::string_view* parts, hmac_key<Crypto>& key, bool* hit) noexcept {
-    // Each part as its length (a byte) and its bytes.
-    word id[id_words] = {};
-    unsigned char* out = reinterpret_cast<unsigned char*>(id);
+    // Too long to store (a part over 255 bytes, or more than id_bytes in all): derived every time.
     std::size_t total = 0;
     bool cacheable = true;
-    for (int k = 0; k < 5 && cacheable; ++k) {
-      std::size_t len = parts[k].size();
-      total += 1 + len;
-      cacheable = len <= 255 && total <= id_bytes;  // else too long to store: derived every time
-      if (cacheable) {
-        *out++ = static_cast<unsigned char>(len);
-        detail::copy_bytes(reinterpret_cast<char*>(out), parts[k].data(), len);
-        out += len;
-      }
+    for (int k = 0; k < 5; ++k) {
+      const std::size_t len = parts[k].size();
+      total += 1 + len;  // (no wrap-around: at most id_bytes before)
+      if (len > 255 || total > id_bytes) cacheable = false;
+      if (!cacheable) break;
     }
-    std::size_t n = used_.v, i = n;  // i < n: entry i holds this identity
-    if (cacheable) {
-      for (i = 0; i < n; ++i) {
-        word diff = 0;  // no early exit: the secret is part of the identity
-        for (std::size_t k = 0; k < id_words; ++k) diff |= entries_[i].id[k] ^ id[k];
-        if (!diff) break;
-      }
-    }
+    std::size_t n = used_.v, i = 0;  // i < n: entry i holds this identity
+    if (!cacheable) i = n;
+    for (; i < n; ++i)
+      if (!walk_identity(reinterpret_cast<unsigned char*>(entries_[i].id), parts, false)) break;
     if (i < n) {
       key.load_state(reinterpret_cast<const unsigned char*>(entries_[i].key));
       if (hit) *hit = true;
@@ -4390,11 +4548,12 @@ class signing_key_cache {
           i = next_;
           next_ = (next_ + 1) % Capacity;
         }
-        std::memcpy(entries_[i].id, id, sizeof id);
+        unsigned char* id = reinterpret_cast<unsigned char*>(entries_[i].id);
+        std::memset(id, 0, sizeof entries_[i].id);  // (the old identity's tail too)
+        walk_identity(id, parts, true);
         key.store_state(reinterpret_cast<unsigned char*>(entries_[i].key));
       }
     }
-    secure_wipe(id, sizeof id);
   }
 #endif
 
@@ -4599,7 +4758,8 @@ class basic_signer {
     // The key only now, and the string to sign piece by piece: a small stack holds neither
     // a buffer for it nor the key while the canonical request is hashed. The pieces go to the
     // key's inner hash through the same writer (and to the debug sink as part 1).
-    hmac_key<Crypto> key = signing_key(p, params);
+    hmac_key<Crypto> key;
+    cache_.get_laid_out(p.key_parts, key);  // (prepared_request keeps the parts in order)
     {
       hash_target target{params, &key.inner(), 1};
       detail::sink s(&hash_target::write, &target);
@@ -4627,15 +4787,6 @@ class basic_signer {
   key_cache& cache() const noexcept { return cache_; }
 
  private:
-  hmac_key<Crypto> signing_key(const detail::prepared_request& p, const signing_params& params) const noexcept {
-#ifndef SIGV4KIT_OPTIMIZE_SIZE
-    return cache_.get(p.access_key_id(), params.credentials.secret_access_key, p.date(), p.region(), p.service());
-#else
-    (void)params;
-    return cache_.get_laid_out(p.key_parts);  // (prepared_request keeps the parts in order)
-#endif
-  }
-
 #ifdef SIGV4KIT_OPTIMIZE_SIZE
   // Size builds: one writer for both hashes of a signature, the canonical request's (debug
   // part 0) and the string to sign's (the signing key's inner context, part 1). The caller
