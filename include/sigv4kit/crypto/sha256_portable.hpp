@@ -100,48 +100,43 @@ SIGV4KIT_NOINLINE inline void sha256_compress_portable(std::uint32_t h[8], const
                                                        std::size_t blocks) noexcept {
 #if defined(SIGV4KIT_SMALL_SHA256)
   // The schedule ring is written twice (w[j] and w[j + 16]), so the words a round reads are at
-  // fixed offsets from one pointer: no index arithmetic for each of them.
+  // fixed offsets from one pointer: no index arithmetic for each of them. The first 16 words
+  // are loaded by the rounds that use them (no loop of their own).
   std::uint32_t w[32];
-  while (blocks--) {
+  for (; blocks; --blocks, p += 64) {
     std::uint32_t v[8];
-    for (int i = 0; i < 8; ++i) {
-      std::uint32_t t = h[i];
-#if defined(__GNUC__) || defined(__clang__)
-      __asm__("" : "+r"(t));  // a plain loop, not a block copy (memcpy expanded: 12 bytes more)
-#endif
-      v[i] = t;
-    }
-    for (int i = 0; i < 16; ++i) w[i] = w[i + 16] = load_be32(p + 4 * i);
+    copy_by_call(v, h, sizeof v);
     for (unsigned i = 0; i < 64; ++i) {
       std::uint32_t* q = w + (i & 15);  // q[0..16) = W[i-16..i)
       std::uint32_t wi;
       if (i < 16) {
-        wi = q[0];
+        wi = load_be32(p + 4 * i);
       } else {
         std::uint32_t w15 = q[1], w2 = q[14];
         wi = (rotr32(w15, 7) ^ rotr32(w15, 18) ^ (w15 >> 3)) + q[9] + (rotr32(w2, 17) ^ rotr32(w2, 19) ^ (w2 >> 10)) +
              q[0];
       }
       q[0] = q[16] = wi;
-      std::uint32_t e = v[4], a = v[0];
-      std::uint32_t t1 = v[7] + (rotr32(e, 6) ^ rotr32(e, 11) ^ rotr32(e, 25)) + (v[6] ^ (e & (v[5] ^ v[6]))) +
-                         sha256_k[i] + wi;
-      std::uint32_t t2 = (rotr32(a, 2) ^ rotr32(a, 13) ^ rotr32(a, 22)) + ((a & v[1]) | (v[2] & (a | v[1])));
-      // Shift the working variables down one place. The empty asm keeps the compiler from
-      // turning this loop into a memmove call: that call per round cost the library memmove
-      // (254 bytes on Cortex-M) and a call 64 times a block.
-      for (int j = 7; j > 0; --j) {
-        std::uint32_t t = v[j - 1];
 #if defined(__GNUC__) || defined(__clang__)
-        __asm__("" : "+r"(t));
+      // The working variables stay in memory, read and written at fixed offsets each round:
+      // held in registers across the loop (as GCC would), they cost spills and more code.
+      __asm__("" : "+m"(v));
 #endif
-        v[j] = t;
-      }
-      v[4] += t1;
+      const std::uint32_t a = v[0], b = v[1], c = v[2], d = v[3], e = v[4], f = v[5], g = v[6], k = v[7];
+      std::uint32_t t1 = k + (rotr32(e, 6) ^ rotr32(e, 11) ^ rotr32(e, 25)) + (g ^ (e & (f ^ g))) + sha256_k[i] + wi;
+      std::uint32_t t2 = (rotr32(a, 2) ^ rotr32(a, 13) ^ rotr32(a, 22)) + ((a & b) | (c & (a | b)));
+      // The working variables move down one place: stores of the values just read (a loop
+      // that shifts them costs as much code and 28 more instructions a round).
+      v[7] = g;
+      v[6] = f;
+      v[5] = e;
+      v[4] = d + t1;
+      v[3] = c;
+      v[2] = b;
+      v[1] = a;
       v[0] = t1 + t2;
     }
     for (int i = 0; i < 8; ++i) h[i] += v[i];
-    p += 64;
   }
 #else
   std::uint32_t w[16];
