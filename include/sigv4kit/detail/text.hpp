@@ -214,9 +214,9 @@ constexpr int hex_value(unsigned char c) noexcept {
 }
 #else
 constexpr int hex_value(unsigned char c) noexcept {
-  unsigned d = static_cast<unsigned char>(c - '0');
+  unsigned d = c - unsigned{'0'};  // (below '0': wraps around to a large number)
   if (d < 10) return static_cast<int>(d);
-  d = static_cast<unsigned char>((c | 0x20) - 'a');  // only A-F and a-f land on a-f
+  d = (c | 0x20u) - unsigned{'a'};  // only A-F and a-f land on a-f
   return d < 6 ? static_cast<int>(d + 10) : -1;
 }
 #endif
