@@ -205,11 +205,29 @@ inline void sha256_init_h(std::uint32_t h[8]) noexcept {
 #endif
 }
 
+#if defined(SIGV4KIT_SMALL_SHA256) && (defined(__GNUC__) || defined(__clang__))
+inline constexpr std::uint32_t sha256_iv[8] = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
+                                               0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19};
+/// Built for size: the initial value copied by a call to memcpy into the state's first bytes
+/// (h), whose result the stores then use (no register saved across the call), and one zero
+/// register for the three of them.
+inline void sha256_state_init(sha256_state& s) noexcept {
+  static_assert(offsetof(sha256_state, h) == 0, "h comes first");
+  std::size_t n = sizeof sha256_iv;
+  __asm__("" : "+r"(n));  // a call, not the copy expanded inline
+  sha256_state& t = *static_cast<sha256_state*>(std::memcpy(&s, sha256_iv, n));
+  std::uint32_t zero = 0;
+  __asm__("" : "+r"(zero));
+  t.total = std::uint64_t(zero) << 32 | zero;
+  t.used = zero;
+}
+#else
 inline void sha256_state_init(sha256_state& s) noexcept {
   sha256_init_h(s.h);
   s.total = 0;
   s.used = 0;
 }
+#endif
 
 #if defined(SIGV4KIT_SMALL_SHA256)
 /// Built for size: every byte through the block buffer, one at a time (one short loop;
