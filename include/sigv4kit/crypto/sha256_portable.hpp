@@ -238,9 +238,9 @@ inline void sha256_state_update(sha256_state& s, const void* data, std::size_t n
   const unsigned char* p = static_cast<const unsigned char*>(data);
   s.total += n;
   std::uint32_t used = s.used;
-  for (; n; --n) {
-    s.buf[used++] = *p++;
-    if (used == 64) {
+  for (const unsigned char* end = p + n; p != end;) {
+    s.buf[used] = *p++;
+    if (++used == 64) {
       Compress(s.h, s.buf, 1);
       used = 0;
     }
