@@ -122,15 +122,19 @@ SIGV4KIT_NOINLINE inline void sha256_compress_portable(std::uint32_t h[8], const
       // held in registers across the loop (as GCC would), they cost spills and more code.
       __asm__("" : "+m"(v));
 #endif
-      const std::uint32_t a = v[0], b = v[1], c = v[2], d = v[3], e = v[4], f = v[5], g = v[6], k = v[7];
-      std::uint32_t t1 = k + (rotr32(e, 6) ^ rotr32(e, 11) ^ rotr32(e, 25)) + (g ^ (e & (f ^ g))) + sha256_k[i] + wi;
-      std::uint32_t t2 = (rotr32(a, 2) ^ rotr32(a, 13) ^ rotr32(a, 22)) + ((a & b) | (c & (a | b)));
+      // t1 first, and the e half of the state moved down, then t2 and the a half: fewer values
+      // live at once than with all eight read first (GCC then spilled some).
+      const std::uint32_t e = v[4], f = v[5], g = v[6];
+      const std::uint32_t t1 =
+          sha256_k[i] + wi + v[7] + (rotr32(e, 6) ^ rotr32(e, 11) ^ rotr32(e, 25)) + (g ^ (e & (f ^ g)));
       // The working variables move down one place: stores of the values just read (a loop
       // that shifts them costs as much code and 28 more instructions a round).
       v[7] = g;
       v[6] = f;
       v[5] = e;
-      v[4] = d + t1;
+      v[4] = v[3] + t1;
+      const std::uint32_t a = v[0], b = v[1], c = v[2];
+      const std::uint32_t t2 = (rotr32(a, 2) ^ rotr32(a, 13) ^ rotr32(a, 22)) + ((a & b) | (c & (a | b)));
       v[3] = c;
       v[2] = b;
       v[1] = a;
