@@ -30,6 +30,8 @@ inline void secure_wipe(void* p, std::size_t n) noexcept {
     __asm__("" : "+r"(b));
   }
   if (n) std::memset(b, 0, n);
+#elif defined(SIGV4KIT_OPTIMIZE_SIZE)
+  p = std::memset(p, 0, n);  // (its result, the same pointer: p is not kept across the call)
 #else
   std::memset(p, 0, n);
 #endif
