@@ -122,13 +122,13 @@ class hmac_key {
       }
       std::memset(c.buf + len, 0, 64 - len);
       // ctx_[0] absorbs key ^ ipad, ctx_[1] key ^ opad from its own buffer: update (built
-      // for size: a byte at a time, into the buffer from its start) copies it onto itself.
-      unsigned char pad = 0x36;
+      // for size: a byte at a time, into the buffer from its start, each byte xor the mask)
+      // copies it onto itself.
+      unsigned pad = 0x36;
       for (context& x : ctx_) {
-        for (unsigned char& b : c.buf) b ^= pad;
         Crypto::init(x);
-        Crypto::update(x, c.buf, 64);
-        pad = 0x36 ^ 0x5c;
+        Crypto::update_xor(x, c.buf, 64, pad);
+        pad = 0x5c;
       }
       return;
     }

@@ -237,13 +237,15 @@ inline void sha256_state_init(sha256_state& s) noexcept {
 /// Built for size: every byte through the block buffer, one at a time (one short loop;
 /// copying costs little next to compressing). `data` may be the buffer itself while it is
 /// empty: each byte is then copied onto itself (hmac_key::set absorbs a key block that way).
+/// Each byte is absorbed xor `mask`: hmac_key::set absorbs the key block xor ipad and xor opad
+/// so, without a loop of its own that xors it.
 template <void (*Compress)(std::uint32_t*, const unsigned char*, std::size_t)>
-inline void sha256_state_update(sha256_state& s, const void* data, std::size_t n) noexcept {
+inline void sha256_state_update(sha256_state& s, const void* data, std::size_t n, unsigned mask = 0) noexcept {
   const unsigned char* p = static_cast<const unsigned char*>(data);
   s.total += n;
   std::uint32_t used = s.used;
   for (const unsigned char* end = p + n; p != end;) {
-    s.buf[used] = *p++;
+    s.buf[used] = static_cast<unsigned char>(*p++ ^ mask);
     if (++used == 64) {
       Compress(s.h, s.buf, 1);
       used = 0;
@@ -440,7 +442,12 @@ struct block_crypto {
   static void finish(sha256_context& c, unsigned char out[32]) noexcept {
     detail::sha256_state_finish<Compress>(c, out);
   }
-#if !defined(SIGV4KIT_SMALL_SHA256)  // (small builds: the general way, no second copy of it)
+#if defined(SIGV4KIT_SMALL_SHA256)
+  /// Small builds only: update with each byte xor `mask` (see detail::sha256_state_update).
+  static void update_xor(sha256_context& c, const void* data, std::size_t n, unsigned mask) noexcept {
+    detail::sha256_state_update<Compress>(c, data, n, mask);
+  }
+#else  // (small builds: the general way, no second copy of it)
   /// Optional for a backend (the signing-key derivation uses it when present): the block
   /// function itself, on a bare chaining value.
   static void compress(std::uint32_t h[8], const unsigned char* p, std::size_t blocks) noexcept {
