@@ -122,13 +122,13 @@ class hmac_key {
       }
       std::memset(c.buf + len, 0, 64 - len);
       // ctx_[0] absorbs key ^ ipad, ctx_[1] key ^ opad from its own buffer: update (built
-      // for size: a byte at a time, into the buffer from its start) copies it onto itself.
-      unsigned char pad = 0x36;
+      // for size: a byte at a time, into the buffer from its start, each byte xor the mask)
+      // copies it onto itself.
+      unsigned pad = 0x36;
       for (context& x : ctx_) {
-        for (unsigned char& b : c.buf) b ^= pad;
         Crypto::init(x);
-        Crypto::update(x, c.buf, 64);
-        pad = 0x36 ^ 0x5c;
+        Crypto::update_xor(x, c.buf, 64, pad);
+        pad = 0x5c;
       }
       return;
     }
@@ -155,6 +155,19 @@ class hmac_key {
     }
     secure_wipe(block, sizeof block);
   }
+
+#if defined(SIGV4KIT_SMALL_SHA256)
+  /// Built for size, block backends only: replaces the key with HMAC(key, data), processed as
+  /// a key (a step of SigV4's key derivation). The MAC passes through ctx_[1]'s buffer, where
+  /// set() then finds it (update copies it onto itself), so there is no buffer of its own to
+  /// wipe, and every byte of the old key's states is overwritten by the new key's.
+  void set_to_mac(const void* data, std::size_t n) noexcept {
+    static_assert(detail::is_block_crypto<Crypto>::value, "for block_crypto backends");
+    update_inner(data, n);
+    finish_mac(ctx_[1].buf);
+    set(ctx_[1].buf, 32);
+  }
+#endif
 
   const context& inner() const noexcept { return ctx_[0]; }
   /// The inner context itself, for a message fed through another writer (Crypto::update); then

@@ -100,48 +100,47 @@ SIGV4KIT_NOINLINE inline void sha256_compress_portable(std::uint32_t h[8], const
                                                        std::size_t blocks) noexcept {
 #if defined(SIGV4KIT_SMALL_SHA256)
   // The schedule ring is written twice (w[j] and w[j + 16]), so the words a round reads are at
-  // fixed offsets from one pointer: no index arithmetic for each of them.
+  // fixed offsets from one pointer: no index arithmetic for each of them. The first 16 words
+  // are loaded by the rounds that use them (no loop of their own).
   std::uint32_t w[32];
-  while (blocks--) {
+  for (; blocks; --blocks, p += 64) {
     std::uint32_t v[8];
-    for (int i = 0; i < 8; ++i) {
-      std::uint32_t t = h[i];
-#if defined(__GNUC__) || defined(__clang__)
-      __asm__("" : "+r"(t));  // a plain loop, not a block copy (memcpy expanded: 12 bytes more)
-#endif
-      v[i] = t;
-    }
-    for (int i = 0; i < 16; ++i) w[i] = w[i + 16] = load_be32(p + 4 * i);
+    copy_by_call(v, h, sizeof v);
     for (unsigned i = 0; i < 64; ++i) {
       std::uint32_t* q = w + (i & 15);  // q[0..16) = W[i-16..i)
       std::uint32_t wi;
       if (i < 16) {
-        wi = q[0];
+        wi = load_be32(p + 4 * i);
       } else {
         std::uint32_t w15 = q[1], w2 = q[14];
         wi = (rotr32(w15, 7) ^ rotr32(w15, 18) ^ (w15 >> 3)) + q[9] + (rotr32(w2, 17) ^ rotr32(w2, 19) ^ (w2 >> 10)) +
              q[0];
       }
       q[0] = q[16] = wi;
-      std::uint32_t e = v[4], a = v[0];
-      std::uint32_t t1 = v[7] + (rotr32(e, 6) ^ rotr32(e, 11) ^ rotr32(e, 25)) + (v[6] ^ (e & (v[5] ^ v[6]))) +
-                         sha256_k[i] + wi;
-      std::uint32_t t2 = (rotr32(a, 2) ^ rotr32(a, 13) ^ rotr32(a, 22)) + ((a & v[1]) | (v[2] & (a | v[1])));
-      // Shift the working variables down one place. The empty asm keeps the compiler from
-      // turning this loop into a memmove call: that call per round cost the library memmove
-      // (254 bytes on Cortex-M) and a call 64 times a block.
-      for (int j = 7; j > 0; --j) {
-        std::uint32_t t = v[j - 1];
 #if defined(__GNUC__) || defined(__clang__)
-        __asm__("" : "+r"(t));
+      // The working variables stay in memory, read and written at fixed offsets each round:
+      // held in registers across the loop (as GCC would), they cost spills and more code.
+      __asm__("" : "+m"(v));
 #endif
-        v[j] = t;
-      }
-      v[4] += t1;
+      // t1 first, and the e half of the state moved down, then t2 and the a half: fewer values
+      // live at once than with all eight read first (GCC then spilled some).
+      const std::uint32_t e = v[4], f = v[5], g = v[6];
+      const std::uint32_t t1 =
+          sha256_k[i] + wi + v[7] + (rotr32(e, 6) ^ rotr32(e, 11) ^ rotr32(e, 25)) + (g ^ (e & (f ^ g)));
+      // The working variables move down one place: stores of the values just read (a loop
+      // that shifts them costs as much code and 28 more instructions a round).
+      v[7] = g;
+      v[6] = f;
+      v[5] = e;
+      v[4] = v[3] + t1;
+      const std::uint32_t a = v[0], b = v[1], c = v[2];
+      const std::uint32_t t2 = (rotr32(a, 2) ^ rotr32(a, 13) ^ rotr32(a, 22)) + ((a & b) | (c & (a | b)));
+      v[3] = c;
+      v[2] = b;
+      v[1] = a;
       v[0] = t1 + t2;
     }
     for (int i = 0; i < 8; ++i) h[i] += v[i];
-    p += 64;
   }
 #else
   std::uint32_t w[16];
@@ -210,24 +209,44 @@ inline void sha256_init_h(std::uint32_t h[8]) noexcept {
 #endif
 }
 
+#if defined(SIGV4KIT_SMALL_SHA256) && (defined(__GNUC__) || defined(__clang__))
+inline constexpr std::uint32_t sha256_iv[8] = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
+                                               0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19};
+/// Built for size: the initial value copied by a call to memcpy into the state's first bytes
+/// (h), whose result the stores then use (no register saved across the call), and one zero
+/// register for the three of them.
+inline void sha256_state_init(sha256_state& s) noexcept {
+  static_assert(offsetof(sha256_state, h) == 0, "h comes first");
+  std::size_t n = sizeof sha256_iv;
+  __asm__("" : "+r"(n));  // a call, not the copy expanded inline
+  sha256_state& t = *static_cast<sha256_state*>(std::memcpy(&s, sha256_iv, n));
+  std::uint32_t zero = 0;
+  __asm__("" : "+r"(zero));
+  t.total = std::uint64_t(zero) << 32 | zero;
+  t.used = zero;
+}
+#else
 inline void sha256_state_init(sha256_state& s) noexcept {
   sha256_init_h(s.h);
   s.total = 0;
   s.used = 0;
 }
+#endif
 
 #if defined(SIGV4KIT_SMALL_SHA256)
 /// Built for size: every byte through the block buffer, one at a time (one short loop;
 /// copying costs little next to compressing). `data` may be the buffer itself while it is
 /// empty: each byte is then copied onto itself (hmac_key::set absorbs a key block that way).
+/// Each byte is absorbed xor `mask`: hmac_key::set absorbs the key block xor ipad and xor opad
+/// so, without a loop of its own that xors it.
 template <void (*Compress)(std::uint32_t*, const unsigned char*, std::size_t)>
-inline void sha256_state_update(sha256_state& s, const void* data, std::size_t n) noexcept {
+inline void sha256_state_update(sha256_state& s, const void* data, std::size_t n, unsigned mask = 0) noexcept {
   const unsigned char* p = static_cast<const unsigned char*>(data);
   s.total += n;
   std::uint32_t used = s.used;
-  for (; n; --n) {
-    s.buf[used++] = *p++;
-    if (used == 64) {
+  for (const unsigned char* end = p + n; p != end;) {
+    s.buf[used] = static_cast<unsigned char>(*p++ ^ mask);
+    if (++used == 64) {
       Compress(s.h, s.buf, 1);
       used = 0;
     }
@@ -423,7 +442,12 @@ struct block_crypto {
   static void finish(sha256_context& c, unsigned char out[32]) noexcept {
     detail::sha256_state_finish<Compress>(c, out);
   }
-#if !defined(SIGV4KIT_SMALL_SHA256)  // (small builds: the general way, no second copy of it)
+#if defined(SIGV4KIT_SMALL_SHA256)
+  /// Small builds only: update with each byte xor `mask` (see detail::sha256_state_update).
+  static void update_xor(sha256_context& c, const void* data, std::size_t n, unsigned mask) noexcept {
+    detail::sha256_state_update<Compress>(c, data, n, mask);
+  }
+#else  // (small builds: the general way, no second copy of it)
   /// Optional for a backend (the signing-key derivation uses it when present): the block
   /// function itself, on a bare chaining value.
   static void compress(std::uint32_t h[8], const unsigned char* p, std::size_t blocks) noexcept {

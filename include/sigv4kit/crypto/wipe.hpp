@@ -14,6 +14,9 @@ SIGV4KIT_BEGIN_NAMESPACE
 
 /// Overwrites `n` bytes at `p` with zeros in a way the optimiser may not remove (as
 /// Monocypher's crypto_wipe: the stores are followed by a barrier that uses the memory).
+#ifdef SIGV4KIT_OPTIMIZE_SIZE
+SIGV4KIT_NOINLINE  // (one call each: inlined where it has few callers, the memset's arguments cost more)
+#endif
 inline void secure_wipe(void* p, std::size_t n) noexcept {
 #if defined(__GNUC__) || defined(__clang__)
   // Zero stores, then an empty asm that "reads" p with a memory clobber: they must happen.
@@ -27,6 +30,8 @@ inline void secure_wipe(void* p, std::size_t n) noexcept {
     __asm__("" : "+r"(b));
   }
   if (n) std::memset(b, 0, n);
+#elif defined(SIGV4KIT_OPTIMIZE_SIZE)
+  p = std::memset(p, 0, n);  // (its result, the same pointer: p is not kept across the call)
 #else
   std::memset(p, 0, n);
 #endif

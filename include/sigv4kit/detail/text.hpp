@@ -214,9 +214,9 @@ constexpr int hex_value(unsigned char c) noexcept {
 }
 #else
 constexpr int hex_value(unsigned char c) noexcept {
-  unsigned d = static_cast<unsigned char>(c - '0');
+  unsigned d = c - unsigned{'0'};  // (below '0': wraps around to a large number)
   if (d < 10) return static_cast<int>(d);
-  d = static_cast<unsigned char>((c | 0x20) - 'a');  // only A-F and a-f land on a-f
+  d = (c | 0x20u) - unsigned{'a'};  // only A-F and a-f land on a-f
   return d < 6 ? static_cast<int>(d + 10) : -1;
 }
 #endif
@@ -267,8 +267,8 @@ constexpr bool iequals(std::string_view a, std::string_view b) noexcept {
 }
 #endif
 
-/// Writes 2*n lower-case hex digits of `bytes` to `out` (two digits per table lookup, or
-/// per nibble when optimising size).
+/// Writes 2*n lower-case hex digits of `bytes` to `out` (two digits per table lookup; when
+/// optimising size, one digit a step, computed: no table).
 #ifndef SIGV4KIT_OPTIMIZE_SIZE
 struct hex_pair_table {
   char v[512];
@@ -322,9 +322,12 @@ inline void to_hex(const unsigned char* bytes, std::size_t n, char* out) noexcep
 }
 #else
 inline void to_hex(const unsigned char* bytes, std::size_t n, char* out) noexcept {
-  for (std::size_t i = 0; i < n; ++i) {
-    out[2 * i] = hex_lower[bytes[i] >> 4];
-    out[2 * i + 1] = hex_lower[bytes[i] & 15];
+  for (std::size_t i = 0; i < 2 * n; ++i) {
+    unsigned b = bytes[i / 2];
+    if (!(i & 1)) b >>= 4;
+    b &= 15;
+    if (b > 9) b += 'a' - '0' - 10;
+    out[i] = static_cast<char>(b + '0');
   }
 }
 #endif

@@ -117,6 +117,14 @@ void derive_signing_key_into(hmac_key<Crypto>& key, const std::string_view* in) 
 #else
   key.set(aws4_text, 4, in[0].data(), in[0].size());
 #endif
+#if defined(SIGV4KIT_SMALL_SHA256)
+  if constexpr (is_block_crypto<Crypto>::value) {
+    // Built for size: each MAC goes straight into the key (see hmac_key::set_to_mac), which
+    // overwrites the step before: no intermediate key to keep and wipe.
+    for (int i = 1; i < 5; ++i) key.set_to_mac(in[i].data(), in[i].size());
+    return;
+  }
+#endif
   unsigned char k[32];
   for (int i = 1; i < 5; ++i) {
     key.mac_once(in[i].data(), in[i].size(), k);
