@@ -551,9 +551,9 @@ constexpr int hex_value(unsigned char c) noexcept {
 }
 #else
 constexpr int hex_value(unsigned char c) noexcept {
-  unsigned d = static_cast<unsigned char>(c - '0');
+  unsigned d = c - unsigned{'0'};  // (below '0': wraps around to a large number)
   if (d < 10) return static_cast<int>(d);
-  d = static_cast<unsigned char>((c | 0x20) - 'a');  // only A-F and a-f land on a-f
+  d = (c | 0x20u) - unsigned{'a'};  // only A-F and a-f land on a-f
   return d < 6 ? static_cast<int>(d + 10) : -1;
 }
 #endif
@@ -604,8 +604,8 @@ constexpr bool iequals(std::string_view a, std::string_view b) noexcept {
 }
 #endif
 
-/// Writes 2*n lower-case hex digits of `bytes` to `out` (two digits per table lookup, or
-/// per nibble when optimising size).
+/// Writes 2*n lower-case hex digits of `bytes` to `out` (two digits per table lookup; when
+/// optimising size, one digit a step, computed: no table).
 #ifndef SIGV4KIT_OPTIMIZE_SIZE
 struct hex_pair_table {
   char v[512];
@@ -659,9 +659,12 @@ inline void to_hex(const unsigned char* bytes, std::size_t n, char* out) noexcep
 }
 #else
 inline void to_hex(const unsigned char* bytes, std::size_t n, char* out) noexcept {
-  for (std::size_t i = 0; i < n; ++i) {
-    out[2 * i] = hex_lower[bytes[i] >> 4];
-    out[2 * i + 1] = hex_lower[bytes[i] & 15];
+  for (std::size_t i = 0; i < 2 * n; ++i) {
+    unsigned b = bytes[i / 2];
+    if (!(i & 1)) b >>= 4;
+    b &= 15;
+    if (b > 9) b += 'a' - '0' - 10;
+    out[i] = static_cast<char>(b + '0');
   }
 }
 #endif
@@ -758,6 +761,9 @@ SIGV4KIT_BEGIN_NAMESPACE
 
 /// Overwrites `n` bytes at `p` with zeros in a way the optimiser may not remove (as
 /// Monocypher's crypto_wipe: the stores are followed by a barrier that uses the memory).
+#ifdef SIGV4KIT_OPTIMIZE_SIZE
+SIGV4KIT_NOINLINE  // (one call each: inlined where it has few callers, the memset's arguments cost more)
+#endif
 inline void secure_wipe(void* p, std::size_t n) noexcept {
 #if defined(__GNUC__) || defined(__clang__)
   // Zero stores, then an empty asm that "reads" p with a memory clobber: they must happen.
@@ -771,6 +777,8 @@ inline void secure_wipe(void* p, std::size_t n) noexcept {
     __asm__("" : "+r"(b));
   }
   if (n) std::memset(b, 0, n);
+#elif defined(SIGV4KIT_OPTIMIZE_SIZE)
+  p = std::memset(p, 0, n);  // (its result, the same pointer: p is not kept across the call)
 #else
   std::memset(p, 0, n);
 #endif
@@ -906,48 +914,47 @@ SIGV4KIT_NOINLINE inline void sha256_compress_portable(std::uint32_t h[8], const
                                                        std::size_t blocks) noexcept {
 #if defined(SIGV4KIT_SMALL_SHA256)
   // The schedule ring is written twice (w[j] and w[j + 16]), so the words a round reads are at
-  // fixed offsets from one pointer: no index arithmetic for each of them.
+  // fixed offsets from one pointer: no index arithmetic for each of them. The first 16 words
+  // are loaded by the rounds that use them (no loop of their own).
   std::uint32_t w[32];
-  while (blocks--) {
+  for (; blocks; --blocks, p += 64) {
     std::uint32_t v[8];
-    for (int i = 0; i < 8; ++i) {
-      std::uint32_t t = h[i];
-#if defined(__GNUC__) || defined(__clang__)
-      __asm__("" : "+r"(t));  // a plain loop, not a block copy (memcpy expanded: 12 bytes more)
-#endif
-      v[i] = t;
-    }
-    for (int i = 0; i < 16; ++i) w[i] = w[i + 16] = load_be32(p + 4 * i);
+    copy_by_call(v, h, sizeof v);
     for (unsigned i = 0; i < 64; ++i) {
       std::uint32_t* q = w + (i & 15);  // q[0..16) = W[i-16..i)
       std::uint32_t wi;
       if (i < 16) {
-        wi = q[0];
+        wi = load_be32(p + 4 * i);
       } else {
         std::uint32_t w15 = q[1], w2 = q[14];
         wi = (rotr32(w15, 7) ^ rotr32(w15, 18) ^ (w15 >> 3)) + q[9] + (rotr32(w2, 17) ^ rotr32(w2, 19) ^ (w2 >> 10)) +
              q[0];
       }
       q[0] = q[16] = wi;
-      std::uint32_t e = v[4], a = v[0];
-      std::uint32_t t1 = v[7] + (rotr32(e, 6) ^ rotr32(e, 11) ^ rotr32(e, 25)) + (v[6] ^ (e & (v[5] ^ v[6]))) +
-                         sha256_k[i] + wi;
-      std::uint32_t t2 = (rotr32(a, 2) ^ rotr32(a, 13) ^ rotr32(a, 22)) + ((a & v[1]) | (v[2] & (a | v[1])));
-      // Shift the working variables down one place. The empty asm keeps the compiler from
-      // turning this loop into a memmove call: that call per round cost the library memmove
-      // (254 bytes on Cortex-M) and a call 64 times a block.
-      for (int j = 7; j > 0; --j) {
-        std::uint32_t t = v[j - 1];
 #if defined(__GNUC__) || defined(__clang__)
-        __asm__("" : "+r"(t));
+      // The working variables stay in memory, read and written at fixed offsets each round:
+      // held in registers across the loop (as GCC would), they cost spills and more code.
+      __asm__("" : "+m"(v));
 #endif
-        v[j] = t;
-      }
-      v[4] += t1;
+      // t1 first, and the e half of the state moved down, then t2 and the a half: fewer values
+      // live at once than with all eight read first (GCC then spilled some).
+      const std::uint32_t e = v[4], f = v[5], g = v[6];
+      const std::uint32_t t1 =
+          sha256_k[i] + wi + v[7] + (rotr32(e, 6) ^ rotr32(e, 11) ^ rotr32(e, 25)) + (g ^ (e & (f ^ g)));
+      // The working variables move down one place: stores of the values just read (a loop
+      // that shifts them costs as much code and 28 more instructions a round).
+      v[7] = g;
+      v[6] = f;
+      v[5] = e;
+      v[4] = v[3] + t1;
+      const std::uint32_t a = v[0], b = v[1], c = v[2];
+      const std::uint32_t t2 = (rotr32(a, 2) ^ rotr32(a, 13) ^ rotr32(a, 22)) + ((a & b) | (c & (a | b)));
+      v[3] = c;
+      v[2] = b;
+      v[1] = a;
       v[0] = t1 + t2;
     }
     for (int i = 0; i < 8; ++i) h[i] += v[i];
-    p += 64;
   }
 #else
   std::uint32_t w[16];
@@ -1016,24 +1023,44 @@ inline void sha256_init_h(std::uint32_t h[8]) noexcept {
 #endif
 }
 
+#if defined(SIGV4KIT_SMALL_SHA256) && (defined(__GNUC__) || defined(__clang__))
+inline constexpr std::uint32_t sha256_iv[8] = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
+                                               0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19};
+/// Built for size: the initial value copied by a call to memcpy into the state's first bytes
+/// (h), whose result the stores then use (no register saved across the call), and one zero
+/// register for the three of them.
+inline void sha256_state_init(sha256_state& s) noexcept {
+  static_assert(offsetof(sha256_state, h) == 0, "h comes first");
+  std::size_t n = sizeof sha256_iv;
+  __asm__("" : "+r"(n));  // a call, not the copy expanded inline
+  sha256_state& t = *static_cast<sha256_state*>(std::memcpy(&s, sha256_iv, n));
+  std::uint32_t zero = 0;
+  __asm__("" : "+r"(zero));
+  t.total = std::uint64_t(zero) << 32 | zero;
+  t.used = zero;
+}
+#else
 inline void sha256_state_init(sha256_state& s) noexcept {
   sha256_init_h(s.h);
   s.total = 0;
   s.used = 0;
 }
+#endif
 
 #if defined(SIGV4KIT_SMALL_SHA256)
 /// Built for size: every byte through the block buffer, one at a time (one short loop;
 /// copying costs little next to compressing). `data` may be the buffer itself while it is
 /// empty: each byte is then copied onto itself (hmac_key::set absorbs a key block that way).
+/// Each byte is absorbed xor `mask`: hmac_key::set absorbs the key block xor ipad and xor opad
+/// so, without a loop of its own that xors it.
 template <void (*Compress)(std::uint32_t*, const unsigned char*, std::size_t)>
-inline void sha256_state_update(sha256_state& s, const void* data, std::size_t n) noexcept {
+inline void sha256_state_update(sha256_state& s, const void* data, std::size_t n, unsigned mask = 0) noexcept {
   const unsigned char* p = static_cast<const unsigned char*>(data);
   s.total += n;
   std::uint32_t used = s.used;
-  for (; n; --n) {
-    s.buf[used++] = *p++;
-    if (used == 64) {
+  for (const unsigned char* end = p + n; p != end;) {
+    s.buf[used] = static_cast<unsigned char>(*p++ ^ mask);
+    if (++used == 64) {
       Compress(s.h, s.buf, 1);
       used = 0;
     }
@@ -1229,7 +1256,12 @@ struct block_crypto {
   static void finish(sha256_context& c, unsigned char out[32]) noexcept {
     detail::sha256_state_finish<Compress>(c, out);
   }
-#if !defined(SIGV4KIT_SMALL_SHA256)  // (small builds: the general way, no second copy of it)
+#if defined(SIGV4KIT_SMALL_SHA256)
+  /// Small builds only: update with each byte xor `mask` (see detail::sha256_state_update).
+  static void update_xor(sha256_context& c, const void* data, std::size_t n, unsigned mask) noexcept {
+    detail::sha256_state_update<Compress>(c, data, n, mask);
+  }
+#else  // (small builds: the general way, no second copy of it)
   /// Optional for a backend (the signing-key derivation uses it when present): the block
   /// function itself, on a bare chaining value.
   static void compress(std::uint32_t h[8], const unsigned char* p, std::size_t blocks) noexcept {
@@ -1649,13 +1681,13 @@ class hmac_key {
       }
       std::memset(c.buf + len, 0, 64 - len);
       // ctx_[0] absorbs key ^ ipad, ctx_[1] key ^ opad from its own buffer: update (built
-      // for size: a byte at a time, into the buffer from its start) copies it onto itself.
-      unsigned char pad = 0x36;
+      // for size: a byte at a time, into the buffer from its start, each byte xor the mask)
+      // copies it onto itself.
+      unsigned pad = 0x36;
       for (context& x : ctx_) {
-        for (unsigned char& b : c.buf) b ^= pad;
         Crypto::init(x);
-        Crypto::update(x, c.buf, 64);
-        pad = 0x36 ^ 0x5c;
+        Crypto::update_xor(x, c.buf, 64, pad);
+        pad = 0x5c;
       }
       return;
     }
@@ -1682,6 +1714,19 @@ class hmac_key {
     }
     secure_wipe(block, sizeof block);
   }
+
+#if defined(SIGV4KIT_SMALL_SHA256)
+  /// Built for size, block backends only: replaces the key with HMAC(key, data), processed as
+  /// a key (a step of SigV4's key derivation). The MAC passes through ctx_[1]'s buffer, where
+  /// set() then finds it (update copies it onto itself), so there is no buffer of its own to
+  /// wipe, and every byte of the old key's states is overwritten by the new key's.
+  void set_to_mac(const void* data, std::size_t n) noexcept {
+    static_assert(detail::is_block_crypto<Crypto>::value, "for block_crypto backends");
+    update_inner(data, n);
+    finish_mac(ctx_[1].buf);
+    set(ctx_[1].buf, 32);
+  }
+#endif
 
   const context& inner() const noexcept { return ctx_[0]; }
   /// The inner context itself, for a message fed through another writer (Crypto::update); then
@@ -4109,6 +4154,14 @@ void derive_signing_key_into(hmac_key<Crypto>& key, const std::string_view* in) 
   key.set("AWS4", 4, in[0].data(), in[0].size());
 #else
   key.set(aws4_text, 4, in[0].data(), in[0].size());
+#endif
+#if defined(SIGV4KIT_SMALL_SHA256)
+  if constexpr (is_block_crypto<Crypto>::value) {
+    // Built for size: each MAC goes straight into the key (see hmac_key::set_to_mac), which
+    // overwrites the step before: no intermediate key to keep and wipe.
+    for (int i = 1; i < 5; ++i) key.set_to_mac(in[i].data(), in[i].size());
+    return;
+  }
 #endif
   unsigned char k[32];
   for (int i = 1; i < 5; ++i) {
