@@ -573,10 +573,33 @@ struct prepared_request {
   }
   /// Appends a signed header (room for it was checked). 8 bytes must be readable at `name`.
   /// Four arguments, the value by reference: all in registers on 32-bit ARM.
+#ifndef SIGV4KIT_OPTIMIZE_SIZE
   SIGV4KIT_SIZE_NOINLINE void add_header(const char* name, std::size_t name_len, const std::string_view& value,
                                          bool plain) noexcept {
     headers[header_count++] = header_entry{std::string_view(name, name_len), value, plain};
   }
+#else
+  // Size builds: `plain` is never read (every value is canonicalised when written), so it is
+  // not passed (on 32-bit ARM a fifth argument goes through the stack).
+  SIGV4KIT_NOINLINE void add_header(const char* name, std::size_t name_len, const std::string_view& value) noexcept {
+    header_entry& e = headers[header_count++];
+    e.name_ptr = name;
+    e.value_ptr = value.data();
+    e.value_len = static_cast<std::uint32_t>(value.size());
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    // name_len and then plain and repeat, both false, as one word.
+    static_assert(offsetof(header_entry, plain) == offsetof(header_entry, name_len) + 2 &&
+                      offsetof(header_entry, repeat) == offsetof(header_entry, name_len) + 3,
+                  "name_len, plain and repeat must fill one word");
+    const std::uint32_t w = static_cast<std::uint32_t>(name_len);
+    std::memcpy(reinterpret_cast<char*>(&e) + offsetof(header_entry, name_len), &w, 4);
+#else
+    e.name_len = static_cast<std::uint16_t>(name_len);
+    e.plain = false;
+    e.repeat = false;
+#endif
+  }
+#endif
   std::size_t credential_size() const noexcept {
     return access_key_id().size() + 1 + date().size() + 1 + region().size() + 1 + service().size() + 13;
   }
@@ -1035,32 +1058,23 @@ SIGV4KIT_SIZE_INLINE status prepare(const request& req, const signing_params& sp
 #endif
 
   // Headers: validate all, keep the signed ones with their names lower-cased once.
+  const bool header_mode = !query_mode;
+#ifndef SIGV4KIT_OPTIMIZE_SIZE
   p.header_count = 0;
   bool have_host = false;
-  const bool header_mode = !query_mode;
   const unsigned replaced = (header_mode ? 2u : 0u) | (header_mode && !p.session_token.empty() ? 4u : 0u) |
                             (p.add_content_sha256 ? 8u : 0u);  // by signer_name_index
   char* names = p.names + names_used;
   std::size_t names_left = SIGV4KIT_MAX_HEADER_NAME_BYTES - names_used;
   for (const header& h : req.headers) {
     const std::size_t n = h.name.size();
-#if !defined(SIGV4KIT_OPTIMIZE_SIZE) || !defined(SIGV4KIT_NO_ERROR_MESSAGES)
     if (n == 0) return error(error_kind::invalid_header, SIGV4KIT_TEXT("header name is empty"));
-#endif  // (else is_token below rejects it, with the same kind)
     const bool room = n <= names_left;
-#ifndef SIGV4KIT_OPTIMIZE_SIZE
     if (room) {
       if (!lower_token_copy(names, h.name.data(), n)) return error(error_kind::invalid_header, SIGV4KIT_TEXT("header name has a character not allowed in an HTTP token"), h.name);
     } else if (!is_token(h.name)) {
       return error(error_kind::invalid_header, SIGV4KIT_TEXT("header name has a character not allowed in an HTTP token"), h.name);
     }
-#else
-    // Size builds: the method's token check, then a plain lower-casing copy.
-    if (!is_token(h.name))
-      return error(error_kind::invalid_header, SIGV4KIT_TEXT("header name has a character not allowed in an HTTP token"), h.name);
-    if (room)
-      lower_copy(names, h.name.data(), n);
-#endif
     bool plain;
     if (status s = check_header_value(h, plain); !s) return s;
     if (h.value.size() > 0xffffffffu)
@@ -1073,11 +1087,7 @@ SIGV4KIT_SIZE_INLINE status prepare(const request& req, const signing_params& sp
       have_host = true;
       p.host = h.value;
     } else {
-#ifndef SIGV4KIT_OPTIMIZE_SIZE
       bool default_list = sp.default_unsigned.data() == default_unsigned_headers && room;
-#else
-      constexpr bool default_list = false;
-#endif
       // Headers the signer sets itself (the bits of `replaced`) replace the caller's.
       if ((replaced >> role & 1) ||
           (default_list ? is_default_unsigned_lower(name) : is_listed(sp.default_unsigned, name)) ||
@@ -1098,6 +1108,59 @@ SIGV4KIT_SIZE_INLINE status prepare(const request& req, const signing_params& sp
     if (p.add_content_sha256) p.add_header(name_x_amz_content_sha256, 20, p.payload_hash, true);
     if (p.token_signed) p.add_header(name_x_amz_security_token, 20, p.session_token, true);
   }
+#else
+  // Size builds: the same checks in the same order. The bits of `signer`, by
+  // signer_name_index (0 host, 1 x-amz-date, 2 x-amz-security-token, 3 x-amz-content-sha256),
+  // are the headers the signer adds: the host until the request gives one, then in header mode
+  // the date, the token when it is signed and the content hash when asked for (never in query
+  // mode). The caller's headers of those names are dropped, and in header mode the caller's
+  // x-amz-security-token whenever there is a token (`token_bit`). Index 4 is any other name.
+  unsigned signer = 1u | (header_mode ? 2u : 0u) | (header_mode && p.token_signed ? 4u : 0u) |
+                    (p.add_content_sha256 ? 8u : 0u);
+  const unsigned token_bit = header_mode && !p.session_token.empty() ? 4u : 0u;
+  p.header_count = 0;
+  char* names = p.names + names_used;
+  std::size_t names_left = SIGV4KIT_MAX_HEADER_NAME_BYTES - names_used;
+  for (const header& h : req.headers) {
+    const std::size_t n = h.name.size();
+#ifndef SIGV4KIT_NO_ERROR_MESSAGES
+    if (n == 0) return error(error_kind::invalid_header, SIGV4KIT_TEXT("header name is empty"));
+#endif  // (else is_token below rejects it, with the same kind)
+    if (!is_token(h.name))
+      return error(error_kind::invalid_header, SIGV4KIT_TEXT("header name has a character not allowed in an HTTP token"), h.name);
+    bool plain;
+    if (status s = check_header_value(h, plain); !s) return s;
+    if (h.value.size() > 0xffffffffu)
+      return error(error_kind::capacity_exceeded, SIGV4KIT_TEXT("header value is longer than 4 GiB"), h.name);
+    // The lists are searched ignoring case (find_name): the name as given serves them. It is
+    // lower-cased, by a plain copy, once it is known to be signed.
+    const std::size_t role = signer_name_index(h.name, false);
+    if (role == 0) {
+      if (!(signer & 1)) return error(error_kind::invalid_header, SIGV4KIT_TEXT("request has more than one Host header"));
+      signer &= ~1u;
+      p.host = h.value;
+    } else if (((signer | token_bit) >> role & 1) || is_listed(sp.default_unsigned, h.name) || is_listed(sp.unsigned_headers, h.name)) {
+      continue;
+    }
+    if (n > names_left)
+      return error(error_kind::capacity_exceeded, SIGV4KIT_TEXT("signed header names exceed SIGV4KIT_MAX_HEADER_NAME_BYTES"));
+    if (p.header_count == SIGV4KIT_MAX_HEADERS)
+      return error(error_kind::capacity_exceeded, SIGV4KIT_TEXT("request has more signed headers than SIGV4KIT_MAX_HEADERS"));
+    lower_copy(names, h.name.data(), n);
+    p.add_header(names, n, h.value);
+    names += n;
+    names_left -= n;
+  }
+  // The signer's headers, by one call in a loop. Each name is there once, so the order they
+  // are added in does not matter once sorted.
+  static constexpr unsigned short signer_header_values[] = {
+      offsetof(prepared_request, host), offsetof(prepared_request, amz_date), offsetof(prepared_request, session_token),
+      offsetof(prepared_request, payload_hash)};  // by signer_name_index
+  for (std::size_t k = 0; k < 4; ++k)
+    if (signer >> k & 1)
+      p.add_header(signer_header_names[k].data(), signer_header_names[k].size(),
+                   *reinterpret_cast<const std::string_view*>(reinterpret_cast<const char*>(&p) + signer_header_values[k]));
+#endif
 #ifdef SIGV4KIT_OPTIMIZE_SIZE
   sort_entries(p.headers, p.header_count, sizeof(header_entry), header_less);
 #else
