@@ -703,28 +703,24 @@ inline status check_header_value(const header& h, bool& plain) noexcept {
   return {};
 }
 #else
-// Size builds: the same checks and errors, a byte at a time; `plain` is not looked for (every
-// value is canonicalised when written, which gives the same text).
+// Size builds: the same checks and errors, a byte at a time, with no call in the loop;
+// `plain` is not looked for (every value is canonicalised when written, which gives the same
+// text). A control character is allowed only as a fold's CR (followed by LF) or LF (followed
+// by a space or tab); the error says which rule the first other one breaks.
 SIGV4KIT_ALWAYS_INLINE status check_header_value(const header& h, bool& plain) noexcept {
   const unsigned char* v = reinterpret_cast<const unsigned char*>(h.value.data());
   const std::size_t n = h.value.size();
   plain = false;
   for (std::size_t i = 0; i < n; ++i) {
-    unsigned char c = v[i];
-    if (c == '\r') {
-      if (i + 1 >= n || v[i + 1] != '\n')
-        return error(error_kind::invalid_header, SIGV4KIT_TEXT("header value has a CR that is not part of a line fold"), h.name);
-      c = v[++i];
-    }
-    if (c == '\n') {
-      if (i + 1 < n && (v[i + 1] == ' ' || v[i + 1] == '\t')) continue;
-      return error(error_kind::invalid_header,
-                   SIGV4KIT_TEXT("header value has a line break that is not a fold (CR/LF must be followed by a space)"),
-                   h.name);
-    }
-    if (c == '\t' || has_class(c, cc_url)) continue;
+    const unsigned c = v[i];
+    if (c >= 0x20 ? c != 0x7f : c == '\t') continue;  // (has_class(c, cc_url) or a tab)
+    const unsigned next = i + 1 < n ? v[i + 1] : 0;
+    if (c == '\r' ? next == '\n' : (c == '\n' && (next == ' ' || next == '\t'))) continue;
     return error(error_kind::invalid_header,
-                 c == 0 ? SIGV4KIT_TEXT("header value contains a NUL byte") : SIGV4KIT_TEXT("header value contains a control character"),
+                 c == '\r'   ? SIGV4KIT_TEXT("header value has a CR that is not part of a line fold")
+                 : c == '\n' ? SIGV4KIT_TEXT("header value has a line break that is not a fold (CR/LF must be followed by a space)")
+                 : c == 0    ? SIGV4KIT_TEXT("header value contains a NUL byte")
+                             : SIGV4KIT_TEXT("header value contains a control character"),
                  h.name);
   }
   return {};
