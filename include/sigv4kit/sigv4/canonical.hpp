@@ -334,13 +334,24 @@ struct query_param {
   enum : unsigned char { key_canonical = 1, value_canonical = 2 };
   const char* key_ptr;
   std::uint32_t key_len;
+#ifndef SIGV4KIT_OPTIMIZE_SIZE
   std::uint32_t value_len;  // the value starts at key_ptr + key_len + 1
-  unsigned char flags;
+#else
+  std::uint32_t rest_len;  // size builds: bytes after the key, 0 or the '=' and the value
+#endif
+  unsigned char flags;  // (not set in size builds, which mark nothing canonical: see prepare)
 
   std::string_view key() const noexcept { return std::string_view(key_ptr, key_len); }
+#ifndef SIGV4KIT_OPTIMIZE_SIZE
   std::string_view value() const noexcept {
     return value_len ? std::string_view(key_ptr + key_len + 1, value_len) : std::string_view();
   }
+#else
+  std::string_view value() const noexcept {
+    const std::uint32_t eq = rest_len != 0;  // (no branch)
+    return std::string_view(key_ptr + key_len + eq, rest_len - eq);
+  }
+#endif
 };
 
 /// Orders two query texts by their canonical encodings (-1, 0, 1).
@@ -963,29 +974,34 @@ SIGV4KIT_SIZE_INLINE status prepare(const request& req, const signing_params& sp
 
   // Query parameters of the URL, split in one pass that also notes which keys and values are
   // already in canonical form (most are) and rejects control characters.
+#ifndef SIGV4KIT_OPTIMIZE_SIZE
   p.param_count = 0;
+#endif  // (size builds: stored after the split)
   const bool query_mode = p.presign();
   const char* q = p.url.query.data();
   const std::size_t qn = p.url.query.size();
   if (qn > 0xffffffffu) return error(error_kind::capacity_exceeded, SIGV4KIT_TEXT("URL query is longer than 4 GiB"));
 #ifdef SIGV4KIT_OPTIMIZE_SIZE
-  // Split only, a byte at a time: no key or value is marked canonical (see query_param).
+  // Split only, a byte at a time: no key or value is marked canonical (see query_param). The
+  // count is kept in a register and stored once, after the loop.
+  std::size_t count = 0;
   for (std::size_t i = 0; i < qn;) {
-    std::size_t begin = i, eq = std::string_view::npos;
+    std::size_t begin = i, key_end = std::string_view::npos;  // the first '=', if any
     for (; i < qn && q[i] != '&'; ++i) {
-      if (q[i] == '=' && eq == std::string_view::npos) eq = i;
-      if (!has_class(static_cast<unsigned char>(q[i]), cc_url))
+      const unsigned char c = static_cast<unsigned char>(q[i]);
+      if (c == '=' && key_end > i) key_end = i;
+      if (c < 0x20 || c == 0x7f)  // (not cc_url: no call in the loop)
         return error(error_kind::invalid_url, SIGV4KIT_TEXT("URL contains a control character (CR, LF, NUL, ...)"));
     }
     std::size_t end = i++;
     if (end == begin) continue;  // "a=1&&b=2": no parameter between the ampersands
-    if (p.param_count == SIGV4KIT_MAX_QUERY_PARAMS)
+    if (count == SIGV4KIT_MAX_QUERY_PARAMS)
       return error(error_kind::capacity_exceeded, SIGV4KIT_TEXT("URL has more query parameters than SIGV4KIT_MAX_QUERY_PARAMS"));
-    query_param& qp = p.params[p.param_count++];
-    const std::size_t key_end = eq == std::string_view::npos ? end : eq;
+    query_param& qp = p.params[count++];
+    if (key_end > end) key_end = end;
     qp.key_ptr = q + begin;
     qp.key_len = static_cast<std::uint32_t>(key_end - begin);
-    qp.value_len = static_cast<std::uint32_t>(end > key_end ? end - key_end - 1 : 0);
+    qp.rest_len = static_cast<std::uint32_t>(end - key_end);
 #else
   reserved_cursor reserved(q, qn);
   for (std::size_t i = 0; i < qn;) {
@@ -1042,7 +1058,8 @@ SIGV4KIT_SIZE_INLINE status prepare(const request& req, const signing_params& sp
   // Insertion sorts: stable, no allocation, and fast for the few parameters and headers
   // requests carry. Headers: repeated names keep their order.
 #ifdef SIGV4KIT_OPTIMIZE_SIZE
-  sort_entries(p.params, p.param_count, sizeof(query_param), param_less);
+  p.param_count = count;
+  sort_entries(p.params, count, sizeof(query_param), param_less);
 #else
   if (p.param_count) p.param_order[0] = 0;
   for (std::size_t i = 1; i < p.param_count; ++i) {
