@@ -623,6 +623,7 @@ SIGV4KIT_NOINLINE inline void lower_copy(char* dst, const char* src, std::size_t
 }
 #endif
 
+#ifndef SIGV4KIT_OPTIMIZE_SIZE
 /// Position of the name [s, s + n) in list[0..count) ignoring ASCII case, or `count` when
 /// absent. Plain scalar arguments: all in registers on 32-bit ARM, where views go through memory.
 SIGV4KIT_SIZE_NOINLINE inline std::size_t find_name(const std::string_view* list, std::size_t count, const char* s,
@@ -636,6 +637,20 @@ SIGV4KIT_SIZE_NOINLINE inline std::size_t find_name(const std::string_view* list
 inline bool is_listed(span<std::string_view> names, std::string_view name) noexcept {
   return find_name(names.data(), names.size(), name.data(), name.size()) != names.size();
 }
+#else
+/// Size builds: the name [s, s + n) in list[0..count) ignoring ASCII case, counted from the
+/// end: count - position, or 0 when absent (a test for zero: the caller keeps no count).
+SIGV4KIT_NOINLINE inline std::size_t find_name(const std::string_view* list, std::size_t count, const char* s,
+                                               std::size_t n) noexcept {
+  for (; count; --count, ++list)
+    if (list->size() == n && iequals_n(s, list->data(), n)) break;
+  return count;
+}
+
+inline bool is_listed(span<std::string_view> names, std::string_view name) noexcept {
+  return find_name(names.data(), names.size(), name.data(), name.size()) != 0;
+}
+#endif
 
 /// The headers the signer sets itself, in the order signer_name_index numbers them.
 inline constexpr std::string_view signer_header_names[] = {
@@ -643,7 +658,9 @@ inline constexpr std::string_view signer_header_names[] = {
     std::string_view(name_x_amz_security_token, 20), std::string_view(name_x_amz_content_sha256, 20)};
 
 /// 0 host, 1 x-amz-date, 2 x-amz-security-token, 3 x-amz-content-sha256, 4 any other name.
-/// `lower`: the name is lower case already, so exact comparison suffices.
+/// `lower`: the name is lower case already, so exact comparison suffices. (Size builds count
+/// from the end, as find_name: 4 host, 3 x-amz-date, 2 x-amz-security-token,
+/// 1 x-amz-content-sha256, 0 any other name.)
 inline std::size_t signer_name_index(std::string_view name, bool lower) noexcept {
 #ifdef SIGV4KIT_OPTIMIZE_SIZE
   (void)lower;
@@ -1123,14 +1140,15 @@ SIGV4KIT_SIZE_INLINE status prepare(const request& req, const signing_params& sp
   }
 #else
   // Size builds: the same checks in the same order. The bits of `signer`, by
-  // signer_name_index (0 host, 1 x-amz-date, 2 x-amz-security-token, 3 x-amz-content-sha256),
-  // are the headers the signer adds: the host until the request gives one, then in header mode
-  // the date, the token when it is signed and the content hash when asked for (never in query
-  // mode). The caller's headers of those names are dropped, and in header mode the caller's
-  // x-amz-security-token whenever there is a token (`token_bit`). Index 4 is any other name.
-  unsigned signer = 1u | (header_mode ? 2u : 0u) | (header_mode && p.token_signed ? 4u : 0u) |
-                    (p.add_content_sha256 ? 8u : 0u);
-  const unsigned token_bit = header_mode && !p.session_token.empty() ? 4u : 0u;
+  // signer_name_index (counted from the end: 4 host, 3 x-amz-date, 2 x-amz-security-token,
+  // 1 x-amz-content-sha256, 0 any other name), are the headers the signer adds: the host until
+  // the request gives one, then in header mode the date, the token when it is signed and the
+  // content hash when asked for (never in query mode). The caller's headers of those names are
+  // dropped, and in header mode the caller's x-amz-security-token whenever there is a token
+  // (`token_bit`). Bit 0 stays clear.
+  unsigned signer = 0x10u | (header_mode ? 0x8u : 0u) | (header_mode && p.token_signed ? 0x4u : 0u) |
+                    (p.add_content_sha256 ? 0x2u : 0u);
+  const unsigned token_bit = header_mode && !p.session_token.empty() ? 0x4u : 0u;
   p.header_count = 0;
   char* names = p.names + names_used;
   std::size_t names_left = SIGV4KIT_MAX_HEADER_NAME_BYTES - names_used;
@@ -1148,9 +1166,9 @@ SIGV4KIT_SIZE_INLINE status prepare(const request& req, const signing_params& sp
     // The lists are searched ignoring case (find_name): the name as given serves them. It is
     // lower-cased, by a plain copy, once it is known to be signed.
     const std::size_t role = signer_name_index(h.name, false);
-    if (role == 0) {
-      if (!(signer & 1)) return error(error_kind::invalid_header, SIGV4KIT_TEXT("request has more than one Host header"));
-      signer &= ~1u;
+    if (role == 4) {
+      if (!(signer & 0x10u)) return error(error_kind::invalid_header, SIGV4KIT_TEXT("request has more than one Host header"));
+      signer &= ~0x10u;
       p.host = h.value;
     } else if (((signer | token_bit) >> role & 1) || is_listed(sp.default_unsigned, h.name) || is_listed(sp.unsigned_headers, h.name)) {
       continue;
@@ -1169,8 +1187,8 @@ SIGV4KIT_SIZE_INLINE status prepare(const request& req, const signing_params& sp
   static constexpr unsigned short signer_header_values[] = {
       offsetof(prepared_request, host), offsetof(prepared_request, amz_date), offsetof(prepared_request, session_token),
       offsetof(prepared_request, payload_hash)};  // by signer_name_index
-  for (std::size_t k = 0; k < 4; ++k)
-    if (signer >> k & 1)
+  for (std::size_t k = 0; k < 4; ++k, signer <<= 1)
+    if (signer & 0x10u)
       p.add_header(signer_header_names[k].data(), signer_header_names[k].size(),
                    *reinterpret_cast<const std::string_view*>(reinterpret_cast<const char*>(&p) + signer_header_values[k]));
 #endif
