@@ -466,13 +466,27 @@ struct header_entry {
 };
 
 /// -1, 0 or 1 as a's name orders before, the same as, or after b's.
-inline int compare_names(const header_entry& a, const header_entry& b) noexcept {
 #ifndef SIGV4KIT_OPTIMIZE_SIZE
+inline int compare_names(const header_entry& a, const header_entry& b) noexcept {
   if (a.key != b.key) return a.key < b.key ? -1 : 1;
   if (a.name_len <= 8 || b.name_len <= 8) return a.name_len == b.name_len ? 0 : (a.name_len < b.name_len ? -1 : 1);
-#endif
   return compare_text(a.name(), b.name());
 }
+#else
+// Size builds: sort_entries' comparison for headers (see entry_compare), with no wrapper;
+// below 0, 0 or above 0 (memcmp's result, or the difference of the lengths; a name is never a
+// null pointer: a literal, or in prepared_request::names). It also marks `a` as repeating
+// `b`'s name or not: sort_entries' last comparison of an entry is with the one it stops after
+// (see there).
+inline int compare_names(void* a, const void* b) noexcept {
+  header_entry& x = *static_cast<header_entry*>(a);
+  const header_entry& y = *static_cast<const header_entry*>(b);
+  int c = std::memcmp(x.name_ptr, y.name_ptr, x.name_len < y.name_len ? x.name_len : y.name_len);
+  if (!c) c = x.name_len - y.name_len;
+  x.repeat = c == 0;
+  return c;
+}
+#endif
 static_assert(SIGV4KIT_MAX_HEADER_NAME_BYTES <= 65535, "SIGV4KIT_MAX_HEADER_NAME_BYTES must be below 64 KiB");
 
 /// Everything the canonical request, string to sign and output are made of, gathered and
@@ -813,25 +827,36 @@ inline constexpr std::string_view presign_param_suffixes[] = {"Algorithm", "Cred
                                                               "SignedHeaders", "Signature", "Security-Token"};
 
 #ifdef SIGV4KIT_OPTIMIZE_SIZE
-using entry_less = bool (*)(const void* a, const void* b) noexcept;
-inline bool param_less(const void* a, const void* b) noexcept {
-  return query_less(*static_cast<const query_param*>(a), *static_cast<const query_param*>(b));
-}
-inline bool header_less(const void* a, const void* b) noexcept {
-  return compare_names(*static_cast<const header_entry*>(a), *static_cast<const header_entry*>(b)) < 0;
+/// Orders two entries: below 0 when a goes before b, 0 when they tie. (`a` is the entry being
+/// sorted in: see compare_names.)
+using entry_compare = int (*)(void* a, const void* b) noexcept;
+/// Query parameters by their canonical "key=value" runs, as query_less (the difference of the
+/// first bytes that differ).
+inline int param_compare(void* a, const void* b) noexcept {
+  param_reader x(*static_cast<const query_param*>(a)), y(*static_cast<const query_param*>(b));
+  for (;;) {
+    int cx = x.next(), cy = y.next();
+    if (cx != cy || cx < 0) return cx - cy;
+  }
 }
 
-/// Sorts the n entries of `size` bytes at `base` by `less`, stably: one out-of-line insertion
-/// sort for both arrays when optimising size, which moves the entries themselves (an entry
-/// goes down by swapping bytes with the one before it), so no index array is kept or read.
-/// (prepare's own loops over index arrays, with the comparison called directly, are faster
-/// on the hot path: a shared sort cost s3-get ~50 ns on x86-64.)
-SIGV4KIT_NOINLINE inline void sort_entries(void* base, std::size_t n, std::size_t size, entry_less less) noexcept {
+/// Sorts the n entries of `size` bytes at `base` by `compare`, stably: one out-of-line
+/// insertion sort for both arrays when optimising size, which moves the entries themselves (an
+/// entry goes down by swapping bytes with the one before it), so no index array is kept or
+/// read. (prepare's own loops over index arrays, with the comparison called directly, are
+/// faster on the hot path: a shared sort cost s3-get ~50 ns on x86-64.)
+///
+/// An entry's last comparison is with the entry it stops after (`compare` >= 0), or, when it
+/// goes first, with the entry it passes last (< 0); entries it passes are greater than it. So
+/// once sorted, an entry that compared equal last is equal to the one before it, and no later
+/// entry comes between the two (it would stop after the second).
+SIGV4KIT_NOINLINE inline void sort_entries(void* base, std::size_t n, std::size_t size, entry_compare compare) noexcept {
   unsigned char* const b = static_cast<unsigned char*>(base);
-  for (std::size_t i = 1; i < n; ++i)
-    for (std::size_t j = i; j > 0; --j) {
-      unsigned char *x = b + j * size, *y = x - size;  // the entry and the one before it
-      if (!less(x, y)) break;
+  unsigned char* const e = b + n * size;
+  for (unsigned char* next = b + size; next < e; next += size)
+    for (unsigned char* x = next; x != b; x -= size) {
+      unsigned char* y = x - size;  // the entry before x
+      if (compare(x, y) >= 0) break;
       for (std::size_t k = 0; k < size; ++k) {
         unsigned char t = x[k];
         x[k] = y[k];
@@ -1076,7 +1101,7 @@ SIGV4KIT_SIZE_INLINE status prepare(const request& req, const signing_params& sp
   // requests carry. Headers: repeated names keep their order.
 #ifdef SIGV4KIT_OPTIMIZE_SIZE
   p.param_count = count;
-  sort_entries(p.params, count, sizeof(query_param), param_less);
+  sort_entries(p.params, count, sizeof(query_param), param_compare);
 #else
   if (p.param_count) p.param_order[0] = 0;
   for (std::size_t i = 1; i < p.param_count; ++i) {
@@ -1193,7 +1218,7 @@ SIGV4KIT_SIZE_INLINE status prepare(const request& req, const signing_params& sp
                    *reinterpret_cast<const std::string_view*>(reinterpret_cast<const char*>(&p) + signer_header_values[k]));
 #endif
 #ifdef SIGV4KIT_OPTIMIZE_SIZE
-  sort_entries(p.headers, p.header_count, sizeof(header_entry), header_less);
+  sort_entries(p.headers, p.header_count, sizeof(header_entry), compare_names);
 #else
   p.header_order[0] = 0;  // there is always a host header
   for (std::size_t i = 1; i < p.header_count; ++i) {
@@ -1214,11 +1239,11 @@ SIGV4KIT_SIZE_INLINE status prepare(const request& req, const signing_params& sp
     if (!h.repeat) list += 1 + h.name_len;
   }
 #else
-  std::size_t list = p.headers[0].name_len;  // (sorted in place)
-  for (header_entry* h = p.headers + 1; h < p.headers + p.header_count; ++h) {
-    h->repeat = compare_names(*h, h[-1]) == 0;
+  // (The sort marked the repeats: see compare_names. The first header never repeats: its
+  // `repeat` is the false add_header stored, or the false of its last comparison.)
+  std::size_t list = std::size_t(0) - 1;
+  for (const header_entry* h = p.headers; h < p.headers + p.header_count; ++h)
     if (!h->repeat) list += 1 + h->name_len;
-  }
 #endif
   p.signed_list_size = list;
   return {};
