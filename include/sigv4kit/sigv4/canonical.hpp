@@ -492,6 +492,15 @@ static_assert(SIGV4KIT_MAX_HEADER_NAME_BYTES <= 65535, "SIGV4KIT_MAX_HEADER_NAME
 /// Everything the canonical request, string to sign and output are made of, gathered and
 /// validated. Fixed capacity; lives on the caller's stack for one signature.
 struct prepared_request {
+#ifdef SIGV4KIT_OPTIMIZE_SIZE
+  // Size builds: the counts and the arrays first, where Thumb's short loads and stores reach
+  // them (measured: 50 bytes less code on a Cortex-M4 than after the other fields).
+  std::size_t header_count;
+  std::size_t param_count;
+  std::size_t signed_list_size;  // bytes of "name;name;..." (the SignedHeaders value)
+  header_entry headers[SIGV4KIT_MAX_HEADERS + 4];
+  query_param params[SIGV4KIT_MAX_QUERY_PARAMS];  // the URL's; the X-Amz-* ones are merged in
+#endif
   std::string_view method;
   url_parts url;
   signing_mode mode;
@@ -547,14 +556,16 @@ struct prepared_request {
   char payload_hash_hex[64];
   std::string_view host;  // the Host value signed: a given Host header, or the URL's (lower-cased)
 
+#ifndef SIGV4KIT_OPTIMIZE_SIZE
   header_entry headers[SIGV4KIT_MAX_HEADERS + 4];
+#endif
   // The signed headers' names lower-cased once, after the URL's host when that had capitals.
   char names[SIGV4KIT_MAX_HEADER_NAME_BYTES + name_key_slack];  // see name_sort_key
+#ifndef SIGV4KIT_OPTIMIZE_SIZE
   std::size_t header_count;
   std::size_t signed_list_size;  // bytes of "name;name;..." (the SignedHeaders value)
   query_param params[SIGV4KIT_MAX_QUERY_PARAMS];  // the URL's; the X-Amz-* ones are merged in
   std::size_t param_count;
-#ifndef SIGV4KIT_OPTIMIZE_SIZE
   // Sorting moves these indices, not the entries (size builds sort the entries themselves).
   unsigned short header_order[SIGV4KIT_MAX_HEADERS + 4];
   unsigned short param_order[SIGV4KIT_MAX_QUERY_PARAMS];
