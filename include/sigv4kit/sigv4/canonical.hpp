@@ -432,10 +432,12 @@ inline constexpr char name_x_amz_date[16] = "x-amz-date";
 inline constexpr char name_x_amz_content_sha256[24] = "x-amz-content-sha256";
 inline constexpr char name_x_amz_security_token[24] = "x-amz-security-token";
 #else
-inline constexpr char name_host[] = "host";
-inline constexpr char name_x_amz_date[] = "x-amz-date";
-inline constexpr char name_x_amz_content_sha256[] = "x-amz-content-sha256";
-inline constexpr char name_x_amz_security_token[] = "x-amz-security-token";
+// Size builds: one text, without a terminator each.
+inline constexpr char signer_names_text[] = "hostx-amz-datex-amz-security-tokenx-amz-content-sha256";
+inline constexpr const char* name_host = signer_names_text;
+inline constexpr const char* name_x_amz_date = signer_names_text + 4;
+inline constexpr const char* name_x_amz_security_token = signer_names_text + 14;
+inline constexpr const char* name_x_amz_content_sha256 = signer_names_text + 34;
 #endif
 
 /// A signed header. Packed (16 bytes on 32-bit targets, 24 on 64-bit, plus the sort key when
@@ -681,6 +683,9 @@ inline bool is_listed(span<std::string_view> names, std::string_view name) noexc
 inline constexpr std::string_view signer_header_names[] = {
     std::string_view(name_host, 4), std::string_view(name_x_amz_date, 10),
     std::string_view(name_x_amz_security_token, 20), std::string_view(name_x_amz_content_sha256, 20)};
+static_assert(signer_header_names[0] == "host" && signer_header_names[1] == "x-amz-date" &&
+                  signer_header_names[2] == "x-amz-security-token" && signer_header_names[3] == "x-amz-content-sha256",
+              "the signer's header names");
 
 /// 0 host, 1 x-amz-date, 2 x-amz-security-token, 3 x-amz-content-sha256, 4 any other name.
 /// `lower`: the name is lower case already, so exact comparison suffices. (Size builds count
