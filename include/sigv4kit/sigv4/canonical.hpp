@@ -334,13 +334,24 @@ struct query_param {
   enum : unsigned char { key_canonical = 1, value_canonical = 2 };
   const char* key_ptr;
   std::uint32_t key_len;
+#ifndef SIGV4KIT_OPTIMIZE_SIZE
   std::uint32_t value_len;  // the value starts at key_ptr + key_len + 1
-  unsigned char flags;
+#else
+  std::uint32_t rest_len;  // size builds: bytes after the key, 0 or the '=' and the value
+#endif
+  unsigned char flags;  // (not set in size builds, which mark nothing canonical: see prepare)
 
   std::string_view key() const noexcept { return std::string_view(key_ptr, key_len); }
+#ifndef SIGV4KIT_OPTIMIZE_SIZE
   std::string_view value() const noexcept {
     return value_len ? std::string_view(key_ptr + key_len + 1, value_len) : std::string_view();
   }
+#else
+  std::string_view value() const noexcept {
+    const std::uint32_t eq = rest_len != 0;  // (no branch)
+    return std::string_view(key_ptr + key_len + eq, rest_len - eq);
+  }
+#endif
 };
 
 /// Orders two query texts by their canonical encodings (-1, 0, 1).
@@ -421,10 +432,12 @@ inline constexpr char name_x_amz_date[16] = "x-amz-date";
 inline constexpr char name_x_amz_content_sha256[24] = "x-amz-content-sha256";
 inline constexpr char name_x_amz_security_token[24] = "x-amz-security-token";
 #else
-inline constexpr char name_host[] = "host";
-inline constexpr char name_x_amz_date[] = "x-amz-date";
-inline constexpr char name_x_amz_content_sha256[] = "x-amz-content-sha256";
-inline constexpr char name_x_amz_security_token[] = "x-amz-security-token";
+// Size builds: one text, without a terminator each.
+inline constexpr char signer_names_text[] = "hostx-amz-datex-amz-security-tokenx-amz-content-sha256";
+inline constexpr const char* name_host = signer_names_text;
+inline constexpr const char* name_x_amz_date = signer_names_text + 4;
+inline constexpr const char* name_x_amz_security_token = signer_names_text + 14;
+inline constexpr const char* name_x_amz_content_sha256 = signer_names_text + 34;
 #endif
 
 /// A signed header. Packed (16 bytes on 32-bit targets, 24 on 64-bit, plus the sort key when
@@ -455,18 +468,41 @@ struct header_entry {
 };
 
 /// -1, 0 or 1 as a's name orders before, the same as, or after b's.
-inline int compare_names(const header_entry& a, const header_entry& b) noexcept {
 #ifndef SIGV4KIT_OPTIMIZE_SIZE
+inline int compare_names(const header_entry& a, const header_entry& b) noexcept {
   if (a.key != b.key) return a.key < b.key ? -1 : 1;
   if (a.name_len <= 8 || b.name_len <= 8) return a.name_len == b.name_len ? 0 : (a.name_len < b.name_len ? -1 : 1);
-#endif
   return compare_text(a.name(), b.name());
 }
+#else
+// Size builds: sort_entries' comparison for headers (see entry_compare), with no wrapper;
+// below 0, 0 or above 0 (memcmp's result, or the difference of the lengths; a name is never a
+// null pointer: a literal, or in prepared_request::names). It also marks `a` as repeating
+// `b`'s name or not: sort_entries' last comparison of an entry is with the one it stops after
+// (see there).
+inline int compare_names(void* a, const void* b) noexcept {
+  header_entry& x = *static_cast<header_entry*>(a);
+  const header_entry& y = *static_cast<const header_entry*>(b);
+  int c = std::memcmp(x.name_ptr, y.name_ptr, x.name_len < y.name_len ? x.name_len : y.name_len);
+  if (!c) c = x.name_len - y.name_len;
+  x.repeat = c == 0;
+  return c;
+}
+#endif
 static_assert(SIGV4KIT_MAX_HEADER_NAME_BYTES <= 65535, "SIGV4KIT_MAX_HEADER_NAME_BYTES must be below 64 KiB");
 
 /// Everything the canonical request, string to sign and output are made of, gathered and
 /// validated. Fixed capacity; lives on the caller's stack for one signature.
 struct prepared_request {
+#ifdef SIGV4KIT_OPTIMIZE_SIZE
+  // Size builds: the counts and the arrays first, where Thumb's short loads and stores reach
+  // them (measured: 50 bytes less code on a Cortex-M4 than after the other fields).
+  std::size_t header_count;
+  std::size_t param_count;
+  std::size_t signed_list_size;  // bytes of "name;name;..." (the SignedHeaders value)
+  header_entry headers[SIGV4KIT_MAX_HEADERS + 4];
+  query_param params[SIGV4KIT_MAX_QUERY_PARAMS];  // the URL's; the X-Amz-* ones are merged in
+#endif
   std::string_view method;
   url_parts url;
   signing_mode mode;
@@ -522,14 +558,16 @@ struct prepared_request {
   char payload_hash_hex[64];
   std::string_view host;  // the Host value signed: a given Host header, or the URL's (lower-cased)
 
+#ifndef SIGV4KIT_OPTIMIZE_SIZE
   header_entry headers[SIGV4KIT_MAX_HEADERS + 4];
+#endif
   // The signed headers' names lower-cased once, after the URL's host when that had capitals.
   char names[SIGV4KIT_MAX_HEADER_NAME_BYTES + name_key_slack];  // see name_sort_key
+#ifndef SIGV4KIT_OPTIMIZE_SIZE
   std::size_t header_count;
   std::size_t signed_list_size;  // bytes of "name;name;..." (the SignedHeaders value)
   query_param params[SIGV4KIT_MAX_QUERY_PARAMS];  // the URL's; the X-Amz-* ones are merged in
   std::size_t param_count;
-#ifndef SIGV4KIT_OPTIMIZE_SIZE
   // Sorting moves these indices, not the entries (size builds sort the entries themselves).
   unsigned short header_order[SIGV4KIT_MAX_HEADERS + 4];
   unsigned short param_order[SIGV4KIT_MAX_QUERY_PARAMS];
@@ -573,10 +611,33 @@ struct prepared_request {
   }
   /// Appends a signed header (room for it was checked). 8 bytes must be readable at `name`.
   /// Four arguments, the value by reference: all in registers on 32-bit ARM.
+#ifndef SIGV4KIT_OPTIMIZE_SIZE
   SIGV4KIT_SIZE_NOINLINE void add_header(const char* name, std::size_t name_len, const std::string_view& value,
                                          bool plain) noexcept {
     headers[header_count++] = header_entry{std::string_view(name, name_len), value, plain};
   }
+#else
+  // Size builds: `plain` is never read (every value is canonicalised when written), so it is
+  // not passed (on 32-bit ARM a fifth argument goes through the stack).
+  SIGV4KIT_NOINLINE void add_header(const char* name, std::size_t name_len, const std::string_view& value) noexcept {
+    header_entry& e = headers[header_count++];
+    e.name_ptr = name;
+    e.value_ptr = value.data();
+    e.value_len = static_cast<std::uint32_t>(value.size());
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    // name_len and then plain and repeat, both false, as one word.
+    static_assert(offsetof(header_entry, plain) == offsetof(header_entry, name_len) + 2 &&
+                      offsetof(header_entry, repeat) == offsetof(header_entry, name_len) + 3,
+                  "name_len, plain and repeat must fill one word");
+    const std::uint32_t w = static_cast<std::uint32_t>(name_len);
+    std::memcpy(reinterpret_cast<char*>(&e) + offsetof(header_entry, name_len), &w, 4);
+#else
+    e.name_len = static_cast<std::uint16_t>(name_len);
+    e.plain = false;
+    e.repeat = false;
+#endif
+  }
+#endif
   std::size_t credential_size() const noexcept {
     return access_key_id().size() + 1 + date().size() + 1 + region().size() + 1 + service().size() + 13;
   }
@@ -589,6 +650,7 @@ SIGV4KIT_NOINLINE inline void lower_copy(char* dst, const char* src, std::size_t
 }
 #endif
 
+#ifndef SIGV4KIT_OPTIMIZE_SIZE
 /// Position of the name [s, s + n) in list[0..count) ignoring ASCII case, or `count` when
 /// absent. Plain scalar arguments: all in registers on 32-bit ARM, where views go through memory.
 SIGV4KIT_SIZE_NOINLINE inline std::size_t find_name(const std::string_view* list, std::size_t count, const char* s,
@@ -602,14 +664,33 @@ SIGV4KIT_SIZE_NOINLINE inline std::size_t find_name(const std::string_view* list
 inline bool is_listed(span<std::string_view> names, std::string_view name) noexcept {
   return find_name(names.data(), names.size(), name.data(), name.size()) != names.size();
 }
+#else
+/// Size builds: the name [s, s + n) in list[0..count) ignoring ASCII case, counted from the
+/// end: count - position, or 0 when absent (a test for zero: the caller keeps no count).
+SIGV4KIT_NOINLINE inline std::size_t find_name(const std::string_view* list, std::size_t count, const char* s,
+                                               std::size_t n) noexcept {
+  for (; count; --count, ++list)
+    if (list->size() == n && iequals_n(s, list->data(), n)) break;
+  return count;
+}
+
+inline bool is_listed(span<std::string_view> names, std::string_view name) noexcept {
+  return find_name(names.data(), names.size(), name.data(), name.size()) != 0;
+}
+#endif
 
 /// The headers the signer sets itself, in the order signer_name_index numbers them.
 inline constexpr std::string_view signer_header_names[] = {
     std::string_view(name_host, 4), std::string_view(name_x_amz_date, 10),
     std::string_view(name_x_amz_security_token, 20), std::string_view(name_x_amz_content_sha256, 20)};
+static_assert(signer_header_names[0] == "host" && signer_header_names[1] == "x-amz-date" &&
+                  signer_header_names[2] == "x-amz-security-token" && signer_header_names[3] == "x-amz-content-sha256",
+              "the signer's header names");
 
 /// 0 host, 1 x-amz-date, 2 x-amz-security-token, 3 x-amz-content-sha256, 4 any other name.
-/// `lower`: the name is lower case already, so exact comparison suffices.
+/// `lower`: the name is lower case already, so exact comparison suffices. (Size builds count
+/// from the end, as find_name: 4 host, 3 x-amz-date, 2 x-amz-security-token,
+/// 1 x-amz-content-sha256, 0 any other name.)
 inline std::size_t signer_name_index(std::string_view name, bool lower) noexcept {
 #ifdef SIGV4KIT_OPTIMIZE_SIZE
   (void)lower;
@@ -680,28 +761,24 @@ inline status check_header_value(const header& h, bool& plain) noexcept {
   return {};
 }
 #else
-// Size builds: the same checks and errors, a byte at a time; `plain` is not looked for (every
-// value is canonicalised when written, which gives the same text).
+// Size builds: the same checks and errors, a byte at a time, with no call in the loop;
+// `plain` is not looked for (every value is canonicalised when written, which gives the same
+// text). A control character is allowed only as a fold's CR (followed by LF) or LF (followed
+// by a space or tab); the error says which rule the first other one breaks.
 SIGV4KIT_ALWAYS_INLINE status check_header_value(const header& h, bool& plain) noexcept {
   const unsigned char* v = reinterpret_cast<const unsigned char*>(h.value.data());
   const std::size_t n = h.value.size();
   plain = false;
   for (std::size_t i = 0; i < n; ++i) {
-    unsigned char c = v[i];
-    if (c == '\r') {
-      if (i + 1 >= n || v[i + 1] != '\n')
-        return error(error_kind::invalid_header, SIGV4KIT_TEXT("header value has a CR that is not part of a line fold"), h.name);
-      c = v[++i];
-    }
-    if (c == '\n') {
-      if (i + 1 < n && (v[i + 1] == ' ' || v[i + 1] == '\t')) continue;
-      return error(error_kind::invalid_header,
-                   SIGV4KIT_TEXT("header value has a line break that is not a fold (CR/LF must be followed by a space)"),
-                   h.name);
-    }
-    if (c == '\t' || has_class(c, cc_url)) continue;
+    const unsigned c = v[i];
+    if (c >= 0x20 ? c != 0x7f : c == '\t') continue;  // (has_class(c, cc_url) or a tab)
+    const unsigned next = i + 1 < n ? v[i + 1] : 0;
+    if (c == '\r' ? next == '\n' : (c == '\n' && (next == ' ' || next == '\t'))) continue;
     return error(error_kind::invalid_header,
-                 c == 0 ? SIGV4KIT_TEXT("header value contains a NUL byte") : SIGV4KIT_TEXT("header value contains a control character"),
+                 c == '\r'   ? SIGV4KIT_TEXT("header value has a CR that is not part of a line fold")
+                 : c == '\n' ? SIGV4KIT_TEXT("header value has a line break that is not a fold (CR/LF must be followed by a space)")
+                 : c == 0    ? SIGV4KIT_TEXT("header value contains a NUL byte")
+                             : SIGV4KIT_TEXT("header value contains a control character"),
                  h.name);
   }
   return {};
@@ -766,25 +843,36 @@ inline constexpr std::string_view presign_param_suffixes[] = {"Algorithm", "Cred
                                                               "SignedHeaders", "Signature", "Security-Token"};
 
 #ifdef SIGV4KIT_OPTIMIZE_SIZE
-using entry_less = bool (*)(const void* a, const void* b) noexcept;
-inline bool param_less(const void* a, const void* b) noexcept {
-  return query_less(*static_cast<const query_param*>(a), *static_cast<const query_param*>(b));
-}
-inline bool header_less(const void* a, const void* b) noexcept {
-  return compare_names(*static_cast<const header_entry*>(a), *static_cast<const header_entry*>(b)) < 0;
+/// Orders two entries: below 0 when a goes before b, 0 when they tie. (`a` is the entry being
+/// sorted in: see compare_names.)
+using entry_compare = int (*)(void* a, const void* b) noexcept;
+/// Query parameters by their canonical "key=value" runs, as query_less (the difference of the
+/// first bytes that differ).
+inline int param_compare(void* a, const void* b) noexcept {
+  param_reader x(*static_cast<const query_param*>(a)), y(*static_cast<const query_param*>(b));
+  for (;;) {
+    int cx = x.next(), cy = y.next();
+    if (cx != cy || cx < 0) return cx - cy;
+  }
 }
 
-/// Sorts the n entries of `size` bytes at `base` by `less`, stably: one out-of-line insertion
-/// sort for both arrays when optimising size, which moves the entries themselves (an entry
-/// goes down by swapping bytes with the one before it), so no index array is kept or read.
-/// (prepare's own loops over index arrays, with the comparison called directly, are faster
-/// on the hot path: a shared sort cost s3-get ~50 ns on x86-64.)
-SIGV4KIT_NOINLINE inline void sort_entries(void* base, std::size_t n, std::size_t size, entry_less less) noexcept {
+/// Sorts the n entries of `size` bytes at `base` by `compare`, stably: one out-of-line
+/// insertion sort for both arrays when optimising size, which moves the entries themselves (an
+/// entry goes down by swapping bytes with the one before it), so no index array is kept or
+/// read. (prepare's own loops over index arrays, with the comparison called directly, are
+/// faster on the hot path: a shared sort cost s3-get ~50 ns on x86-64.)
+///
+/// An entry's last comparison is with the entry it stops after (`compare` >= 0), or, when it
+/// goes first, with the entry it passes last (< 0); entries it passes are greater than it. So
+/// once sorted, an entry that compared equal last is equal to the one before it, and no later
+/// entry comes between the two (it would stop after the second).
+SIGV4KIT_NOINLINE inline void sort_entries(void* base, std::size_t n, std::size_t size, entry_compare compare) noexcept {
   unsigned char* const b = static_cast<unsigned char*>(base);
-  for (std::size_t i = 1; i < n; ++i)
-    for (std::size_t j = i; j > 0; --j) {
-      unsigned char *x = b + j * size, *y = x - size;  // the entry and the one before it
-      if (!less(x, y)) break;
+  unsigned char* const e = b + n * size;
+  for (unsigned char* next = b + size; next < e; next += size)
+    for (unsigned char* x = next; x != b; x -= size) {
+      unsigned char* y = x - size;  // the entry before x
+      if (compare(x, y) >= 0) break;
       for (std::size_t k = 0; k < size; ++k) {
         unsigned char t = x[k];
         x[k] = y[k];
@@ -944,29 +1032,34 @@ SIGV4KIT_SIZE_INLINE status prepare(const request& req, const signing_params& sp
 
   // Query parameters of the URL, split in one pass that also notes which keys and values are
   // already in canonical form (most are) and rejects control characters.
+#ifndef SIGV4KIT_OPTIMIZE_SIZE
   p.param_count = 0;
+#endif  // (size builds: stored after the split)
   const bool query_mode = p.presign();
   const char* q = p.url.query.data();
   const std::size_t qn = p.url.query.size();
   if (qn > 0xffffffffu) return error(error_kind::capacity_exceeded, SIGV4KIT_TEXT("URL query is longer than 4 GiB"));
 #ifdef SIGV4KIT_OPTIMIZE_SIZE
-  // Split only, a byte at a time: no key or value is marked canonical (see query_param).
+  // Split only, a byte at a time: no key or value is marked canonical (see query_param). The
+  // count is kept in a register and stored once, after the loop.
+  std::size_t count = 0;
   for (std::size_t i = 0; i < qn;) {
-    std::size_t begin = i, eq = std::string_view::npos;
+    std::size_t begin = i, key_end = std::string_view::npos;  // the first '=', if any
     for (; i < qn && q[i] != '&'; ++i) {
-      if (q[i] == '=' && eq == std::string_view::npos) eq = i;
-      if (!has_class(static_cast<unsigned char>(q[i]), cc_url))
+      const unsigned char c = static_cast<unsigned char>(q[i]);
+      if (c == '=' && key_end > i) key_end = i;
+      if (c < 0x20 || c == 0x7f)  // (not cc_url: no call in the loop)
         return error(error_kind::invalid_url, SIGV4KIT_TEXT("URL contains a control character (CR, LF, NUL, ...)"));
     }
     std::size_t end = i++;
     if (end == begin) continue;  // "a=1&&b=2": no parameter between the ampersands
-    if (p.param_count == SIGV4KIT_MAX_QUERY_PARAMS)
+    if (count == SIGV4KIT_MAX_QUERY_PARAMS)
       return error(error_kind::capacity_exceeded, SIGV4KIT_TEXT("URL has more query parameters than SIGV4KIT_MAX_QUERY_PARAMS"));
-    query_param& qp = p.params[p.param_count++];
-    const std::size_t key_end = eq == std::string_view::npos ? end : eq;
+    query_param& qp = p.params[count++];
+    if (key_end > end) key_end = end;
     qp.key_ptr = q + begin;
     qp.key_len = static_cast<std::uint32_t>(key_end - begin);
-    qp.value_len = static_cast<std::uint32_t>(end > key_end ? end - key_end - 1 : 0);
+    qp.rest_len = static_cast<std::uint32_t>(end - key_end);
 #else
   reserved_cursor reserved(q, qn);
   for (std::size_t i = 0; i < qn;) {
@@ -1023,7 +1116,8 @@ SIGV4KIT_SIZE_INLINE status prepare(const request& req, const signing_params& sp
   // Insertion sorts: stable, no allocation, and fast for the few parameters and headers
   // requests carry. Headers: repeated names keep their order.
 #ifdef SIGV4KIT_OPTIMIZE_SIZE
-  sort_entries(p.params, p.param_count, sizeof(query_param), param_less);
+  p.param_count = count;
+  sort_entries(p.params, count, sizeof(query_param), param_compare);
 #else
   if (p.param_count) p.param_order[0] = 0;
   for (std::size_t i = 1; i < p.param_count; ++i) {
@@ -1035,32 +1129,23 @@ SIGV4KIT_SIZE_INLINE status prepare(const request& req, const signing_params& sp
 #endif
 
   // Headers: validate all, keep the signed ones with their names lower-cased once.
+  const bool header_mode = !query_mode;
+#ifndef SIGV4KIT_OPTIMIZE_SIZE
   p.header_count = 0;
   bool have_host = false;
-  const bool header_mode = !query_mode;
   const unsigned replaced = (header_mode ? 2u : 0u) | (header_mode && !p.session_token.empty() ? 4u : 0u) |
                             (p.add_content_sha256 ? 8u : 0u);  // by signer_name_index
   char* names = p.names + names_used;
   std::size_t names_left = SIGV4KIT_MAX_HEADER_NAME_BYTES - names_used;
   for (const header& h : req.headers) {
     const std::size_t n = h.name.size();
-#if !defined(SIGV4KIT_OPTIMIZE_SIZE) || !defined(SIGV4KIT_NO_ERROR_MESSAGES)
     if (n == 0) return error(error_kind::invalid_header, SIGV4KIT_TEXT("header name is empty"));
-#endif  // (else is_token below rejects it, with the same kind)
     const bool room = n <= names_left;
-#ifndef SIGV4KIT_OPTIMIZE_SIZE
     if (room) {
       if (!lower_token_copy(names, h.name.data(), n)) return error(error_kind::invalid_header, SIGV4KIT_TEXT("header name has a character not allowed in an HTTP token"), h.name);
     } else if (!is_token(h.name)) {
       return error(error_kind::invalid_header, SIGV4KIT_TEXT("header name has a character not allowed in an HTTP token"), h.name);
     }
-#else
-    // Size builds: the method's token check, then a plain lower-casing copy.
-    if (!is_token(h.name))
-      return error(error_kind::invalid_header, SIGV4KIT_TEXT("header name has a character not allowed in an HTTP token"), h.name);
-    if (room)
-      lower_copy(names, h.name.data(), n);
-#endif
     bool plain;
     if (status s = check_header_value(h, plain); !s) return s;
     if (h.value.size() > 0xffffffffu)
@@ -1073,11 +1158,7 @@ SIGV4KIT_SIZE_INLINE status prepare(const request& req, const signing_params& sp
       have_host = true;
       p.host = h.value;
     } else {
-#ifndef SIGV4KIT_OPTIMIZE_SIZE
       bool default_list = sp.default_unsigned.data() == default_unsigned_headers && room;
-#else
-      constexpr bool default_list = false;
-#endif
       // Headers the signer sets itself (the bits of `replaced`) replace the caller's.
       if ((replaced >> role & 1) ||
           (default_list ? is_default_unsigned_lower(name) : is_listed(sp.default_unsigned, name)) ||
@@ -1098,8 +1179,62 @@ SIGV4KIT_SIZE_INLINE status prepare(const request& req, const signing_params& sp
     if (p.add_content_sha256) p.add_header(name_x_amz_content_sha256, 20, p.payload_hash, true);
     if (p.token_signed) p.add_header(name_x_amz_security_token, 20, p.session_token, true);
   }
+#else
+  // Size builds: the same checks in the same order. The bits of `signer`, by
+  // signer_name_index (counted from the end: 4 host, 3 x-amz-date, 2 x-amz-security-token,
+  // 1 x-amz-content-sha256, 0 any other name), are the headers the signer adds: the host until
+  // the request gives one, then in header mode the date, the token when it is signed and the
+  // content hash when asked for (never in query mode). The caller's headers of those names are
+  // dropped, and in header mode the caller's x-amz-security-token whenever there is a token
+  // (`token_bit`). Bit 0 stays clear.
+  unsigned signer = 0x10u | (header_mode ? 0x8u : 0u) | (header_mode && p.token_signed ? 0x4u : 0u) |
+                    (p.add_content_sha256 ? 0x2u : 0u);
+  const unsigned token_bit = header_mode && !p.session_token.empty() ? 0x4u : 0u;
+  p.header_count = 0;
+  char* names = p.names + names_used;
+  std::size_t names_left = SIGV4KIT_MAX_HEADER_NAME_BYTES - names_used;
+  for (const header& h : req.headers) {
+    const std::size_t n = h.name.size();
+#ifndef SIGV4KIT_NO_ERROR_MESSAGES
+    if (n == 0) return error(error_kind::invalid_header, SIGV4KIT_TEXT("header name is empty"));
+#endif  // (else is_token below rejects it, with the same kind)
+    if (!is_token(h.name))
+      return error(error_kind::invalid_header, SIGV4KIT_TEXT("header name has a character not allowed in an HTTP token"), h.name);
+    bool plain;
+    if (status s = check_header_value(h, plain); !s) return s;
+    if (h.value.size() > 0xffffffffu)
+      return error(error_kind::capacity_exceeded, SIGV4KIT_TEXT("header value is longer than 4 GiB"), h.name);
+    // The lists are searched ignoring case (find_name): the name as given serves them. It is
+    // lower-cased, by a plain copy, once it is known to be signed.
+    const std::size_t role = signer_name_index(h.name, false);
+    if (role == 4) {
+      if (!(signer & 0x10u)) return error(error_kind::invalid_header, SIGV4KIT_TEXT("request has more than one Host header"));
+      signer &= ~0x10u;
+      p.host = h.value;
+    } else if (((signer | token_bit) >> role & 1) || is_listed(sp.default_unsigned, h.name) || is_listed(sp.unsigned_headers, h.name)) {
+      continue;
+    }
+    if (n > names_left)
+      return error(error_kind::capacity_exceeded, SIGV4KIT_TEXT("signed header names exceed SIGV4KIT_MAX_HEADER_NAME_BYTES"));
+    if (p.header_count == SIGV4KIT_MAX_HEADERS)
+      return error(error_kind::capacity_exceeded, SIGV4KIT_TEXT("request has more signed headers than SIGV4KIT_MAX_HEADERS"));
+    lower_copy(names, h.name.data(), n);
+    p.add_header(names, n, h.value);
+    names += n;
+    names_left -= n;
+  }
+  // The signer's headers, by one call in a loop. Each name is there once, so the order they
+  // are added in does not matter once sorted.
+  static constexpr unsigned short signer_header_values[] = {
+      offsetof(prepared_request, host), offsetof(prepared_request, amz_date), offsetof(prepared_request, session_token),
+      offsetof(prepared_request, payload_hash)};  // by signer_name_index
+  for (std::size_t k = 0; k < 4; ++k, signer <<= 1)
+    if (signer & 0x10u)
+      p.add_header(signer_header_names[k].data(), signer_header_names[k].size(),
+                   *reinterpret_cast<const std::string_view*>(reinterpret_cast<const char*>(&p) + signer_header_values[k]));
+#endif
 #ifdef SIGV4KIT_OPTIMIZE_SIZE
-  sort_entries(p.headers, p.header_count, sizeof(header_entry), header_less);
+  sort_entries(p.headers, p.header_count, sizeof(header_entry), compare_names);
 #else
   p.header_order[0] = 0;  // there is always a host header
   for (std::size_t i = 1; i < p.header_count; ++i) {
@@ -1120,11 +1255,11 @@ SIGV4KIT_SIZE_INLINE status prepare(const request& req, const signing_params& sp
     if (!h.repeat) list += 1 + h.name_len;
   }
 #else
-  std::size_t list = p.headers[0].name_len;  // (sorted in place)
-  for (header_entry* h = p.headers + 1; h < p.headers + p.header_count; ++h) {
-    h->repeat = compare_names(*h, h[-1]) == 0;
+  // (The sort marked the repeats: see compare_names. The first header never repeats: its
+  // `repeat` is the false add_header stored, or the false of its last comparison.)
+  std::size_t list = std::size_t(0) - 1;
+  for (const header_entry* h = p.headers; h < p.headers + p.header_count; ++h)
     if (!h->repeat) list += 1 + h->name_len;
-  }
 #endif
   p.signed_list_size = list;
   return {};

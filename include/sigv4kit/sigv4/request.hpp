@@ -83,9 +83,35 @@ inline constexpr std::string_view streaming_ecdsa_payload_trailer =
 
 /// Headers the signer leaves unsigned unless told otherwise: they are changed by proxies and
 /// clients after signing (the AWS SDKs' policy; hop-by-hop headers per RFC 9110 section 7.6.1).
+#ifndef SIGV4KIT_OPTIMIZE_SIZE
 inline constexpr std::string_view default_unsigned_headers[] = {
     "user-agent", "x-amzn-trace-id", "authorization", "connection", "expect", "keep-alive",
     "proxy-authenticate", "proxy-authorization", "te", "trailer", "transfer-encoding", "upgrade"};
+#else
+namespace detail {
+/// Size builds: the names below in one text, without a terminator each ("te" is the end of
+/// "proxy-authenticate", "authorization" of "proxy-authorization").
+inline constexpr char default_unsigned_text[] =
+    "user-agentx-amzn-trace-idconnectionexpectkeep-aliveproxy-authenticateproxy-authorizationtrailer"
+    "transfer-encodingupgrade";
+constexpr std::string_view default_unsigned_at(std::size_t pos, std::size_t n) noexcept {
+  return std::string_view(default_unsigned_text + pos, n);
+}
+}  // namespace detail
+inline constexpr std::string_view default_unsigned_headers[] = {
+    detail::default_unsigned_at(0, 10),  detail::default_unsigned_at(10, 15), detail::default_unsigned_at(75, 13),
+    detail::default_unsigned_at(25, 10), detail::default_unsigned_at(35, 6),  detail::default_unsigned_at(41, 10),
+    detail::default_unsigned_at(51, 18), detail::default_unsigned_at(69, 19), detail::default_unsigned_at(67, 2),
+    detail::default_unsigned_at(88, 7),  detail::default_unsigned_at(95, 17), detail::default_unsigned_at(112, 7)};
+static_assert(default_unsigned_headers[0] == "user-agent" && default_unsigned_headers[1] == "x-amzn-trace-id" &&
+                  default_unsigned_headers[2] == "authorization" && default_unsigned_headers[3] == "connection" &&
+                  default_unsigned_headers[4] == "expect" && default_unsigned_headers[5] == "keep-alive" &&
+                  default_unsigned_headers[6] == "proxy-authenticate" &&
+                  default_unsigned_headers[7] == "proxy-authorization" && default_unsigned_headers[8] == "te" &&
+                  default_unsigned_headers[9] == "trailer" && default_unsigned_headers[10] == "transfer-encoding" &&
+                  default_unsigned_headers[11] == "upgrade" && sizeof detail::default_unsigned_text == 120,
+              "default_unsigned_headers must be the list above");
+#endif
 
 /// How to sign. Defaults are the generic (non-S3) AWS rules in header mode; call
 /// `use_s3_rules()` (or set the three path/hash flags) for S3.
