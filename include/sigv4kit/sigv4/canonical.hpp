@@ -1409,8 +1409,31 @@ inline void emit_canonical_query(sink& s, const prepared_request& p) noexcept {
 #endif
 }
 
+/// Header-only size builds write the output up to the signature before anything is hashed
+/// (see basic_signer::sign), and the canonical request and the string to sign copy two of its
+/// pieces from it: the SignedHeaders list and the credential scope. One piece of code then
+/// writes each of them, not three.
+#if defined(SIGV4KIT_OPTIMIZE_SIZE) && defined(SIGV4KIT_NO_PRESIGN)
+#define SIGV4KIT_DETAIL_OUTPUT_FIRST 1
+#endif
+
+/// Where the output is being written: write_output_start fills everything before the
+/// signature, write_output_finish appends it.
+struct output_cursor {
+  char* start;  ///< the Authorization value or the URL
+  char* pos;
+#ifdef SIGV4KIT_DETAIL_OUTPUT_FIRST
+  const char* scope;        ///< the credential scope in the Authorization value
+  const char* signed_list;  ///< the SignedHeaders value in it (p.signed_list_size bytes)
+#endif
+};
+
 /// Streams the canonical request into `s` (the caller then finishes the sink).
+#ifndef SIGV4KIT_DETAIL_OUTPUT_FIRST
 SIGV4KIT_SIZE_INLINE status emit_canonical_request(sink& s, const prepared_request& p) noexcept {
+#else
+SIGV4KIT_SIZE_INLINE status emit_canonical_request(sink& s, const prepared_request& p, const output_cursor& c) noexcept {
+#endif
   s.put(p.method);
   s.put('\n');
   if (status st = emit_canonical_uri(s, p.url.path, p.normalize_path, p.double_encode); !st) return st;
@@ -1431,12 +1454,16 @@ SIGV4KIT_SIZE_INLINE status emit_canonical_request(sink& s, const prepared_reque
     s.pump();
   }
   s.put(std::string_view("\n\n", 2));
+#ifndef SIGV4KIT_DETAIL_OUTPUT_FIRST
   for (std::size_t i = 0; i < p.header_count; ++i) {  // the signed header list
     const header_entry& h = p.header_at(i);
     if (h.repeat) continue;
     if (i) s.put(';');
     s.put(h.name());
   }
+#else
+  s.put(c.signed_list, p.signed_list_size);  // the list as the output has it
+#endif
   s.pump();
   s.put('\n');
   s.put(p.payload_hash);
@@ -1462,6 +1489,21 @@ SIGV4KIT_ALWAYS_INLINE void put_string_to_sign_prefix(const prepared_request& p,
   p.put_scope([&put](std::string_view piece) { put(piece.data(), piece.size()); });
   put("\n", 1);
 }
+
+#ifdef SIGV4KIT_DETAIL_OUTPUT_FIRST
+/// Header-only size builds: the whole string to sign into `s`, its scope copied from the
+/// output's credential (see output_cursor) and `hex` the canonical request's hash.
+SIGV4KIT_ALWAYS_INLINE void put_string_to_sign(sink& s, const prepared_request& p, const output_cursor& c,
+                                               const char* hex) noexcept {
+  s.put(aws4_text, 16);
+  s.put('\n');
+  s.put(p.amz_date.data(), 16);  // prepare checked it: YYYYMMDDTHHMMSSZ
+  s.put('\n');
+  s.put(c.scope, static_cast<std::size_t>(c.signed_list - 16 - c.scope));  // (", SignedHeaders=" follows it)
+  s.put('\n');
+  s.put(hex, 64);
+}
+#endif
 
 /// Writes `s` with every byte but the unreserved ones as %XX (upper-case hex) at `o`, which
 /// has room for 3 bytes per byte; returns the end.
@@ -1489,13 +1531,6 @@ SIGV4KIT_SIZE_NOINLINE inline void add_output_header(signed_request& r, const ch
   r.headers[r.header_count++] = header{std::string_view(name, name_len), value};
 }
 
-/// Where the output is being written: write_output_start fills everything before the
-/// signature, write_output_finish appends it.
-struct output_cursor {
-  char* start;  ///< the Authorization value or the URL
-  char* pos;
-};
-
 /// Appends to the caller's output buffer (its size was checked beforehand). One out-of-line
 /// copy and one encoder when optimising size, so each piece costs a call, not inlined code.
 struct text_out {
@@ -1516,6 +1551,19 @@ struct text_out {
     if (presign_enabled && encoded) o = write_encoded(o, s);
     else put(s);
   }
+#ifdef SIGV4KIT_DETAIL_OUTPUT_FIRST
+  /// Header-only size builds: "<access key id>/<scope>", and where the scope starts into
+  /// `scope`. The parts from the key cache's layout of them (the secret skipped), "/" before
+  /// each but the first.
+  void put_credential(const prepared_request& p, const char*& scope) noexcept {
+    put(p.access_key_id());
+    scope = o + 1;
+    for (std::size_t i = prepared_request::kp_date; i < std::size(p.key_parts); ++i) {
+      put("/");
+      put(p.key_parts[i]);
+    }
+  }
+#else
   /// "<access key id>/<scope>", encoded or not.
   void put_credential(const prepared_request& p, bool encoded) noexcept {
     if constexpr (!presign_enabled) {  // header mode only: never encoded
@@ -1529,6 +1577,7 @@ struct text_out {
       p.put_scope([this, encoded](std::string_view piece) { put(piece, encoded); });
     }
   }
+#endif
   /// The SignedHeaders value: each signed name once, in order, `separator` between them.
   void put_signed_headers(const prepared_request& p, std::string_view separator) noexcept {
     for (std::size_t i = 0; i < p.header_count; ++i) {
@@ -1655,9 +1704,14 @@ struct output_writer {
 #else
     w.put(header_mode ? view("AWS4-HMAC-SHA256 Credential=") : view("X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential="));
 #endif
+#ifdef SIGV4KIT_DETAIL_OUTPUT_FIRST
+    w.put_credential(p, c.scope);
+    char* begin;
+#else
     char* begin = w.o;
     w.put_credential(p, !header_mode);
     if (presign_enabled) p.credential_encoded = w.since(begin);  // (read by the canonical query)
+#endif
     if (!header_mode) {
       w.put("&X-Amz-Date=");
       begin = w.o;
@@ -1672,6 +1726,9 @@ struct output_writer {
     const bool header_mode = !p.presign();
     w.put(header_mode ? view(", SignedHeaders=") : view("&X-Amz-SignedHeaders="));
     char* begin = w.o;
+#ifdef SIGV4KIT_DETAIL_OUTPUT_FIRST
+    c.signed_list = begin;
+#endif
     w.put_signed_headers(p, header_mode ? view(";") : view("%3B"));  // ';' is not unreserved
     if (presign_enabled) p.signed_headers_encoded = w.since(begin);
     if (!header_mode && p.token_signed) {
