@@ -365,19 +365,50 @@ inline bool query_less(const query_param& a, const query_param& b) noexcept {
 /// Size builds: a parameter's canonical "key=value" as one run of bytes, the '=' read as 0.
 /// Encoded bytes are all above 0, so comparing two runs orders by key, then by value (as
 /// query_less above), and one loop writes a parameter.
+///
+/// The same reader gives a URL path's bytes as the canonical URI writes them (see
+/// emit_path_bytes), so one out-of-line next() encodes both: every byte but the unreserved
+/// ones (and in a path '/') as %XX with upper-case hex; a query's escapes decoded first (an
+/// invalid '%' is a literal '%', as encoded_reader), a path's with `keep_escapes` (S3) kept
+/// as sent, else encoded again ("%" as "%25").
 struct param_reader {
-  encoded_reader r;
-  const query_param& q;
-  bool in_key = true;
-  explicit param_reader(const query_param& p) noexcept : r(p.key()), q(p) {}
-  int next() noexcept {
-    int c = r.next();
-    if (c < 0 && in_key) {
-      in_key = false;
-      r = encoded_reader(q.value());
+  enum : unsigned char { decode = 1, keep_escapes = 2, path = 4 };
+  const char* p;
+  const char* end;
+  const query_param* q;  // the parameter whose value follows once the key is read; null after it, and for a path
+  unsigned char mode;
+  unsigned char npending = 0;
+  char pending[2];
+  explicit param_reader(const query_param& x) noexcept : p(x.key_ptr), end(x.key_ptr + x.key_len), q(&x), mode(decode) {}
+  /// A path's bytes [b, e); `m` is path, or path | keep_escapes.
+  param_reader(const char* b, const char* e, unsigned char m) noexcept : p(b), end(e), q(nullptr), mode(m) {}
+  /// The next byte, 0 between a parameter's key and value, -1 at the end.
+  SIGV4KIT_NOINLINE int next() noexcept {
+    if (npending) return static_cast<unsigned char>(pending[2 - npending--]);
+    if (p == end) {
+      if (!q) return -1;
+      if (q->value_len) {  // (else p == end stays true)
+        p = q->key_ptr + q->key_len + 1;
+        end = p + q->value_len;
+      }
+      q = nullptr;
       return 0;
     }
-    return c;
+    unsigned char b = static_cast<unsigned char>(*p++);
+    if (b == '%' && (mode & (decode | keep_escapes)) && end - p >= 2 && has_class(static_cast<unsigned char>(p[0]), cc_hex) &&
+        has_class(static_cast<unsigned char>(p[1]), cc_hex)) {
+      if (!(mode & decode)) return b;  // kept: its hex digits follow, unreserved
+      // A hex digit's value is its low 4 bits once a letter (0x40 set) has 9 added: no
+      // hex_value() linked. (The byte keeps the high digit's low 4 bits only.)
+      auto digit = [](unsigned char c) { return c + 9u * (c >> 6); };
+      b = static_cast<unsigned char>(digit(static_cast<unsigned char>(p[0])) << 4 | (digit(static_cast<unsigned char>(p[1])) & 15));
+      p += 2;
+    }
+    if (is_unreserved(b) || (b == '/' && (mode & path))) return b;
+    pending[0] = hex_upper[b >> 4];
+    pending[1] = hex_upper[b & 15];
+    npending = 2;
+    return '%';
   }
 };
 
@@ -1252,16 +1283,11 @@ inline status emit_canonical_uri(sink& s, std::string_view path, bool normalize,
 #else
 /// Size builds: the path is checked for control characters once, up front, then written a
 /// byte at a time (unreserved and '/' as they are, with `keep_escapes` an existing "%XX" as
-/// sent, every other byte as %XX), with the same normalisation as above, found without
-/// marks (see below).
-inline void emit_path_bytes(sink& s, const char* p, const char* e, bool keep_escapes) noexcept {
-  for (; p != e; ++p) {
-    unsigned char c = static_cast<unsigned char>(*p);
-    if (is_unreserved(c) || c == '/' || (keep_escapes && c == '%' && e - p > 2 && all_of_class(p + 1, 2, cc_hex)))
-      s.put(static_cast<char>(c));
-    else
-      s.put_escape(c);
-  }
+/// sent, every other byte as %XX: param_reader's encoding), with the same normalisation as
+/// above, found without marks (see below).
+SIGV4KIT_NOINLINE inline void emit_path_bytes(sink& s, const char* p, const char* e, bool keep_escapes) noexcept {
+  param_reader r(p, e, keep_escapes ? param_reader::path | param_reader::keep_escapes : param_reader::path);
+  for (int c; (c = r.next()) >= 0;) s.put(static_cast<char>(c));
 }
 
 /// The end of the path segment that starts at `b`, and in `w` its weight for
