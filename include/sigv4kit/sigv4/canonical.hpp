@@ -1290,13 +1290,15 @@ SIGV4KIT_NOINLINE inline void emit_path_bytes(sink& s, const char* p, const char
   for (int c; (c = r.next()) >= 0;) s.put(static_cast<char>(c));
 }
 
-/// The end of the path segment that starts at `b`, and in `w` its weight for
-/// remove_dot_segments (below): ".." +1, "" and "." 0, any other -1.
-inline const char* path_segment(const char* b, const char* e, int& w) noexcept {
+/// The end of the path segment that starts at `b`, with its weight for remove_dot_segments
+/// (below) added to `sum`: ".." +1, "" and "." 0, any other -1.
+inline const char* path_segment(const char* b, const char* e, int& sum) noexcept {
   const char* end = b;
-  while (end != e && *end != '/') ++end;
-  std::size_t n = static_cast<std::size_t>(end - b);
-  w = n == 2 && b[0] == '.' && b[1] == '.' ? 1 : (n > 1 || (n == 1 && *b != '.') ? -1 : 0);
+  std::size_t dots = 0;
+  for (; end != e && *end != '/'; ++end) dots += *end == '.';
+  const std::size_t n = static_cast<std::size_t>(end - b);
+  if (dots != n || n > 2) --sum;  // not "", "." or ".."
+  else if (n == 2) ++sum;
   return end;
 }
 
@@ -1316,19 +1318,17 @@ SIGV4KIT_ALWAYS_INLINE status emit_canonical_uri(sink& s, std::string_view path,
   if (count > SIGV4KIT_MAX_PATH_SEGMENTS)
     return error(error_kind::capacity_exceeded, SIGV4KIT_TEXT("URL path has more segments than SIGV4KIT_MAX_PATH_SEGMENTS"));
   // remove_dot_segments without a stack: a segment is kept when no ".." after it cancels it,
-  // that is when no run of the segments after it weighs more than 0.
+  // that is when it weighs -1 (not "", "." or "..") and no run of the segments after it
+  // weighs more than 0: when every run of segments that starts with it weighs less than 0.
   bool any = false;
   for (const char* seg = b;; seg++) {
-    int w;
-    const char* end = path_segment(seg, e, w);
-    if (w < 0) {
-      int sum = 0;
-      for (const char* t = end; t != e && sum <= 0; sum += w) t = path_segment(t + 1, e, w);
-      if (sum <= 0) {
-        s.put('/');
-        emit_path_bytes(s, seg, end, !double_encode);
-        any = true;
-      }
+    int sum = 0;
+    const char* end = path_segment(seg, e, sum);
+    for (const char* t = end; t != e && sum < 0;) t = path_segment(t + 1, e, sum);
+    if (sum < 0) {
+      s.put('/');
+      emit_path_bytes(s, seg, end, !double_encode);
+      any = true;
     }
     if (end == e) break;
     seg = end;
