@@ -1185,10 +1185,13 @@ inline void emit_header_value(sink& s, std::string_view v, bool plain) noexcept 
   s.put(sub(v, run, e - run));
 }
 #else
+// Size builds: every byte up to ' ' is whitespace here. The values were checked (prepare:
+// check_header_value, and the signer's own are URL host, date, hash and token, which have
+// no control characters), so the only bytes below ' ' left are tab, and CR and LF in folds.
 inline void emit_header_value(sink& s, std::string_view v, bool) noexcept {
   bool space = false, any = false;  // a run of whitespace after text, text so far
   for (char c : v) {
-    if (c == ' ' || c == '\t' || c == '\r' || c == '\n') {
+    if (static_cast<unsigned char>(c) <= ' ') {
       space = any;
       continue;
     }
@@ -1466,6 +1469,7 @@ SIGV4KIT_SIZE_INLINE status emit_canonical_request(sink& s, const prepared_reque
   s.put('\n');
   emit_canonical_query(s, p);
   s.pump();
+#ifndef SIGV4KIT_OPTIMIZE_SIZE
   s.put('\n');
   for (std::size_t i = 0; i < p.header_count; ++i) {
     const header_entry& h = p.header_at(i);
@@ -1479,6 +1483,18 @@ SIGV4KIT_SIZE_INLINE status emit_canonical_request(sink& s, const prepared_reque
     emit_header_value(s, h.value(), h.plain);
     s.pump();
   }
+#else
+  // Size builds: each header starts with its separator, the query's line end for the first
+  // (there is always a host header, and the first never repeats a name).
+  for (const header_entry* h = p.headers; h != p.headers + p.header_count; ++h) {
+    s.put(h->repeat ? ',' : '\n');  // a repeated name's value joins the line before
+    if (!h->repeat) {
+      s.put(h->name());
+      s.put(':');
+    }
+    emit_header_value(s, h->value(), h->plain);
+  }
+#endif
   s.put(std::string_view("\n\n", 2));
 #ifndef SIGV4KIT_DETAIL_OUTPUT_FIRST
   for (std::size_t i = 0; i < p.header_count; ++i) {  // the signed header list
