@@ -53,6 +53,11 @@ struct sink {
   }
   void put(std::string_view s) noexcept { put(s.data(), s.size()); }
   void put(char c) noexcept { put(&c, 1); }
+  /// [p, p + n) and a line end: most lines of the canonical request and string to sign.
+  SIGV4KIT_NOINLINE void put_line(const char* p, std::size_t n) noexcept {
+    put(p, n);
+    put('\n');
+  }
   void pump() noexcept {}
   void finish() noexcept { write(ctx, nullptr, 0, true); }
 #else
@@ -1463,8 +1468,12 @@ SIGV4KIT_SIZE_INLINE status emit_canonical_request(sink& s, const prepared_reque
 #else
 SIGV4KIT_SIZE_INLINE status emit_canonical_request(sink& s, const prepared_request& p, const output_cursor& c) noexcept {
 #endif
+#ifndef SIGV4KIT_OPTIMIZE_SIZE
   s.put(p.method);
   s.put('\n');
+#else
+  s.put_line(p.method.data(), p.method.size());
+#endif
   if (status st = emit_canonical_uri(s, p.url.path, p.normalize_path, p.double_encode); !st) return st;
   s.put('\n');
   emit_canonical_query(s, p);
@@ -1503,11 +1512,11 @@ SIGV4KIT_SIZE_INLINE status emit_canonical_request(sink& s, const prepared_reque
     if (i) s.put(';');
     s.put(h.name());
   }
-#else
-  s.put(c.signed_list, p.signed_list_size);  // the list as the output has it
-#endif
   s.pump();
   s.put('\n');
+#else
+  s.put_line(c.signed_list, p.signed_list_size);  // the list as the output has it
+#endif
   s.put(p.payload_hash);
   return {};
 }
@@ -1537,12 +1546,9 @@ SIGV4KIT_ALWAYS_INLINE void put_string_to_sign_prefix(const prepared_request& p,
 /// output's credential (see output_cursor) and `hex` the canonical request's hash.
 SIGV4KIT_ALWAYS_INLINE void put_string_to_sign(sink& s, const prepared_request& p, const output_cursor& c,
                                                const char* hex) noexcept {
-  s.put(aws4_text, 16);
-  s.put('\n');
-  s.put(p.amz_date.data(), 16);  // prepare checked it: YYYYMMDDTHHMMSSZ
-  s.put('\n');
-  s.put(c.scope, static_cast<std::size_t>(c.signed_list - 16 - c.scope));  // (", SignedHeaders=" follows it)
-  s.put('\n');
+  s.put_line(aws4_text, 16);
+  s.put_line(p.amz_date.data(), 16);  // prepare checked it: YYYYMMDDTHHMMSSZ
+  s.put_line(c.scope, static_cast<std::size_t>(c.signed_list - 16 - c.scope));  // (", SignedHeaders=" follows it)
   s.put(hex, 64);
 }
 #endif
