@@ -1312,17 +1312,15 @@ inline const char* path_segment(const char* b, const char* e, int& sum) noexcept
 
 SIGV4KIT_ALWAYS_INLINE status emit_canonical_uri(sink& s, std::string_view path, bool normalize, bool double_encode) noexcept {
   const char *const b = path.data(), *const e = b + path.size();
-  std::size_t count = 1;  // segments: one more than the slashes
-  for (const char* p = b; p != e; ++p) {
-    if (!has_class(static_cast<unsigned char>(*p), cc_url))
-      return error(error_kind::invalid_url, SIGV4KIT_TEXT("URL contains a control character (CR, LF, NUL, ...)"));
-    count += *p == '/';
-  }
+  if (!all_of_class(b, path.size(), cc_url))
+    return error(error_kind::invalid_url, SIGV4KIT_TEXT("URL contains a control character (CR, LF, NUL, ...)"));
   if (!normalize) {
     if (b == e) s.put('/');
     emit_path_bytes(s, b, e, !double_encode);
     return {};
   }
+  std::size_t count = 1;  // segments: one more than the slashes
+  for (const char* p = b; p != e; ++p) count += *p == '/';
   if (count > SIGV4KIT_MAX_PATH_SEGMENTS)
     return error(error_kind::capacity_exceeded, SIGV4KIT_TEXT("URL path has more segments than SIGV4KIT_MAX_PATH_SEGMENTS"));
   // remove_dot_segments without a stack: a segment is kept when no ".." after it cancels it,
