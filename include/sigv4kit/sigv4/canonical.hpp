@@ -382,14 +382,17 @@ struct param_reader {
   const char* end;
   const query_param* q;  // the parameter whose value follows once the key is read; null after it, and for a path
   unsigned char mode;
-  unsigned char npending = 0;
-  char pending[2];
+  unsigned char npending = 0;  // hex digits of `escaped` still to read
+  unsigned char escaped;
   explicit param_reader(const query_param& x) noexcept : p(x.key_ptr), end(x.key_ptr + x.key_len), q(&x), mode(decode) {}
   /// A path's bytes [b, e); `m` is path, or path | keep_escapes.
   param_reader(const char* b, const char* e, unsigned char m) noexcept : p(b), end(e), q(nullptr), mode(m) {}
   /// The next byte, 0 between a parameter's key and value, -1 at the end.
   SIGV4KIT_NOINLINE int next() noexcept {
-    if (npending) return static_cast<unsigned char>(pending[2 - npending--]);
+    if (npending) {  // upper-case hex, computed (no table linked)
+      const unsigned d = --npending ? escaped >> 4 : escaped & 15u;
+      return static_cast<int>(d + (d < 10 ? '0' : 'A' - 10));
+    }
     if (p == end) {
       if (!q) return -1;
       if (q->value_len) {  // (else p == end stays true)
@@ -410,8 +413,7 @@ struct param_reader {
       p += 2;
     }
     if (is_unreserved(b) || (b == '/' && (mode & path))) return b;
-    pending[0] = hex_upper[b >> 4];
-    pending[1] = hex_upper[b & 15];
+    escaped = b;
     npending = 2;
     return '%';
   }
