@@ -1714,11 +1714,19 @@ struct output_writer {
   // The Host and, in header mode, the headers the signer adds.
   SIGV4KIT_SIZE_INLINE void step0(text_out& w) noexcept {
     w.put(p.host);
+#ifndef SIGV4KIT_OPTIMIZE_SIZE
     r.host = w.since(out);
+#else
+    r.host = std::string_view(out, p.host.size());  // (no position read back)
+#endif
     if (!p.presign()) {
       char* begin = w.o;
       w.put(p.amz_date);
+#ifndef SIGV4KIT_OPTIMIZE_SIZE
       r.amz_date = w.since(begin);
+#else
+      r.amz_date = std::string_view(begin, 16);
+#endif
       add_output_header(r, "X-Amz-Date", 10, r.amz_date);
       if (p.add_content_sha256) {
         begin = w.o;
