@@ -1647,8 +1647,13 @@ SIGV4KIT_SIZE_INLINE status check_output_room(const prepared_request& p, std::si
   std::size_t shl = p.signed_list_size;
   std::size_t need;
   if (!p.presign()) {
+#ifndef SIGV4KIT_OPTIMIZE_SIZE
     need = p.host.size() + 16 + (p.add_content_sha256 ? p.payload_hash.size() : 0) + algorithm.size() + 12 +
            p.credential_size() + 16 + shl + 12 + 64;
+#else  // (the same, the scope's date 8 bytes: prepare made it so)
+    need = p.host.size() + 16 + (p.add_content_sha256 ? p.payload_hash.size() : 0) + algorithm.size() + 12 +
+           p.access_key_id().size() + 1 + 8 + 1 + p.region().size() + 1 + p.service().size() + 13 + 16 + shl + 12 + 64;
+#endif
   } else {
     // URL + '?'/'&' + each parameter, encoded (at most 3 bytes per byte of credential,
     // signed-header list and token).
