@@ -1301,13 +1301,14 @@ SIGV4KIT_NOINLINE inline void emit_path_bytes(sink& s, const char* p, const char
 }
 
 /// The end of the path segment that starts at `b`, with its weight for remove_dot_segments
-/// (below) added to `sum`: ".." +1, "" and "." 0, any other -1.
+/// (below) added to `sum`: ".." +1, "" and "." 0, any other -1, and -1 for the empty last
+/// segment, which is kept (as the trailing '/').
 inline const char* path_segment(const char* b, const char* e, int& sum) noexcept {
   const char* end = b;
   std::size_t dots = 0;
   for (; end != e && *end != '/'; ++end) dots += *end == '.';
   const std::size_t n = static_cast<std::size_t>(end - b);
-  if (dots != n || n > 2) --sum;  // not "", "." or ".."
+  if (dots != n || n > 2 || b == e) --sum;  // not "", "." or "..", or the empty last one
   else if (n == 2) ++sum;
   return end;
 }
@@ -1328,6 +1329,8 @@ SIGV4KIT_ALWAYS_INLINE status emit_canonical_uri(sink& s, std::string_view path,
   // remove_dot_segments without a stack: a segment is kept when no ".." after it cancels it,
   // that is when it weighs -1 (not "", "." or "..") and no run of the segments after it
   // weighs more than 0: when every run of segments that starts with it weighs less than 0.
+  // An empty last segment (a trailing '/') weighs -1 too: it is kept, written as "/", and
+  // lowers no run that decides whether a segment before it is kept.
   bool any = false;
   for (const char* seg = b;; seg++) {
     int sum = 0;
@@ -1341,7 +1344,7 @@ SIGV4KIT_ALWAYS_INLINE status emit_canonical_uri(sink& s, std::string_view path,
     if (end == e) break;
     seg = end;
   }
-  if (!any || e[-1] == '/') s.put('/');  // "/" alone, or the kept trailing slash
+  if (!any) s.put('/');  // "/" alone
   return {};
 }
 #endif
