@@ -1317,34 +1317,35 @@ SIGV4KIT_ALWAYS_INLINE status emit_canonical_uri(sink& s, std::string_view path,
   const char *const b = path.data(), *const e = b + path.size();
   if (!all_of_class(b, path.size(), cc_url))
     return error(error_kind::invalid_url, SIGV4KIT_TEXT("URL contains a control character (CR, LF, NUL, ...)"));
+  bool any;  // a byte written: else the URI is "/"
   if (!normalize) {
-    if (b == e) s.put('/');
     emit_path_bytes(s, b, e, !double_encode);
-    return {};
-  }
-  std::size_t count = 1;  // segments: one more than the slashes
-  for (const char* p = b; p != e; ++p) count += *p == '/';
-  if (count > SIGV4KIT_MAX_PATH_SEGMENTS)
-    return error(error_kind::capacity_exceeded, SIGV4KIT_TEXT("URL path has more segments than SIGV4KIT_MAX_PATH_SEGMENTS"));
-  // remove_dot_segments without a stack: a segment is kept when no ".." after it cancels it,
-  // that is when it weighs -1 (not "", "." or "..") and no run of the segments after it
-  // weighs more than 0: when every run of segments that starts with it weighs less than 0.
-  // An empty last segment (a trailing '/') weighs -1 too: it is kept, written as "/", and
-  // lowers no run that decides whether a segment before it is kept.
-  bool any = false;
-  for (const char* seg = b;; seg++) {
-    int sum = 0;
-    const char* end = path_segment(seg, e, sum);
-    for (const char* t = end; t != e && sum < 0;) t = path_segment(t + 1, e, sum);
-    if (sum < 0) {
-      s.put('/');
-      emit_path_bytes(s, seg, end, !double_encode);
-      any = true;
+    any = b != e;
+  } else {
+    std::size_t count = 1;  // segments: one more than the slashes
+    for (const char* p = b; p != e; ++p) count += *p == '/';
+    if (count > SIGV4KIT_MAX_PATH_SEGMENTS)
+      return error(error_kind::capacity_exceeded, SIGV4KIT_TEXT("URL path has more segments than SIGV4KIT_MAX_PATH_SEGMENTS"));
+    // remove_dot_segments without a stack: a segment is kept when no ".." after it cancels
+    // it, that is when it weighs -1 (not "", "." or "..") and no run of the segments after it
+    // weighs more than 0: when every run of segments that starts with it weighs less than 0.
+    // An empty last segment (a trailing '/') weighs -1 too: it is kept, written as "/", and
+    // lowers no run that decides whether a segment before it is kept.
+    any = false;
+    for (const char* seg = b;; seg++) {
+      int sum = 0;
+      const char* end = path_segment(seg, e, sum);
+      for (const char* t = end; t != e && sum < 0;) t = path_segment(t + 1, e, sum);
+      if (sum < 0) {
+        s.put('/');
+        emit_path_bytes(s, seg, end, !double_encode);
+        any = true;
+      }
+      if (end == e) break;
+      seg = end;
     }
-    if (end == e) break;
-    seg = end;
   }
-  if (!any) s.put('/');  // "/" alone
+  if (!any) s.put('/');  // "" as sent, or every segment dropped
   return {};
 }
 #endif
