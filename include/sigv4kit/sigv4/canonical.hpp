@@ -389,14 +389,16 @@ struct param_reader {
   param_reader(const char* b, const char* e, unsigned char m) noexcept : p(b), end(e), q(nullptr), mode(m) {}
   /// The next byte, 0 between a parameter's key and value, -1 at the end.
   SIGV4KIT_NOINLINE int next() noexcept {
-    if (npending) {  // upper-case hex, computed (no table linked)
-      const unsigned d = --npending ? escaped >> 4 : escaped & 15u;
+    if (npending) {  // upper-case hex, computed (no table linked): the high digit first
+      --npending;
+      const unsigned d = escaped >> 4;
+      escaped = static_cast<unsigned char>(escaped << 4);
       return static_cast<int>(d + (d < 10 ? '0' : 'A' - 10));
     }
     if (p == end) {
       if (!q) return -1;
-      if (q->value_len) {  // (else p == end stays true)
-        p = q->key_ptr + q->key_len + 1;
+      if (q->value_len) {  // after the key's '=' (else p == end stays true)
+        p = end + 1;
         end = p + q->value_len;
       }
       q = nullptr;
@@ -412,7 +414,7 @@ struct param_reader {
       b = static_cast<unsigned char>(digit(static_cast<unsigned char>(p[0])) << 4 | (digit(static_cast<unsigned char>(p[1])) & 15));
       p += 2;
     }
-    if (is_unreserved(b) || (b == '/' && (mode & path))) return b;
+    if (b != '%' && (is_unreserved(b) || (b == '/' && (mode & path)))) return b;  // ('%': no lookup)
     escaped = b;
     npending = 2;
     return '%';
