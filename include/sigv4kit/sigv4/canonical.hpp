@@ -405,8 +405,7 @@ struct param_reader {
       return 0;
     }
     unsigned char b = static_cast<unsigned char>(*p++);
-    if (b == '%' && (mode & (decode | keep_escapes)) && end - p >= 2 && has_class(static_cast<unsigned char>(p[0]), cc_hex) &&
-        has_class(static_cast<unsigned char>(p[1]), cc_hex)) {
+    if (b == '%' && (mode & (decode | keep_escapes)) && end - p >= 2 && all_of_class(p, 2, cc_hex)) {
       if (!(mode & decode)) return b;  // kept: its hex digits follow, unreserved
       // A hex digit's value is its low 4 bits once a letter (0x40 set) has 9 added: no
       // hex_value() linked. (The byte keeps the high digit's low 4 bits only.)
