@@ -47,10 +47,10 @@ struct sink {
   void* ctx;
 #ifdef SIGV4KIT_OPTIMIZE_SIZE
   // Size builds: no buffer (nor its stack); each piece is handed on as it comes, and the
-  // hash's own block buffer collects them.
-  SIGV4KIT_NOINLINE void put(const char* p, std::size_t n) noexcept {
-    if (n) write(ctx, p, n, false);
-  }
+  // hash's own block buffer collects them. No piece is empty (none of the views written
+  // whole in a size build can be: a method, header names, the payload hash, the signing
+  // parameters, the string to sign's parts), so there is no test for one.
+  SIGV4KIT_NOINLINE void put(const char* p, std::size_t n) noexcept { write(ctx, p, n, false); }
   void put(std::string_view s) noexcept { put(s.data(), s.size()); }
   void put(char c) noexcept { put(&c, 1); }
   /// [p, p + n) and a line end: most lines of the canonical request and string to sign.
