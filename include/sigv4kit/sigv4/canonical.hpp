@@ -1396,17 +1396,20 @@ inline void emit_canonical_query(sink& s, const prepared_request& p) noexcept {
 #ifdef SIGV4KIT_NO_PRESIGN
   // Header mode only: the URL's parameters alone (GCC does not see that the merge below
   // never takes a signing parameter when there are none, and keeps all of it).
+#ifndef SIGV4KIT_OPTIMIZE_SIZE
   for (std::size_t i = 0; i < p.param_count; ++i) {
     const query_param& q = p.param_at(i);
     if (i) s.put('&');
-#ifndef SIGV4KIT_OPTIMIZE_SIZE
     emit_query_text(s, q.key(), q.flags & query_param::key_canonical);
     s.put('=');
     emit_query_text(s, q.value(), q.flags & query_param::value_canonical);
-#else
-    emit_param(s, q);
-#endif
   }
+#else
+  for (const query_param* q = p.params; q != p.params + p.param_count; ++q) {  // (sorted in place)
+    if (q != p.params) s.put('&');
+    emit_param(s, *q);
+  }
+#endif
 #else
   // With the '=' after each key, written with it; compared without it.
   static constexpr view keys[] = {"X-Amz-Algorithm=", "X-Amz-Credential=", "X-Amz-Date=", "X-Amz-Expires=",
