@@ -47,12 +47,17 @@ struct sink {
   void* ctx;
 #ifdef SIGV4KIT_OPTIMIZE_SIZE
   // Size builds: no buffer (nor its stack); each piece is handed on as it comes, and the
-  // hash's own block buffer collects them.
-  SIGV4KIT_NOINLINE void put(const char* p, std::size_t n) noexcept {
-    if (n) write(ctx, p, n, false);
-  }
+  // hash's own block buffer collects them. No piece is empty (none of the views written
+  // whole in a size build can be: a method, header names, the payload hash, the signing
+  // parameters, the string to sign's parts), so there is no test for one.
+  SIGV4KIT_NOINLINE void put(const char* p, std::size_t n) noexcept { write(ctx, p, n, false); }
   void put(std::string_view s) noexcept { put(s.data(), s.size()); }
   void put(char c) noexcept { put(&c, 1); }
+  /// [p, p + n) and a line end: most lines of the canonical request and string to sign.
+  SIGV4KIT_NOINLINE void put_line(const char* p, std::size_t n) noexcept {
+    put(p, n);
+    put('\n');
+  }
   void pump() noexcept {}
   void finish() noexcept { write(ctx, nullptr, 0, true); }
 #else
@@ -376,19 +381,53 @@ inline bool query_less(const query_param& a, const query_param& b) noexcept {
 /// Size builds: a parameter's canonical "key=value" as one run of bytes, the '=' read as 0.
 /// Encoded bytes are all above 0, so comparing two runs orders by key, then by value (as
 /// query_less above), and one loop writes a parameter.
+///
+/// The same reader gives a URL path's bytes as the canonical URI writes them (see
+/// emit_path_bytes), so one out-of-line next() encodes both: every byte but the unreserved
+/// ones (and in a path '/') as %XX with upper-case hex; a query's escapes decoded first (an
+/// invalid '%' is a literal '%', as encoded_reader), a path's with `keep_escapes` (S3) kept
+/// as sent, else encoded again ("%" as "%25").
 struct param_reader {
-  encoded_reader r;
-  const query_param& q;
-  bool in_key = true;
-  explicit param_reader(const query_param& p) noexcept : r(p.key()), q(p) {}
-  int next() noexcept {
-    int c = r.next();
-    if (c < 0 && in_key) {
-      in_key = false;
-      r = encoded_reader(q.value());
+  enum : unsigned char { decode = 1, keep_escapes = 2, path = 4 };
+  const char* p;
+  const char* end;
+  const query_param* q;  // the parameter whose value follows once the key is read; null after it, and for a path
+  unsigned char mode;
+  unsigned char npending = 0;  // hex digits of `escaped` still to read
+  unsigned char escaped;
+  explicit param_reader(const query_param& x) noexcept : p(x.key_ptr), end(x.key_ptr + x.key_len), q(&x), mode(decode) {}
+  /// A path's bytes [b, e); `m` is path, or path | keep_escapes.
+  param_reader(const char* b, const char* e, unsigned char m) noexcept : p(b), end(e), q(nullptr), mode(m) {}
+  /// The next byte, 0 between a parameter's key and value, -1 at the end.
+  SIGV4KIT_NOINLINE int next() noexcept {
+    if (npending) {  // upper-case hex, computed (no table linked): the high digit first
+      --npending;
+      const unsigned d = escaped >> 4;
+      escaped = static_cast<unsigned char>(escaped << 4);
+      return static_cast<int>(d + (d < 10 ? '0' : 'A' - 10));
+    }
+    if (p == end) {
+      if (!q) return -1;
+      if (q->rest_len) {  // the '=' and the value after the key (else p == end stays true)
+        p = end + 1;
+        end += q->rest_len;
+      }
+      q = nullptr;
       return 0;
     }
-    return c;
+    unsigned char b = static_cast<unsigned char>(*p++);
+    if (b == '%' && (mode & (decode | keep_escapes)) && end - p >= 2 && all_of_class(p, 2, cc_hex)) {
+      if (!(mode & decode)) return b;  // kept: its hex digits follow, unreserved
+      // A hex digit's value is its low 4 bits once a letter (0x40 set) has 9 added: no
+      // hex_value() linked. (The byte keeps the high digit's low 4 bits only.)
+      auto digit = [](unsigned char c) { return c + 9u * (c >> 6); };
+      b = static_cast<unsigned char>(digit(static_cast<unsigned char>(p[0])) << 4 | (digit(static_cast<unsigned char>(p[1])) & 15));
+      p += 2;
+    }
+    if (b != '%' && (is_unreserved(b) || (b == '/' && (mode & path)))) return b;  // ('%': no lookup)
+    escaped = b;
+    npending = 2;
+    return '%';
   }
 };
 
@@ -1289,10 +1328,13 @@ inline void emit_header_value(sink& s, std::string_view v, bool plain) noexcept 
   s.put(sub(v, run, e - run));
 }
 #else
+// Size builds: every byte up to ' ' is whitespace here. The values were checked (prepare:
+// check_header_value, and the signer's own are URL host, date, hash and token, which have
+// no control characters), so the only bytes below ' ' left are tab, and CR and LF in folds.
 inline void emit_header_value(sink& s, std::string_view v, bool) noexcept {
   bool space = false, any = false;  // a run of whitespace after text, text so far
   for (char c : v) {
-    if (c == ' ' || c == '\t' || c == '\r' || c == '\n') {
+    if (static_cast<unsigned char>(c) <= ' ') {
       space = any;
       continue;
     }
@@ -1387,62 +1429,59 @@ inline status emit_canonical_uri(sink& s, std::string_view path, bool normalize,
 #else
 /// Size builds: the path is checked for control characters once, up front, then written a
 /// byte at a time (unreserved and '/' as they are, with `keep_escapes` an existing "%XX" as
-/// sent, every other byte as %XX), with the same normalisation as above, found without
-/// marks (see below).
-inline void emit_path_bytes(sink& s, const char* p, const char* e, bool keep_escapes) noexcept {
-  for (; p != e; ++p) {
-    unsigned char c = static_cast<unsigned char>(*p);
-    if (is_unreserved(c) || c == '/' || (keep_escapes && c == '%' && e - p > 2 && all_of_class(p + 1, 2, cc_hex)))
-      s.put(static_cast<char>(c));
-    else
-      s.put_escape(c);
-  }
+/// sent, every other byte as %XX: param_reader's encoding), with the same normalisation as
+/// above, found without marks (see below).
+SIGV4KIT_NOINLINE inline void emit_path_bytes(sink& s, const char* p, const char* e, bool keep_escapes) noexcept {
+  param_reader r(p, e, keep_escapes ? param_reader::path | param_reader::keep_escapes : param_reader::path);
+  for (int c; (c = r.next()) >= 0;) s.put(static_cast<char>(c));
 }
 
-/// The end of the path segment that starts at `b`, and in `w` its weight for
-/// remove_dot_segments (below): ".." +1, "" and "." 0, any other -1.
-inline const char* path_segment(const char* b, const char* e, int& w) noexcept {
+/// The end of the path segment that starts at `b`, with its weight for remove_dot_segments
+/// (below) added to `sum`: ".." +1, "" and "." 0, any other -1, and -1 for the empty last
+/// segment, which is kept (as the trailing '/').
+inline const char* path_segment(const char* b, const char* e, int& sum) noexcept {
   const char* end = b;
-  while (end != e && *end != '/') ++end;
-  std::size_t n = static_cast<std::size_t>(end - b);
-  w = n == 2 && b[0] == '.' && b[1] == '.' ? 1 : (n > 1 || (n == 1 && *b != '.') ? -1 : 0);
+  std::size_t dots = 0;
+  for (; end != e && *end != '/'; ++end) dots += *end == '.';
+  const std::size_t n = static_cast<std::size_t>(end - b);
+  if (dots != n || n > 2 || b == e) --sum;  // not "", "." or "..", or the empty last one
+  else if (n == 2) ++sum;
   return end;
 }
 
 SIGV4KIT_ALWAYS_INLINE status emit_canonical_uri(sink& s, std::string_view path, bool normalize, bool double_encode) noexcept {
   const char *const b = path.data(), *const e = b + path.size();
-  std::size_t count = 1;  // segments: one more than the slashes
-  for (const char* p = b; p != e; ++p) {
-    if (!has_class(static_cast<unsigned char>(*p), cc_url))
-      return error(error_kind::invalid_url, SIGV4KIT_TEXT("URL contains a control character (CR, LF, NUL, ...)"));
-    count += *p == '/';
-  }
+  if (!all_of_class(b, path.size(), cc_url))
+    return error(error_kind::invalid_url, SIGV4KIT_TEXT("URL contains a control character (CR, LF, NUL, ...)"));
+  bool any;  // a byte written: else the URI is "/"
   if (!normalize) {
-    if (b == e) s.put('/');
     emit_path_bytes(s, b, e, !double_encode);
-    return {};
-  }
-  if (count > SIGV4KIT_MAX_PATH_SEGMENTS)
-    return error(error_kind::capacity_exceeded, SIGV4KIT_TEXT("URL path has more segments than SIGV4KIT_MAX_PATH_SEGMENTS"));
-  // remove_dot_segments without a stack: a segment is kept when no ".." after it cancels it,
-  // that is when no run of the segments after it weighs more than 0.
-  bool any = false;
-  for (const char* seg = b;; seg++) {
-    int w;
-    const char* end = path_segment(seg, e, w);
-    if (w < 0) {
+    any = b != e;
+  } else {
+    std::size_t count = 1;  // segments: one more than the slashes
+    for (const char* p = b; p != e; ++p) count += *p == '/';
+    if (count > SIGV4KIT_MAX_PATH_SEGMENTS)
+      return error(error_kind::capacity_exceeded, SIGV4KIT_TEXT("URL path has more segments than SIGV4KIT_MAX_PATH_SEGMENTS"));
+    // remove_dot_segments without a stack: a segment is kept when no ".." after it cancels
+    // it, that is when it weighs -1 (not "", "." or "..") and no run of the segments after it
+    // weighs more than 0: when every run of segments that starts with it weighs less than 0.
+    // An empty last segment (a trailing '/') weighs -1 too: it is kept, written as "/", and
+    // lowers no run that decides whether a segment before it is kept.
+    any = false;
+    for (const char* seg = b;; seg++) {
       int sum = 0;
-      for (const char* t = end; t != e && sum <= 0; sum += w) t = path_segment(t + 1, e, w);
-      if (sum <= 0) {
+      const char* end = path_segment(seg, e, sum);
+      for (const char* t = end; t != e && sum < 0;) t = path_segment(t + 1, e, sum);
+      if (sum < 0) {
         s.put('/');
         emit_path_bytes(s, seg, end, !double_encode);
         any = true;
       }
+      if (end == e) break;
+      seg = end;
     }
-    if (end == e) break;
-    seg = end;
   }
-  if (!any || e[-1] == '/') s.put('/');  // "/" alone, or the kept trailing slash
+  if (!any) s.put('/');  // "" as sent, or every segment dropped
   return {};
 }
 #endif
@@ -1492,17 +1531,20 @@ inline void emit_canonical_query(sink& s, const prepared_request& p) noexcept {
 #ifdef SIGV4KIT_NO_PRESIGN
   // Header mode only: the URL's parameters alone (GCC does not see that the merge below
   // never takes a signing parameter when there are none, and keeps all of it).
+#ifndef SIGV4KIT_OPTIMIZE_SIZE
   for (std::size_t i = 0; i < p.param_count; ++i) {
     const query_param& q = p.param_at(i);
     if (i) s.put('&');
-#ifndef SIGV4KIT_OPTIMIZE_SIZE
     emit_query_text(s, q.key(), q.flags & query_param::key_canonical);
     s.put('=');
     emit_query_text(s, q.value(), q.flags & query_param::value_canonical);
-#else
-    emit_param(s, q);
-#endif
   }
+#else
+  for (const query_param* q = p.params; q != p.params + p.param_count; ++q) {  // (sorted in place)
+    if (q != p.params) s.put('&');
+    emit_param(s, *q);
+  }
+#endif
 #else
   // With the '=' after each key, written with it; compared without it.
   static constexpr view keys[] = {"X-Amz-Algorithm=", "X-Amz-Credential=", "X-Amz-Date=", "X-Amz-Expires=",
@@ -1544,14 +1586,42 @@ inline void emit_canonical_query(sink& s, const prepared_request& p) noexcept {
 #endif
 }
 
+/// Header-only size builds write the output up to the signature before anything is hashed
+/// (see basic_signer::sign), and the canonical request and the string to sign copy two of its
+/// pieces from it: the SignedHeaders list and the credential scope. One piece of code then
+/// writes each of them, not three.
+#if defined(SIGV4KIT_OPTIMIZE_SIZE) && defined(SIGV4KIT_NO_PRESIGN)
+#define SIGV4KIT_DETAIL_OUTPUT_FIRST 1
+#endif
+
+/// Where the output is being written: write_output_start fills everything before the
+/// signature, write_output_finish appends it.
+struct output_cursor {
+  char* start;  ///< the Authorization value or the URL
+  char* pos;
+#ifdef SIGV4KIT_DETAIL_OUTPUT_FIRST
+  const char* scope;        ///< the credential scope in the Authorization value
+  const char* signed_list;  ///< the SignedHeaders value in it (p.signed_list_size bytes)
+#endif
+};
+
 /// Streams the canonical request into `s` (the caller then finishes the sink).
+#ifndef SIGV4KIT_DETAIL_OUTPUT_FIRST
 SIGV4KIT_SIZE_INLINE status emit_canonical_request(sink& s, const prepared_request& p) noexcept {
+#else
+SIGV4KIT_SIZE_INLINE status emit_canonical_request(sink& s, const prepared_request& p, const output_cursor& c) noexcept {
+#endif
+#ifndef SIGV4KIT_OPTIMIZE_SIZE
   s.put(p.method);
   s.put('\n');
+#else
+  s.put_line(p.method.data(), p.method.size());
+#endif
   if (status st = emit_canonical_uri(s, p.url.path, p.normalize_path, p.double_encode); !st) return st;
   s.put('\n');
   emit_canonical_query(s, p);
   s.pump();
+#ifndef SIGV4KIT_OPTIMIZE_SIZE
   s.put('\n');
   for (std::size_t i = 0; i < p.header_count; ++i) {
     const header_entry& h = p.header_at(i);
@@ -1565,7 +1635,20 @@ SIGV4KIT_SIZE_INLINE status emit_canonical_request(sink& s, const prepared_reque
     emit_header_value(s, h.value(), h.plain);
     s.pump();
   }
+#else
+  // Size builds: each header starts with its separator, the query's line end for the first
+  // (there is always a host header, and the first never repeats a name).
+  for (const header_entry* h = p.headers; h != p.headers + p.header_count; ++h) {
+    s.put(h->repeat ? ',' : '\n');  // a repeated name's value joins the line before
+    if (!h->repeat) {
+      s.put(h->name());
+      s.put(':');
+    }
+    emit_header_value(s, h->value(), h->plain);
+  }
+#endif
   s.put(std::string_view("\n\n", 2));
+#ifndef SIGV4KIT_DETAIL_OUTPUT_FIRST
   for (std::size_t i = 0; i < p.header_count; ++i) {  // the signed header list
     const header_entry& h = p.header_at(i);
     if (h.repeat) continue;
@@ -1574,6 +1657,9 @@ SIGV4KIT_SIZE_INLINE status emit_canonical_request(sink& s, const prepared_reque
   }
   s.pump();
   s.put('\n');
+#else
+  s.put_line(c.signed_list, p.signed_list_size);  // the list as the output has it
+#endif
   s.put(p.payload_hash);
   return {};
 }
@@ -1597,6 +1683,18 @@ SIGV4KIT_ALWAYS_INLINE void put_string_to_sign_prefix(const prepared_request& p,
   p.put_scope([&put](std::string_view piece) { put(piece.data(), piece.size()); });
   put("\n", 1);
 }
+
+#ifdef SIGV4KIT_DETAIL_OUTPUT_FIRST
+/// Header-only size builds: the whole string to sign into `s`, its scope copied from the
+/// output's credential (see output_cursor) and `hex` the canonical request's hash.
+SIGV4KIT_ALWAYS_INLINE void put_string_to_sign(sink& s, const prepared_request& p, const output_cursor& c,
+                                               const char* hex) noexcept {
+  s.put_line(aws4_text, 16);
+  s.put_line(p.amz_date.data(), 16);  // prepare checked it: YYYYMMDDTHHMMSSZ
+  s.put_line(c.scope, static_cast<std::size_t>(c.signed_list - 16 - c.scope));  // (", SignedHeaders=" follows it)
+  s.put(hex, 64);
+}
+#endif
 
 /// Writes `s` with every byte but the unreserved ones as %XX (upper-case hex) at `o`, which
 /// has room for 3 bytes per byte; returns the end.
@@ -1624,13 +1722,6 @@ SIGV4KIT_SIZE_NOINLINE inline void add_output_header(signed_request& r, const ch
   r.headers[r.header_count++] = header{std::string_view(name, name_len), value};
 }
 
-/// Where the output is being written: write_output_start fills everything before the
-/// signature, write_output_finish appends it.
-struct output_cursor {
-  char* start;  ///< the Authorization value or the URL
-  char* pos;
-};
-
 /// Appends to the caller's output buffer (its size was checked beforehand). One out-of-line
 /// copy and one encoder when optimising size, so each piece costs a call, not inlined code.
 struct text_out {
@@ -1651,6 +1742,19 @@ struct text_out {
     if (presign_enabled && encoded) o = write_encoded(o, s);
     else put(s);
   }
+#ifdef SIGV4KIT_DETAIL_OUTPUT_FIRST
+  /// Header-only size builds: "<access key id>/<scope>", and where the scope starts into
+  /// `scope`. The parts from the key cache's layout of them (the secret skipped), "/" before
+  /// each but the first.
+  void put_credential(const prepared_request& p, const char*& scope) noexcept {
+    put(p.access_key_id());
+    scope = o + 1;
+    for (std::size_t i = prepared_request::kp_date; i < std::size(p.key_parts); ++i) {
+      put("/");
+      put(p.key_parts[i]);
+    }
+  }
+#else
   /// "<access key id>/<scope>", encoded or not.
   void put_credential(const prepared_request& p, bool encoded) noexcept {
     if constexpr (!presign_enabled) {  // header mode only: never encoded
@@ -1664,6 +1768,7 @@ struct text_out {
       p.put_scope([this, encoded](std::string_view piece) { put(piece, encoded); });
     }
   }
+#endif
   /// The SignedHeaders value: each signed name once, in order, `separator` between them.
   void put_signed_headers(const prepared_request& p, std::string_view separator) noexcept {
     for (std::size_t i = 0; i < p.header_count; ++i) {
@@ -1685,8 +1790,13 @@ SIGV4KIT_SIZE_INLINE status check_output_room(const prepared_request& p, std::si
   std::size_t shl = p.signed_list_size;
   std::size_t need;
   if (!p.presign()) {
+#ifndef SIGV4KIT_OPTIMIZE_SIZE
     need = p.host.size() + 16 + (p.add_content_sha256 ? p.payload_hash.size() : 0) + algorithm.size() + 12 +
            p.credential_size() + 16 + shl + 12 + 64;
+#else  // (the same, the scope's date 8 bytes: prepare made it so)
+    need = p.host.size() + 16 + (p.add_content_sha256 ? p.payload_hash.size() : 0) + algorithm.size() + 12 +
+           p.access_key_id().size() + 1 + 8 + 1 + p.region().size() + 1 + p.service().size() + 13 + 16 + shl + 12 + 64;
+#endif
   } else {
     // URL + '?'/'&' + each parameter, encoded (at most 3 bytes per byte of credential,
     // signed-header list and token).
@@ -1752,11 +1862,19 @@ struct output_writer {
   // The Host and, in header mode, the headers the signer adds.
   SIGV4KIT_SIZE_INLINE void step0(text_out& w) noexcept {
     w.put(p.host);
+#ifndef SIGV4KIT_OPTIMIZE_SIZE
     r.host = w.since(out);
+#else
+    r.host = std::string_view(out, p.host.size());  // (no position read back)
+#endif
     if (!p.presign()) {
       char* begin = w.o;
       w.put(p.amz_date);
+#ifndef SIGV4KIT_OPTIMIZE_SIZE
       r.amz_date = w.since(begin);
+#else
+      r.amz_date = std::string_view(begin, 16);
+#endif
       add_output_header(r, "X-Amz-Date", 10, r.amz_date);
       if (p.add_content_sha256) {
         begin = w.o;
@@ -1790,9 +1908,14 @@ struct output_writer {
 #else
     w.put(header_mode ? view("AWS4-HMAC-SHA256 Credential=") : view("X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential="));
 #endif
+#ifdef SIGV4KIT_DETAIL_OUTPUT_FIRST
+    w.put_credential(p, c.scope);
+    char* begin;
+#else
     char* begin = w.o;
     w.put_credential(p, !header_mode);
     if (presign_enabled) p.credential_encoded = w.since(begin);  // (read by the canonical query)
+#endif
     if (!header_mode) {
       w.put("&X-Amz-Date=");
       begin = w.o;
@@ -1807,6 +1930,9 @@ struct output_writer {
     const bool header_mode = !p.presign();
     w.put(header_mode ? view(", SignedHeaders=") : view("&X-Amz-SignedHeaders="));
     char* begin = w.o;
+#ifdef SIGV4KIT_DETAIL_OUTPUT_FIRST
+    c.signed_list = begin;
+#endif
     w.put_signed_headers(p, header_mode ? view(";") : view("%3B"));  // ';' is not unreserved
     if (presign_enabled) p.signed_headers_encoded = w.since(begin);
     if (!header_mode && p.token_signed) {

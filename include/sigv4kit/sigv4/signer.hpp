@@ -56,17 +56,12 @@ class basic_signer {
     }
 #endif
 
+#ifdef SIGV4KIT_OPTIMIZE_SIZE
+    detail::output_cursor cursor{};  // (zeroed: GCC cannot tell that the inlined writer sets it)
+#else
     // Query mode: the output up to the signature first; it holds the encoded parameter
     // values that the canonical query then reuses.
     const bool header_mode = !p.presign();
-#ifdef SIGV4KIT_OPTIMIZE_SIZE
-    detail::output_cursor cursor{};  // (zeroed: GCC cannot tell that the inlined writer sets it)
-    if (!header_mode)
-      if (status st = detail::write_output_start(p, out, capacity, r, cursor); !st) {
-        res.fail(st.err());
-        return res;
-      }
-#else
     // The output's room is checked now, before anything is written. Header mode writes the
     // output while the last hashes run (the writer's steps go between their compressions).
     detail::output_cursor cursor;
@@ -108,9 +103,22 @@ class basic_signer {
         Crypto::finish(ctx, digest);
         detail::to_hex(digest, 32, p.payload_hash_hex);
       }
+      // The output up to the signature, in both modes, before the canonical request (its room
+      // checked before anything is written): it holds the payload hash but nothing else
+      // that depends on a hash. Query mode's canonical query reuses its encoded parameter
+      // values; header-only builds copy its SignedHeaders list and credential scope (see
+      // output_cursor).
+      if (status st = detail::write_output_start(p, out, capacity, r, cursor); !st) {
+        res.fail(st.err());
+        return res;
+      }
       hash_target target{params, &ctx, 0};
       detail::sink s(&hash_target::write, &target);
+#ifdef SIGV4KIT_DETAIL_OUTPUT_FIRST
+      if (status st = detail::emit_canonical_request(s, p, cursor); !st) {
+#else
       if (status st = detail::emit_canonical_request(s, p); !st) {
+#endif
         res.fail(st.err());
         return res;
       }
@@ -130,13 +138,6 @@ class basic_signer {
     }
 #endif
 #ifdef SIGV4KIT_OPTIMIZE_SIZE
-    // Header mode: the output up to the signature (nothing in it depends on the hashes).
-    if (header_mode)
-      if (status st = detail::write_output_start(p, out, capacity, r, cursor); !st) {
-        res.fail(st.err());
-        return res;
-      }
-
     // The key only now, and the string to sign piece by piece: a small stack holds neither
     // a buffer for it nor the key while the canonical request is hashed. The pieces go to the
     // key's inner hash through the same writer (and to the debug sink as part 1).
@@ -145,8 +146,12 @@ class basic_signer {
     {
       hash_target target{params, &key.inner(), 1};
       detail::sink s(&hash_target::write, &target);
+#ifdef SIGV4KIT_DETAIL_OUTPUT_FIRST
+      detail::put_string_to_sign(s, p, cursor, canonical_hex);
+#else
       detail::put_string_to_sign_prefix(p, [&s](const char* d, std::size_t n) { s.put(d, n); });
       s.put(canonical_hex, 64);
+#endif
     }
     unsigned char mac[32];
     key.finish_mac(mac);
