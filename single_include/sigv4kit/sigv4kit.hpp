@@ -3546,7 +3546,14 @@ SIGV4KIT_SIZE_INLINE status prepare(const request& req, const signing_params& sp
   if (header_mode) {
     p.add_header(name_x_amz_date, 10, p.amz_date, true);
     if (p.add_content_sha256) p.add_header(name_x_amz_content_sha256, 20, p.payload_hash, true);
-    if (p.token_signed) p.add_header(name_x_amz_security_token, 20, p.session_token, true);
+    if (p.token_signed) {
+      // Signed trimmed and with inner runs of spaces as one, as every header value (botocore
+      // does so too): written as given only when that is the same text. (Real tokens have no
+      // spaces; the value was checked for control characters above, so this cannot fail.)
+      bool plain;
+      (void)check_header_value(header{std::string_view(name_x_amz_security_token, 20), p.session_token}, plain);
+      p.add_header(name_x_amz_security_token, 20, p.session_token, plain);
+    }
   }
 #else
   // Size builds: the same checks in the same order. The bits of `signer`, by

@@ -639,6 +639,10 @@ class Generator:
         token = None
         if self.chance(0.5):
             token = base64.b64encode(bytes(rng.getrandbits(8) for _ in range(rng.randint(40, 300)))).decode()
+            if self.chance(0.1):  # spaces (not in real tokens): signed trimmed and collapsed, as any value
+                cut = rng.randint(1, len(token) - 1)
+                token = rng.choice(["", " ", "  "]) + token[:cut] + rng.choice([" ", "  ", "   "]) + token[cut:] + \
+                    rng.choice(["", " ", "  "])
         return ak, sk, token
 
     def text_body(self):

@@ -295,6 +295,24 @@ TEST_CASE("Session token signed or added after signing", "[signer]") {
   CHECK(q.url.substr(q.url.size() - tail.size()) == tail);
 }
 
+TEST_CASE("A signed session token is a header value like any other: trimmed, inner spaces as one", "[signer]") {
+  // AWS's canonical header rule (trim the value, sequential spaces as one) holds for the
+  // token the signer adds as well; botocore signs it so. The header sent keeps it as given.
+  signing_params p = test::suite_params();
+  p.credentials.session_token = "  TOK   EN ";
+  request r{"GET", "https://example.amazonaws.com/", {}, "", ""};
+  auto o = test::sign(r, p);
+  REQUIRE(o.ok);
+  CHECK(o.canonical.find("x-amz-security-token:TOK EN\n") != std::string::npos);
+  bool sent_as_given = false;
+  for (auto& h : o.headers) sent_as_given |= h.first == "X-Amz-Security-Token" && h.second == "  TOK   EN ";
+  CHECK(sent_as_given);
+  p.credentials.session_token = "TOK EN";  // already canonical: the same signature
+  auto same = test::sign(r, p);
+  REQUIRE(same.ok);
+  CHECK(same.signature == o.signature);
+}
+
 TEST_CASE("format_amz_date", "[signer]") {
   char buf[16];
   CHECK(sigv4kit::format_amz_date(0, buf) == "19700101T000000Z");
