@@ -36,9 +36,16 @@ namespace detail {
 inline constexpr char hex_upper[] = "0123456789ABCDEF";
 inline constexpr char hex_lower[] = "0123456789abcdef";
 #ifdef SIGV4KIT_OPTIMIZE_SIZE
-/// Size builds: one copy of the text that "AWS4" (the key prefix), the algorithm name and a
-/// payload constant's core begin with (the linker merges only common tails of literals).
-inline constexpr char aws4_text[] = "AWS4-HMAC-SHA256-PAYLOAD";
+/// Size builds: the six payload hash constants (see payload:: in request.hpp) in one text,
+/// three with "-TRAILER" and each of those without it, and "UNSIGNED-PAYLOAD" inside
+/// "STREAMING-UNSIGNED-PAYLOAD-TRAILER" (see is_known_payload_constant).
+inline constexpr char payload_constants_text[] =
+    "STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER"          // 0
+    "STREAMING-UNSIGNED-PAYLOAD-TRAILER"                  // 42
+    "STREAMING-AWS4-ECDSA-P256-SHA256-PAYLOAD-TRAILER";   // 76
+/// One copy of the text that "AWS4" (the key prefix), the algorithm name and a payload
+/// constant's core begin with: "AWS4-HMAC-SHA256-PAYLOAD", in the text above.
+inline constexpr const char* aws4_text = payload_constants_text + 10;
 #endif
 
 /// memcpy for the short pieces a canonical request is made of: up to 16 bytes as two

@@ -539,13 +539,24 @@ class signing_key_cache {
 
   SIGV4KIT_ALWAYS_INLINE void get_small(const std::string_view* parts, hmac_key<Crypto>& key, bool* hit) noexcept {
     // Too long to store (a part over 255 bytes, or more than id_bytes in all): derived every time.
-    std::size_t total = 0;
     bool cacheable = true;
-    for (int k = 0; k < 5; ++k) {
-      const std::size_t len = parts[k].size();
-      total += 1 + len;  // (no wrap-around: at most id_bytes before)
-      if (len > 255 || total > id_bytes) cacheable = false;
-      if (!cacheable) break;
+    if constexpr (id_bytes <= 256) {
+      // Room for at most 256 bytes: one sum, each length counted as at most 256 (which is too
+      // long whatever the rest: no wrap-around), with a length byte each.
+      std::size_t total = 5;
+      for (int k = 0; k < 5; ++k) {
+        const std::size_t len = parts[k].size();
+        total += len < 256 ? len : 256;
+      }
+      cacheable = total <= id_bytes;
+    } else {
+      std::size_t total = 0;
+      for (int k = 0; k < 5; ++k) {
+        const std::size_t len = parts[k].size();
+        total += 1 + len;  // (no wrap-around: at most id_bytes before)
+        if (len > 255 || total > id_bytes) cacheable = false;
+        if (!cacheable) break;
+      }
     }
     std::size_t n = used_.v, i = 0;  // i < n: entry i holds this identity
     if (!cacheable) i = n;
