@@ -373,9 +373,16 @@ namespace detail {
 inline constexpr char hex_upper[] = "0123456789ABCDEF";
 inline constexpr char hex_lower[] = "0123456789abcdef";
 #ifdef SIGV4KIT_OPTIMIZE_SIZE
-/// Size builds: one copy of the text that "AWS4" (the key prefix), the algorithm name and a
-/// payload constant's core begin with (the linker merges only common tails of literals).
-inline constexpr char aws4_text[] = "AWS4-HMAC-SHA256-PAYLOAD";
+/// Size builds: the six payload hash constants (see payload:: in request.hpp) in one text,
+/// three with "-TRAILER" and each of those without it, and "UNSIGNED-PAYLOAD" inside
+/// "STREAMING-UNSIGNED-PAYLOAD-TRAILER" (see is_known_payload_constant).
+inline constexpr char payload_constants_text[] =
+    "STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER"          // 0
+    "STREAMING-UNSIGNED-PAYLOAD-TRAILER"                  // 42
+    "STREAMING-AWS4-ECDSA-P256-SHA256-PAYLOAD-TRAILER";   // 76
+/// One copy of the text that "AWS4" (the key prefix), the algorithm name and a payload
+/// constant's core begin with: "AWS4-HMAC-SHA256-PAYLOAD", in the text above.
+inline constexpr const char* aws4_text = payload_constants_text + 10;
 #endif
 
 /// memcpy for the short pieces a canonical request is made of: up to 16 bytes as two
@@ -2350,7 +2357,9 @@ SIGV4KIT_END_NAMESPACE
 #include <cstdint>
 #include <cstring>
 #include <iterator>
+#include <new>
 #include <string_view>
+#include <type_traits>
 
 SIGV4KIT_BEGIN_NAMESPACE
 namespace detail {
@@ -3013,6 +3022,21 @@ struct prepared_request {
 };
 
 #ifdef SIGV4KIT_OPTIMIZE_SIZE
+/// Size builds: room for the signer's prepared_request, which is not constructed (its
+/// std::string_view members would each be cleared, about 50 bytes of stores on a Cortex-M,
+/// and prepare overwrites them): the object is created implicitly in the bytes (a
+/// prepared_request is an implicit-lifetime type: trivial copy and destructor), and prepare
+/// writes every member that is read before it is read (on success; on an error nothing is
+/// read), including the ones with default values (key_parts[5], expires_len).
+struct prepared_storage {
+  alignas(prepared_request) unsigned char bytes[sizeof(prepared_request)];
+  prepared_request& get() noexcept { return *std::launder(reinterpret_cast<prepared_request*>(bytes)); }
+};
+static_assert(std::is_trivially_copyable<prepared_request>::value && std::is_trivially_destructible<prepared_request>::value,
+              "prepared_request must be an implicit-lifetime type");
+#endif
+
+#ifdef SIGV4KIT_OPTIMIZE_SIZE
 /// dst[0..n) = src[0..n) with A-Z lower-cased (the URL's host, header names).
 SIGV4KIT_NOINLINE inline void lower_copy(char* dst, const char* src, std::size_t n) noexcept {
   for (std::size_t i = 0; i < n; ++i) dst[i] = to_lower(src[i]);
@@ -3191,20 +3215,24 @@ inline bool is_known_payload_constant(std::string_view s) noexcept {
   return has_text(known_payload_constants, std::size(known_payload_constants), s.data(), s.size());
 }
 #else
-/// The same six constants, recognised from their shared pieces "[STREAMING-]core[-TRAILER]":
-/// the list's 214 bytes of text and its table cost more flash than these comparisons.
+/// The same six constants, each an (offset, length) in payload_constants_text: one memcmp
+/// call in a loop over 12 bytes of table (less flash than comparing their shared pieces).
+inline constexpr unsigned char payload_constant_at[6][2] = {{52, 16}, {0, 34}, {0, 42}, {42, 34}, {76, 40}, {76, 48}};
 SIGV4KIT_ALWAYS_INLINE bool is_known_payload_constant(std::string_view s) noexcept {
-  const bool streamed = s.size() >= 10 && std::memcmp(s.data(), "STREAMING-", 10) == 0;
-  if (streamed) s.remove_prefix(10);
-  const bool trailed = s.size() >= 8 && std::memcmp(s.data() + s.size() - 8, "-TRAILER", 8) == 0;
-  if (trailed) s.remove_suffix(8);
-  // UNSIGNED-PAYLOAD, or STREAMING-UNSIGNED-PAYLOAD-TRAILER.
-  if (equals_literal(s, "UNSIGNED-PAYLOAD")) return streamed == trailed;
-  // STREAMING-AWS4-HMAC-SHA256-PAYLOAD and STREAMING-AWS4-ECDSA-P256-SHA256-PAYLOAD, each
-  // with or without -TRAILER.
-  return streamed && ((s.size() == 24 && std::memcmp(s.data(), aws4_text, 24) == 0) ||
-                      equals_literal(s, "AWS4-ECDSA-P256-SHA256-PAYLOAD"));
+  for (const auto& at : payload_constant_at)
+    if (s.size() == at[1] && std::memcmp(s.data(), payload_constants_text + at[0], at[1]) == 0) return true;
+  return false;
 }
+constexpr std::string_view payload_constant(std::size_t i) noexcept {
+  return std::string_view(payload_constants_text + payload_constant_at[i][0], payload_constant_at[i][1]);
+}
+static_assert(payload_constant(0) == payload::unsigned_payload && payload_constant(1) == payload::streaming_payload &&
+                  payload_constant(2) == payload::streaming_payload_trailer &&
+                  payload_constant(3) == payload::streaming_unsigned_trailer &&
+                  payload_constant(4) == payload::streaming_ecdsa_payload &&
+                  payload_constant(5) == payload::streaming_ecdsa_payload_trailer &&
+                  std::string_view(aws4_text, 24) == "AWS4-HMAC-SHA256-PAYLOAD" && sizeof payload_constants_text == 125,
+              "payload_constant_at must give the six constants");
 #endif
 
 /// The query parameters a presigned URL gets from the signer, without their "X-Amz-" prefix.
@@ -3344,6 +3372,7 @@ SIGV4KIT_SIZE_INLINE status prepare(const request& req, const signing_params& sp
 #else
   p.access_key_id() = cr.access_key_id;
   p.key_parts[prepared_request::kp_secret] = cr.secret_access_key;
+  p.key_parts[5] = std::string_view("aws4_request", 12);  // (p is not constructed: see prepared_storage)
 #endif
   p.session_token = cr.session_token;
 #ifndef SIGV4KIT_OPTIMIZE_SIZE
@@ -3373,6 +3402,7 @@ SIGV4KIT_SIZE_INLINE status prepare(const request& req, const signing_params& sp
   p.token_signed = !cr.session_token.empty() && sp.sign_session_token;
   if constexpr (presign_enabled) {  // (header-only builds: mode is never read, and header)
     p.mode = sp.mode;
+    p.expires_len = 0;  // (its default: p is not constructed; set again below in query mode)
     p.add_content_sha256 = sp.add_content_sha256 && !p.presign();
   }
 #endif
@@ -4871,13 +4901,24 @@ class signing_key_cache {
 
   SIGV4KIT_ALWAYS_INLINE void get_small(const std::string_view* parts, hmac_key<Crypto>& key, bool* hit) noexcept {
     // Too long to store (a part over 255 bytes, or more than id_bytes in all): derived every time.
-    std::size_t total = 0;
     bool cacheable = true;
-    for (int k = 0; k < 5; ++k) {
-      const std::size_t len = parts[k].size();
-      total += 1 + len;  // (no wrap-around: at most id_bytes before)
-      if (len > 255 || total > id_bytes) cacheable = false;
-      if (!cacheable) break;
+    if constexpr (id_bytes <= 256) {
+      // Room for at most 256 bytes: one sum, each length counted as at most 256 (which is too
+      // long whatever the rest: no wrap-around), with a length byte each.
+      std::size_t total = 5;
+      for (int k = 0; k < 5; ++k) {
+        const std::size_t len = parts[k].size();
+        total += len < 256 ? len : 256;
+      }
+      cacheable = total <= id_bytes;
+    } else {
+      std::size_t total = 0;
+      for (int k = 0; k < 5; ++k) {
+        const std::size_t len = parts[k].size();
+        total += 1 + len;  // (no wrap-around: at most id_bytes before)
+        if (len > 255 || total > id_bytes) cacheable = false;
+        if (!cacheable) break;
+      }
     }
     std::size_t n = used_.v, i = 0;  // i < n: entry i holds this identity
     if (!cacheable) i = n;
@@ -5008,7 +5049,12 @@ class basic_signer {
     // One named result, returned on every path, filled in place (no copy of the value).
     result<signed_request> res(detail::in_place);
     signed_request& r = *res;
+#ifdef SIGV4KIT_OPTIMIZE_SIZE
+    detail::prepared_storage storage;  // (not constructed: prepare fills it)
+    detail::prepared_request& p = storage.get();
+#else
     detail::prepared_request p;
+#endif
     if (status s = detail::prepare(req, params, p); !s) {
       res.fail(s.err());
       return res;
