@@ -1771,7 +1771,7 @@ struct text_out {
     put(p.access_key_id());
     scope = o + 1;
     for (std::size_t i = prepared_request::kp_date; i < std::size(p.key_parts); ++i) {
-      put("/");
+      *o++ = '/';  // (a store, not a copy call)
       put(p.key_parts[i]);
     }
   }
