@@ -1952,9 +1952,19 @@ struct output_writer {
     w.put(header_mode ? view(", SignedHeaders=") : view("&X-Amz-SignedHeaders="));
     char* begin = w.o;
 #ifdef SIGV4KIT_DETAIL_OUTPUT_FIRST
+    // Header-only size builds: each signed name once, in order, with a ';' after it (a
+    // store, no test for the first); the last ';' is then overwritten by ", Signature=".
     c.signed_list = begin;
-#endif
+    const header_entry* const end = p.headers + p.header_count;  // (read once: the stores may alias it)
+    for (const header_entry* h = p.headers; h != end; ++h) {
+      if (h->repeat) continue;
+      w.put(h->name());
+      *w.o++ = ';';
+    }
+    --w.o;
+#else
     w.put_signed_headers(p, header_mode ? view(";") : view("%3B"));  // ';' is not unreserved
+#endif
     if (presign_enabled) p.signed_headers_encoded = w.since(begin);
     if (!header_mode && p.token_signed) {
       w.put("&X-Amz-Security-Token=");
