@@ -1645,7 +1645,8 @@ SIGV4KIT_SIZE_INLINE status emit_canonical_request(sink& s, const prepared_reque
 #else
   // Size builds: each header starts with its separator, the query's line end for the first
   // (there is always a host header, and the first never repeats a name).
-  for (const header_entry* h = p.headers; h != p.headers + p.header_count; ++h) {
+  const header_entry* const end = p.headers + p.header_count;  // (read once: the calls may change it, says GCC)
+  for (const header_entry* h = p.headers; h != end; ++h) {
     s.put(h->repeat ? ',' : '\n');  // a repeated name's value joins the line before
     if (!h->repeat) {
       s.put(h->name());
