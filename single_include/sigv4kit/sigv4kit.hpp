@@ -4005,7 +4005,8 @@ SIGV4KIT_SIZE_INLINE status emit_canonical_request(sink& s, const prepared_reque
 #else
   // Size builds: each header starts with its separator, the query's line end for the first
   // (there is always a host header, and the first never repeats a name).
-  for (const header_entry* h = p.headers; h != p.headers + p.header_count; ++h) {
+  const header_entry* const end = p.headers + p.header_count;  // (read once: the calls may change it, says GCC)
+  for (const header_entry* h = p.headers; h != end; ++h) {
     s.put(h->repeat ? ',' : '\n');  // a repeated name's value joins the line before
     if (!h->repeat) {
       s.put(h->name());
@@ -4091,16 +4092,30 @@ SIGV4KIT_SIZE_NOINLINE inline void add_output_header(signed_request& r, const ch
 
 /// Appends to the caller's output buffer (its size was checked beforehand). One out-of-line
 /// copy and one encoder when optimising size, so each piece costs a call, not inlined code.
+/// (Size builds: the copy is append_text, and every put is inlined, so the writer's position
+/// stays in a register from one call to the next instead of in a text_out in memory.)
+#ifdef SIGV4KIT_OPTIMIZE_SIZE
+/// Size builds: [s, s + n) copied to `o`; returns the end. The position goes in and out in a
+/// register, so a writer's calls pass it on without storing it (text_out below).
+SIGV4KIT_NOINLINE inline char* append_text(char* o, const char* s, std::size_t n) noexcept {
+  copy_bytes(o, s, n);
+  return o + n;
+}
+#endif
 struct text_out {
   char* o;
 
+#ifndef SIGV4KIT_OPTIMIZE_SIZE
   SIGV4KIT_SIZE_NOINLINE void put(const char* s, std::size_t n) noexcept {
     copy_bytes(o, s, n);
     o += n;
   }
-  void put(std::string_view s) noexcept { put(s.data(), s.size()); }
+#else
+  SIGV4KIT_ALWAYS_INLINE void put(const char* s, std::size_t n) noexcept { o = append_text(o, s, n); }
+#endif
+  SIGV4KIT_SIZE_INLINE void put(std::string_view s) noexcept { put(s.data(), s.size()); }
   template <std::size_t N>
-  void put(const char (&literal)[N]) noexcept {
+  SIGV4KIT_SIZE_INLINE void put(const char (&literal)[N]) noexcept {
     put(literal, N - 1);
   }
   /// With `encoded` (query mode only), every byte but the unreserved ones as %XX (see
@@ -4117,7 +4132,7 @@ struct text_out {
     put(p.access_key_id());
     scope = o + 1;
     for (std::size_t i = prepared_request::kp_date; i < std::size(p.key_parts); ++i) {
-      put("/");
+      *o++ = '/';  // (a store, not a copy call)
       put(p.key_parts[i]);
     }
   }
@@ -4298,9 +4313,19 @@ struct output_writer {
     w.put(header_mode ? view(", SignedHeaders=") : view("&X-Amz-SignedHeaders="));
     char* begin = w.o;
 #ifdef SIGV4KIT_DETAIL_OUTPUT_FIRST
+    // Header-only size builds: each signed name once, in order, with a ';' after it (a
+    // store, no test for the first); the last ';' is then overwritten by ", Signature=".
     c.signed_list = begin;
-#endif
+    const header_entry* const end = p.headers + p.header_count;  // (read once: the stores may alias it)
+    for (const header_entry* h = p.headers; h != end; ++h) {
+      if (h->repeat) continue;
+      w.put(h->name());
+      *w.o++ = ';';
+    }
+    --w.o;
+#else
     w.put_signed_headers(p, header_mode ? view(";") : view("%3B"));  // ';' is not unreserved
+#endif
     if (presign_enabled) p.signed_headers_encoded = w.since(begin);
     if (!header_mode && p.token_signed) {
       w.put("&X-Amz-Security-Token=");
@@ -5105,6 +5130,10 @@ class basic_signer {
     // Canonical request, streamed into SHA-256 (and into the debug sink when asked) a whole
     // block at a time, hashed in place from the sink's buffer.
 #ifdef SIGV4KIT_OPTIMIZE_SIZE
+    // One writer and one sink for both hashes: the canonical request's (debug part 0), then
+    // the string to sign's (part 1, the key's inner context).
+    hash_target target{params, nullptr, 0};
+    detail::sink s(&hash_target::write, &target);
     {
       typename Crypto::sha256_context ctx;
       Crypto::init(ctx);
@@ -5123,8 +5152,7 @@ class basic_signer {
         res.fail(st.err());
         return res;
       }
-      hash_target target{params, &ctx, 0};
-      detail::sink s(&hash_target::write, &target);
+      target.ctx = &ctx;
 #ifdef SIGV4KIT_DETAIL_OUTPUT_FIRST
       if (status st = detail::emit_canonical_request(s, p, cursor); !st) {
 #else
@@ -5155,8 +5183,8 @@ class basic_signer {
     hmac_key<Crypto> key;
     cache_.get_laid_out(p.key_parts, key);  // (prepared_request keeps the parts in order)
     {
-      hash_target target{params, &key.inner(), 1};
-      detail::sink s(&hash_target::write, &target);
+      target.ctx = &key.inner();
+      target.part = 1;
 #ifdef SIGV4KIT_DETAIL_OUTPUT_FIRST
       detail::put_string_to_sign(s, p, cursor, canonical_hex);
 #else
@@ -5195,8 +5223,8 @@ class basic_signer {
     int part;
     static void write(void* self, const char* data, std::size_t n, bool) noexcept {
       hash_target& t = *static_cast<hash_target*>(self);
-      Crypto::update(*t.ctx, data, n);
       if (t.params.debug_sink) t.params.debug_sink(t.params.debug_user, t.part, data, n);
+      Crypto::update(*t.ctx, data, n);  // (after the debug copy: fewer registers saved)
     }
   };
 #else

@@ -1668,7 +1668,8 @@ SIGV4KIT_SIZE_INLINE status emit_canonical_request(sink& s, const prepared_reque
 #else
   // Size builds: each header starts with its separator, the query's line end for the first
   // (there is always a host header, and the first never repeats a name).
-  for (const header_entry* h = p.headers; h != p.headers + p.header_count; ++h) {
+  const header_entry* const end = p.headers + p.header_count;  // (read once: the calls may change it, says GCC)
+  for (const header_entry* h = p.headers; h != end; ++h) {
     s.put(h->repeat ? ',' : '\n');  // a repeated name's value joins the line before
     if (!h->repeat) {
       s.put(h->name());
@@ -1754,16 +1755,30 @@ SIGV4KIT_SIZE_NOINLINE inline void add_output_header(signed_request& r, const ch
 
 /// Appends to the caller's output buffer (its size was checked beforehand). One out-of-line
 /// copy and one encoder when optimising size, so each piece costs a call, not inlined code.
+/// (Size builds: the copy is append_text, and every put is inlined, so the writer's position
+/// stays in a register from one call to the next instead of in a text_out in memory.)
+#ifdef SIGV4KIT_OPTIMIZE_SIZE
+/// Size builds: [s, s + n) copied to `o`; returns the end. The position goes in and out in a
+/// register, so a writer's calls pass it on without storing it (text_out below).
+SIGV4KIT_NOINLINE inline char* append_text(char* o, const char* s, std::size_t n) noexcept {
+  copy_bytes(o, s, n);
+  return o + n;
+}
+#endif
 struct text_out {
   char* o;
 
+#ifndef SIGV4KIT_OPTIMIZE_SIZE
   SIGV4KIT_SIZE_NOINLINE void put(const char* s, std::size_t n) noexcept {
     copy_bytes(o, s, n);
     o += n;
   }
-  void put(std::string_view s) noexcept { put(s.data(), s.size()); }
+#else
+  SIGV4KIT_ALWAYS_INLINE void put(const char* s, std::size_t n) noexcept { o = append_text(o, s, n); }
+#endif
+  SIGV4KIT_SIZE_INLINE void put(std::string_view s) noexcept { put(s.data(), s.size()); }
   template <std::size_t N>
-  void put(const char (&literal)[N]) noexcept {
+  SIGV4KIT_SIZE_INLINE void put(const char (&literal)[N]) noexcept {
     put(literal, N - 1);
   }
   /// With `encoded` (query mode only), every byte but the unreserved ones as %XX (see
@@ -1780,7 +1795,7 @@ struct text_out {
     put(p.access_key_id());
     scope = o + 1;
     for (std::size_t i = prepared_request::kp_date; i < std::size(p.key_parts); ++i) {
-      put("/");
+      *o++ = '/';  // (a store, not a copy call)
       put(p.key_parts[i]);
     }
   }
@@ -1961,9 +1976,19 @@ struct output_writer {
     w.put(header_mode ? view(", SignedHeaders=") : view("&X-Amz-SignedHeaders="));
     char* begin = w.o;
 #ifdef SIGV4KIT_DETAIL_OUTPUT_FIRST
+    // Header-only size builds: each signed name once, in order, with a ';' after it (a
+    // store, no test for the first); the last ';' is then overwritten by ", Signature=".
     c.signed_list = begin;
-#endif
+    const header_entry* const end = p.headers + p.header_count;  // (read once: the stores may alias it)
+    for (const header_entry* h = p.headers; h != end; ++h) {
+      if (h->repeat) continue;
+      w.put(h->name());
+      *w.o++ = ';';
+    }
+    --w.o;
+#else
     w.put_signed_headers(p, header_mode ? view(";") : view("%3B"));  // ';' is not unreserved
+#endif
     if (presign_enabled) p.signed_headers_encoded = w.since(begin);
     if (!header_mode && p.token_signed) {
       w.put("&X-Amz-Security-Token=");

@@ -99,6 +99,10 @@ class basic_signer {
     // Canonical request, streamed into SHA-256 (and into the debug sink when asked) a whole
     // block at a time, hashed in place from the sink's buffer.
 #ifdef SIGV4KIT_OPTIMIZE_SIZE
+    // One writer and one sink for both hashes: the canonical request's (debug part 0), then
+    // the string to sign's (part 1, the key's inner context).
+    hash_target target{params, nullptr, 0};
+    detail::sink s(&hash_target::write, &target);
     {
       typename Crypto::sha256_context ctx;
       Crypto::init(ctx);
@@ -117,8 +121,7 @@ class basic_signer {
         res.fail(st.err());
         return res;
       }
-      hash_target target{params, &ctx, 0};
-      detail::sink s(&hash_target::write, &target);
+      target.ctx = &ctx;
 #ifdef SIGV4KIT_DETAIL_OUTPUT_FIRST
       if (status st = detail::emit_canonical_request(s, p, cursor); !st) {
 #else
@@ -149,8 +152,8 @@ class basic_signer {
     hmac_key<Crypto> key;
     cache_.get_laid_out(p.key_parts, key);  // (prepared_request keeps the parts in order)
     {
-      hash_target target{params, &key.inner(), 1};
-      detail::sink s(&hash_target::write, &target);
+      target.ctx = &key.inner();
+      target.part = 1;
 #ifdef SIGV4KIT_DETAIL_OUTPUT_FIRST
       detail::put_string_to_sign(s, p, cursor, canonical_hex);
 #else
@@ -189,8 +192,8 @@ class basic_signer {
     int part;
     static void write(void* self, const char* data, std::size_t n, bool) noexcept {
       hash_target& t = *static_cast<hash_target*>(self);
-      Crypto::update(*t.ctx, data, n);
       if (t.params.debug_sink) t.params.debug_sink(t.params.debug_user, t.part, data, n);
+      Crypto::update(*t.ctx, data, n);  // (after the debug copy: fewer registers saved)
     }
   };
 #else
