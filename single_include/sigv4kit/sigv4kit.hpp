@@ -2357,9 +2357,7 @@ SIGV4KIT_END_NAMESPACE
 #include <cstdint>
 #include <cstring>
 #include <iterator>
-#include <new>
 #include <string_view>
-#include <type_traits>
 
 SIGV4KIT_BEGIN_NAMESPACE
 namespace detail {
@@ -3022,21 +3020,6 @@ struct prepared_request {
 };
 
 #ifdef SIGV4KIT_OPTIMIZE_SIZE
-/// Size builds: room for the signer's prepared_request, which is not constructed (its
-/// std::string_view members would each be cleared, about 50 bytes of stores on a Cortex-M,
-/// and prepare overwrites them): the object is created implicitly in the bytes (a
-/// prepared_request is an implicit-lifetime type: trivial copy and destructor), and prepare
-/// writes every member that is read before it is read (on success; on an error nothing is
-/// read), including the ones with default values (key_parts[5], expires_len).
-struct prepared_storage {
-  alignas(prepared_request) unsigned char bytes[sizeof(prepared_request)];
-  prepared_request& get() noexcept { return *std::launder(reinterpret_cast<prepared_request*>(bytes)); }
-};
-static_assert(std::is_trivially_copyable<prepared_request>::value && std::is_trivially_destructible<prepared_request>::value,
-              "prepared_request must be an implicit-lifetime type");
-#endif
-
-#ifdef SIGV4KIT_OPTIMIZE_SIZE
 /// dst[0..n) = src[0..n) with A-Z lower-cased (the URL's host, header names).
 SIGV4KIT_NOINLINE inline void lower_copy(char* dst, const char* src, std::size_t n) noexcept {
   for (std::size_t i = 0; i < n; ++i) dst[i] = to_lower(src[i]);
@@ -3372,7 +3355,6 @@ SIGV4KIT_SIZE_INLINE status prepare(const request& req, const signing_params& sp
 #else
   p.access_key_id() = cr.access_key_id;
   p.key_parts[prepared_request::kp_secret] = cr.secret_access_key;
-  p.key_parts[5] = std::string_view("aws4_request", 12);  // (p is not constructed: see prepared_storage)
 #endif
   p.session_token = cr.session_token;
 #ifndef SIGV4KIT_OPTIMIZE_SIZE
@@ -3402,7 +3384,6 @@ SIGV4KIT_SIZE_INLINE status prepare(const request& req, const signing_params& sp
   p.token_signed = !cr.session_token.empty() && sp.sign_session_token;
   if constexpr (presign_enabled) {  // (header-only builds: mode is never read, and header)
     p.mode = sp.mode;
-    p.expires_len = 0;  // (its default: p is not constructed; set again below in query mode)
     p.add_content_sha256 = sp.add_content_sha256 && !p.presign();
   }
 #endif
@@ -5074,12 +5055,7 @@ class basic_signer {
     // One named result, returned on every path, filled in place (no copy of the value).
     result<signed_request> res(detail::in_place);
     signed_request& r = *res;
-#ifdef SIGV4KIT_OPTIMIZE_SIZE
-    detail::prepared_storage storage;  // (not constructed: prepare fills it)
-    detail::prepared_request& p = storage.get();
-#else
     detail::prepared_request p;
-#endif
     if (status s = detail::prepare(req, params, p); !s) {
       res.fail(s.err());
       return res;

@@ -43,12 +43,7 @@ class basic_signer {
     // One named result, returned on every path, filled in place (no copy of the value).
     result<signed_request> res(detail::in_place);
     signed_request& r = *res;
-#ifdef SIGV4KIT_OPTIMIZE_SIZE
-    detail::prepared_storage storage;  // (not constructed: prepare fills it)
-    detail::prepared_request& p = storage.get();
-#else
     detail::prepared_request p;
-#endif
     if (status s = detail::prepare(req, params, p); !s) {
       res.fail(s.err());
       return res;
