@@ -59,11 +59,11 @@ class basic_signer {
 #ifdef SIGV4KIT_OPTIMIZE_SIZE
     detail::output_cursor cursor{};  // (zeroed: GCC cannot tell that the inlined writer sets it)
 #else
-    // Query mode: the output up to the signature first; it holds the encoded parameter
-    // values that the canonical query then reuses.
+    // The output's room is checked before anything is written. Query mode writes the output
+    // up to the signature first: it holds the encoded parameter values that the canonical
+    // query then reuses. Header mode writes it while the last hashes run (the writer's steps
+    // go between their compressions: see detail::output_writer).
     const bool header_mode = !p.presign();
-    // The output's room is checked now, before anything is written. Header mode writes the
-    // output while the last hashes run (the writer's steps go between their compressions).
     detail::output_cursor cursor;
     if (status st = detail::check_output_room(p, capacity); !st) {
       res.fail(st.err());
