@@ -948,10 +948,14 @@ def run_cli(cmd, lines, timeout):
         proc.stderr.decode("utf-8", "replace")
 
 
-def differential(cmd, count, seed, verbose, show, timeout, dump=None, label="cli"):
+def differential(cmd, count, seed, verbose, show, timeout, dump=None, label="cli", header_only=False):
     """Run the comparison; returns (passed, failed)."""
     t0 = time.time()
     cases, blank_after = generate(count, seed)
+    if header_only:  # a build without presigning (SIGV4KIT_NO_PRESIGN): header-mode cases only
+        keep = [i for i, (req, _) in enumerate(cases) if req["mode"] == "header"]
+        blank_after = {j for j, i in enumerate(keep) if i in blank_after}
+        cases = [cases[i] for i in keep]
     boto = []
     with FrozenClock():
         for req, spec in cases:
@@ -1192,6 +1196,8 @@ def main(argv=None):
     ap.add_argument("--timeout", type=float, default=300.0, help="seconds allowed for the CLI")
     ap.add_argument("--dump", metavar="FILE", help="also write the JSONL requests sent to FILE")
     ap.add_argument("--shared", default=DEFAULT_SHARED, help="the shared/ folder (default: %(default)s)")
+    ap.add_argument("--header-only", action="store_true",
+                    help="send only the header-mode cases (for a CLI built with SIGV4KIT_NO_PRESIGN)")
     args = ap.parse_args(argv)
     if not args.cli and not args.self_check:
         ap.error("give --cli PATH or --self-check")
@@ -1206,7 +1212,7 @@ def main(argv=None):
 
     cmd = cli_command(args.cli)
     passed, failed = differential(cmd, args.count, args.seed, args.verbose, args.show,
-                                  args.timeout, args.dump)
+                                  args.timeout, args.dump, header_only=args.header_only)
     print(f"{passed} passed, {failed} failed")
     return 0 if failed == 0 else 1
 
