@@ -1251,6 +1251,20 @@ inline void sha256_state_finish_hmac(sha256_state& inner, sha256_state& outer, c
 
 }  // namespace detail
 
+#if !defined(SIGV4KIT_SMALL_SHA256)
+namespace detail {
+/// One block into each of two independent chaining values. By default one after the other;
+/// the hardware block functions specialise it to run both in step (see sha256_shani_lanes).
+template <void (*Compress)(std::uint32_t*, const unsigned char*, std::size_t)>
+struct compress_pair {
+  static void run(std::uint32_t* h1, const unsigned char* p1, std::uint32_t* h2, const unsigned char* p2) noexcept {
+    Compress(h1, p1, 1);
+    Compress(h2, p2, 1);
+  }
+};
+}  // namespace detail
+#endif
+
 /// A backend made of a block function: the streaming, padding and context are shared, only
 /// the compression differs (portable C++, SHA-NI, ...).
 template <void (*Compress)(std::uint32_t*, const unsigned char*, std::size_t)>
@@ -1273,6 +1287,12 @@ struct block_crypto {
   /// function itself, on a bare chaining value.
   static void compress(std::uint32_t h[8], const unsigned char* p, std::size_t blocks) noexcept {
     Compress(h, p, blocks);
+  }
+  /// Optional for a backend (the signing-key derivation uses it when present): one block
+  /// into each of two independent chaining values, which hardware paths compress in step.
+  static void compress2(std::uint32_t h1[8], const unsigned char* p1, std::uint32_t h2[8],
+                        const unsigned char* p2) noexcept {
+    detail::compress_pair<Compress>::run(h1, p1, h2, p2);
   }
   /// Optional for a backend (hmac_key uses it when present): the end of an HMAC, see
   /// detail::sha256_state_finish_hmac.
@@ -1363,30 +1383,70 @@ inline bool cpu_has_armv8_sha2() noexcept {
 #endif
 }
 
-/// FIPS 180-4 compression of `blocks` 64-byte blocks with SHA256H/H2/SU0/SU1: four rounds per
-/// pair of instructions, the state as ABCD/EFGH vectors.
+/// FIPS 180-4 compression with SHA256H/H2/SU0/SU1 of one block in each of `Lanes`
+/// independent states, round by round in step (two dependency chains overlap; see
+/// sha256_shani_lanes): four rounds per pair of instructions, the state as ABCD/EFGH vectors.
+template <int Lanes>
+__attribute__((target("+crypto"))) SIGV4KIT_ALWAYS_INLINE void sha256_armv8_lanes(
+    std::uint32_t* const* h, const unsigned char* const* p, std::size_t blocks) noexcept {
+  uint32x4_t abcd[Lanes], efgh[Lanes];
+  SIGV4KIT_UNROLL for (int l = 0; l < Lanes; ++l) {
+    abcd[l] = vld1q_u32(h[l]);
+    efgh[l] = vld1q_u32(h[l] + 4);
+  }
+  for (std::size_t b = 0; b < blocks; ++b) {
+    uint32x4_t abcd0[Lanes], efgh0[Lanes], m[Lanes][4];
+    SIGV4KIT_UNROLL for (int l = 0; l < Lanes; ++l) {
+      abcd0[l] = abcd[l];
+      efgh0[l] = efgh[l];
+      for (int i = 0; i < 4; ++i) m[l][i] = vreinterpretq_u32_u8(vrev32q_u8(vld1q_u8(p[l] + 64 * b + 16 * i)));
+    }
+    SIGV4KIT_UNROLL for (int g = 0; g < 16; ++g) {  // 16 groups of 4 rounds
+      const uint32x4_t kg = vld1q_u32(sha256_k + 4 * g);
+      SIGV4KIT_UNROLL for (int l = 0; l < Lanes; ++l) {
+        uint32x4_t* ml = m[l];
+        uint32x4_t wk = vaddq_u32(ml[g & 3], kg);
+        if (g < 12)  // W for group g + 4 = SU1(SU0(W[g], W[g+1]), W[g+2], W[g+3])
+          ml[g & 3] = vsha256su1q_u32(vsha256su0q_u32(ml[g & 3], ml[(g + 1) & 3]), ml[(g + 2) & 3], ml[(g + 3) & 3]);
+        uint32x4_t prev = abcd[l];
+        abcd[l] = vsha256hq_u32(abcd[l], efgh[l], wk);
+        efgh[l] = vsha256h2q_u32(efgh[l], prev, wk);
+      }
+    }
+    SIGV4KIT_UNROLL for (int l = 0; l < Lanes; ++l) {
+      abcd[l] = vaddq_u32(abcd[l], abcd0[l]);
+      efgh[l] = vaddq_u32(efgh[l], efgh0[l]);
+    }
+  }
+  SIGV4KIT_UNROLL for (int l = 0; l < Lanes; ++l) {
+    vst1q_u32(h[l], abcd[l]);
+    vst1q_u32(h[l] + 4, efgh[l]);
+  }
+}
+
+/// FIPS 180-4 compression of `blocks` 64-byte blocks.
 __attribute__((target("+crypto"))) inline void sha256_compress_armv8(std::uint32_t h[8], const unsigned char* p,
                                                                      std::size_t blocks) noexcept {
-  uint32x4_t abcd = vld1q_u32(h), efgh = vld1q_u32(h + 4);
-  while (blocks--) {
-    const uint32x4_t abcd0 = abcd, efgh0 = efgh;
-    uint32x4_t m[4];
-    for (int i = 0; i < 4; ++i) m[i] = vreinterpretq_u32_u8(vrev32q_u8(vld1q_u8(p + 16 * i)));
-    SIGV4KIT_UNROLL for (int g = 0; g < 16; ++g) {  // 16 groups of 4 rounds
-      uint32x4_t wk = vaddq_u32(m[g & 3], vld1q_u32(sha256_k + 4 * g));
-      if (g < 12)  // W for group g + 4 = SU1(SU0(W[g], W[g+1]), W[g+2], W[g+3])
-        m[g & 3] = vsha256su1q_u32(vsha256su0q_u32(m[g & 3], m[(g + 1) & 3]), m[(g + 2) & 3], m[(g + 3) & 3]);
-      uint32x4_t prev = abcd;
-      abcd = vsha256hq_u32(abcd, efgh, wk);
-      efgh = vsha256h2q_u32(efgh, prev, wk);
-    }
-    abcd = vaddq_u32(abcd, abcd0);
-    efgh = vaddq_u32(efgh, efgh0);
-    p += 64;
-  }
-  vst1q_u32(h, abcd);
-  vst1q_u32(h + 4, efgh);
+  sha256_armv8_lanes<1>(&h, &p, blocks);
 }
+
+/// One block into each of two independent states, in step (see sha256_armv8_lanes).
+__attribute__((target("+crypto"))) inline void sha256_compress2_armv8(std::uint32_t h1[8], const unsigned char* p1,
+                                                                      std::uint32_t h2[8],
+                                                                      const unsigned char* p2) noexcept {
+  std::uint32_t* const h[2] = {h1, h2};
+  const unsigned char* const p[2] = {p1, p2};
+  sha256_armv8_lanes<2>(h, p, 1);
+}
+
+#if !defined(SIGV4KIT_SMALL_SHA256)
+template <>
+struct compress_pair<sha256_compress_armv8> {
+  static void run(std::uint32_t* h1, const unsigned char* p1, std::uint32_t* h2, const unsigned char* p2) noexcept {
+    sha256_compress2_armv8(h1, p1, h2, p2);
+  }
+};
+#endif
 
 #endif  // SIGV4KIT_HAVE_ARMV8_SHA2
 
@@ -1442,46 +1502,87 @@ inline bool cpu_has_shani() noexcept {
   return has;
 }
 
-/// FIPS 180-4 compression of `blocks` 64-byte blocks with SHA256RNDS2/MSG1/MSG2. The state is
+/// FIPS 180-4 compression with SHA256RNDS2/MSG1/MSG2 of one block in each of `Lanes`
+/// independent states, round by round in step. A compression is one long dependency chain
+/// (each SHA256RNDS2 waits for the one before), so two chains issued in step overlap where two
+/// issued one after the other do not fully: on a Zen 5, ~45 ns for two blocks in step against
+/// ~68 ns one after the other (the signing-key derivation's ipad and opad blocks). The state is
 /// kept as ABEF/CDGH lane pairs, the layout the instructions use.
+template <int Lanes>
+__attribute__((target("sha,sse4.1,ssse3"))) SIGV4KIT_ALWAYS_INLINE void sha256_shani_lanes(
+    std::uint32_t* const* h, const unsigned char* const* p, std::size_t blocks) noexcept {
+  const __m128i byteswap = _mm_set_epi64x(0x0c0d0e0f08090a0bLL, 0x0405060700010203LL);
+  __m128i state0[Lanes], state1[Lanes];
+  SIGV4KIT_UNROLL for (int l = 0; l < Lanes; ++l) {
+    __m128i tmp = _mm_loadu_si128(reinterpret_cast<const __m128i*>(h[l]));         // DCBA
+    __m128i s1 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(h[l] + 4));      // HGFE
+    tmp = _mm_shuffle_epi32(tmp, 0xB1);                                             // CDAB
+    s1 = _mm_shuffle_epi32(s1, 0x1B);                                               // EFGH
+    state0[l] = _mm_alignr_epi8(tmp, s1, 8);                                        // ABEF
+    state1[l] = _mm_blend_epi16(s1, tmp, 0xF0);                                     // CDGH
+  }
+  for (std::size_t b = 0; b < blocks; ++b) {
+    __m128i abef[Lanes], cdgh[Lanes], m[Lanes][4];
+    SIGV4KIT_UNROLL for (int l = 0; l < Lanes; ++l) {
+      abef[l] = state0[l];
+      cdgh[l] = state1[l];
+    }
+    SIGV4KIT_UNROLL for (int g = 0; g < 16; ++g) {  // 16 groups of 4 rounds
+      const __m128i kg = _mm_load_si128(reinterpret_cast<const __m128i*>(sha256_k + 4 * g));
+      SIGV4KIT_UNROLL for (int l = 0; l < Lanes; ++l) {
+        __m128i* ml = m[l];
+        __m128i& w = ml[g & 3];
+        if (g < 4) {
+          w = _mm_shuffle_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p[l] + 64 * b + 16 * g)), byteswap);
+        } else {
+          // W[t] = s1(W[t-2]) + W[t-7] + s0(W[t-15]) + W[t-16], four at a time.
+          __m128i x = _mm_sha256msg1_epu32(ml[g & 3], ml[(g + 1) & 3]);
+          x = _mm_add_epi32(x, _mm_alignr_epi8(ml[(g + 3) & 3], ml[(g + 2) & 3], 4));
+          w = _mm_sha256msg2_epu32(x, ml[(g + 3) & 3]);
+        }
+        const __m128i k = _mm_add_epi32(w, kg);
+        state1[l] = _mm_sha256rnds2_epu32(state1[l], state0[l], k);
+        state0[l] = _mm_sha256rnds2_epu32(state0[l], state1[l], _mm_shuffle_epi32(k, 0x0E));
+      }
+    }
+    SIGV4KIT_UNROLL for (int l = 0; l < Lanes; ++l) {
+      state0[l] = _mm_add_epi32(state0[l], abef[l]);
+      state1[l] = _mm_add_epi32(state1[l], cdgh[l]);
+    }
+  }
+  SIGV4KIT_UNROLL for (int l = 0; l < Lanes; ++l) {
+    __m128i tmp = _mm_shuffle_epi32(state0[l], 0x1B);  // FEBA
+    __m128i s1 = _mm_shuffle_epi32(state1[l], 0xB1);   // DCHG
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(h[l]), _mm_blend_epi16(tmp, s1, 0xF0));   // DCBA
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(h[l] + 4), _mm_alignr_epi8(s1, tmp, 8));  // HGFE
+  }
+}
+
+/// FIPS 180-4 compression of `blocks` 64-byte blocks.
 __attribute__((target("sha,sse4.1,ssse3"))) inline void sha256_compress_shani(std::uint32_t h[8],
                                                                               const unsigned char* p,
                                                                               std::size_t blocks) noexcept {
-  const __m128i byteswap = _mm_set_epi64x(0x0c0d0e0f08090a0bLL, 0x0405060700010203LL);
-  __m128i tmp = _mm_loadu_si128(reinterpret_cast<const __m128i*>(h));           // DCBA
-  __m128i state1 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(h + 4));    // HGFE
-  tmp = _mm_shuffle_epi32(tmp, 0xB1);                                           // CDAB
-  state1 = _mm_shuffle_epi32(state1, 0x1B);                                     // EFGH
-  __m128i state0 = _mm_alignr_epi8(tmp, state1, 8);                             // ABEF
-  state1 = _mm_blend_epi16(state1, tmp, 0xF0);                                  // CDGH
-  while (blocks--) {
-    const __m128i abef = state0, cdgh = state1;
-    __m128i m[4];
-    SIGV4KIT_UNROLL for (int g = 0; g < 16; ++g) {  // 16 groups of 4 rounds
-      __m128i& w = m[g & 3];
-      if (g < 4) {
-        w = _mm_shuffle_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 16 * g)), byteswap);
-      } else {
-        // W[t] = s1(W[t-2]) + W[t-7] + s0(W[t-15]) + W[t-16], four at a time.
-        __m128i x = _mm_sha256msg1_epu32(m[g & 3], m[(g + 1) & 3]);
-        x = _mm_add_epi32(x, _mm_alignr_epi8(m[(g + 3) & 3], m[(g + 2) & 3], 4));
-        w = _mm_sha256msg2_epu32(x, m[(g + 3) & 3]);
-      }
-      __m128i k = _mm_add_epi32(w, _mm_load_si128(reinterpret_cast<const __m128i*>(sha256_k + 4 * g)));
-      state1 = _mm_sha256rnds2_epu32(state1, state0, k);
-      state0 = _mm_sha256rnds2_epu32(state0, state1, _mm_shuffle_epi32(k, 0x0E));
-    }
-    state0 = _mm_add_epi32(state0, abef);
-    state1 = _mm_add_epi32(state1, cdgh);
-    p += 64;
-  }
-  tmp = _mm_shuffle_epi32(state0, 0x1B);        // FEBA
-  state1 = _mm_shuffle_epi32(state1, 0xB1);     // DCHG
-  state0 = _mm_blend_epi16(tmp, state1, 0xF0);  // DCBA
-  state1 = _mm_alignr_epi8(state1, tmp, 8);     // HGFE
-  _mm_storeu_si128(reinterpret_cast<__m128i*>(h), state0);
-  _mm_storeu_si128(reinterpret_cast<__m128i*>(h + 4), state1);
+  sha256_shani_lanes<1>(&h, &p, blocks);
 }
+
+/// One block into each of two independent states, in step (see sha256_shani_lanes).
+__attribute__((target("sha,sse4.1,ssse3"))) inline void sha256_compress2_shani(std::uint32_t h1[8],
+                                                                               const unsigned char* p1,
+                                                                               std::uint32_t h2[8],
+                                                                               const unsigned char* p2) noexcept {
+  std::uint32_t* const h[2] = {h1, h2};
+  const unsigned char* const p[2] = {p1, p2};
+  sha256_shani_lanes<2>(h, p, 1);
+}
+
+#if !defined(SIGV4KIT_SMALL_SHA256)
+template <>
+struct compress_pair<sha256_compress_shani> {
+  static void run(std::uint32_t* h1, const unsigned char* p1, std::uint32_t* h2, const unsigned char* p2) noexcept {
+    sha256_compress2_shani(h1, p1, h2, p2);
+  }
+};
+#endif
 
 #endif  // SIGV4KIT_HAVE_SHANI
 
@@ -1520,6 +1621,29 @@ inline void sha256_compress_auto(std::uint32_t h[8], const unsigned char* p, std
 #endif
   sha256_compress_portable(h, p, blocks);
 }
+
+#if !defined(SIGV4KIT_SMALL_SHA256)
+/// auto_crypto's pair: in step where the CPU has SHA-NI or ARMv8 SHA2.
+template <>
+struct compress_pair<sha256_compress_auto> {
+  static void run(std::uint32_t* h1, const unsigned char* p1, std::uint32_t* h2, const unsigned char* p2) noexcept {
+#if SIGV4KIT_HAVE_SHANI
+    if (cpu_has_shani()) {
+      sha256_compress2_shani(h1, p1, h2, p2);
+      return;
+    }
+#endif
+#if SIGV4KIT_HAVE_ARMV8_SHA2
+    if (cpu_has_armv8_sha2()) {
+      sha256_compress2_armv8(h1, p1, h2, p2);
+      return;
+    }
+#endif
+    sha256_compress_portable(h1, p1, 1);
+    sha256_compress_portable(h2, p2, 1);
+  }
+};
+#endif
 }  // namespace detail
 
 /// The built-in backend with run-time dispatch: x86 SHA-NI or ARMv8 SHA2 when the CPU reports
@@ -4402,16 +4526,25 @@ struct has_compress<Crypto, std::void_t<decltype(Crypto::compress(static_cast<st
                                                                   static_cast<const unsigned char*>(nullptr),
                                                                   std::size_t(0)))>> : std::true_type {};
 
+/// Whether a backend also offers compress2(h1, p1, h2, p2): one block into each of two
+/// chaining values (block_crypto does, except in small builds).
+template <class Crypto, class = void>
+struct has_compress2 : std::false_type {};
+template <class Crypto>
+struct has_compress2<Crypto, std::void_t<decltype(Crypto::compress2(
+                                 static_cast<std::uint32_t*>(nullptr), static_cast<const unsigned char*>(nullptr),
+                                 static_cast<std::uint32_t*>(nullptr), static_cast<const unsigned char*>(nullptr)))>>
+    : std::true_type {};
+
 /// The derivation on bare chaining values, for backends with compress() and keys whose
 /// states are two chaining values (hmac_key::compact_state). Every step's key fits a block
 /// and every message (date, region, service, "aws4_request", <= 55 bytes) one block with its
 /// padding, so an HMAC step is four compressions with no streaming context, no buffering and
 /// no per-step key object to wipe: the ipad and opad blocks, then the message block and the
-/// outer block, each laid out whole before it is compressed. (The ipad and opad compressions
-/// are independent, but on a Zen 5 with SHA-NI two compressions whose message words were just
-/// computed do not overlap: measured, ~66 ns for the pair.) `k` holds "AWS4" + secret,
-/// zero-padded (or its SHA-256 when longer than a block). The result: the ipad and opad
-/// states of kSigning, in `state` (32 + 32 bytes).
+/// outer block, each laid out whole before it is compressed. The ipad and opad blocks are
+/// independent: compress2 runs them in step (SHA-NI on a Zen 5: the derivation 647 -> 563 ns,
+/// five pairs). `k` holds "AWS4" + secret, zero-padded (or its SHA-256 when longer than a
+/// block). The result: the ipad and opad states of kSigning, in `state` (32 + 32 bytes).
 template <class Crypto>
 void derive_signing_state(unsigned char k[64], const std::string_view* msg, unsigned char state[64]) noexcept {
   alignas(16) unsigned char ip[64], op[64], blk[64];
@@ -4423,8 +4556,12 @@ void derive_signing_state(unsigned char k[64], const std::string_view* msg, unsi
     }
     sha256_init_h(hi);
     sha256_init_h(ho);
-    Crypto::compress(hi, ip, 1);
-    Crypto::compress(ho, op, 1);
+    if constexpr (has_compress2<Crypto>::value) {
+      Crypto::compress2(hi, ip, ho, op);
+    } else {
+      Crypto::compress(hi, ip, 1);
+      Crypto::compress(ho, op, 1);
+    }
     if (step == 4) break;
     // Inner: the message, 0x80, zeros, the bit length of ipad block + message.
     const std::size_t n = msg[step].size();

@@ -34,6 +34,29 @@ inline void sha256_compress_auto(std::uint32_t h[8], const unsigned char* p, std
 #endif
   sha256_compress_portable(h, p, blocks);
 }
+
+#if !defined(SIGV4KIT_SMALL_SHA256)
+/// auto_crypto's pair: in step where the CPU has SHA-NI or ARMv8 SHA2.
+template <>
+struct compress_pair<sha256_compress_auto> {
+  static void run(std::uint32_t* h1, const unsigned char* p1, std::uint32_t* h2, const unsigned char* p2) noexcept {
+#if SIGV4KIT_HAVE_SHANI
+    if (cpu_has_shani()) {
+      sha256_compress2_shani(h1, p1, h2, p2);
+      return;
+    }
+#endif
+#if SIGV4KIT_HAVE_ARMV8_SHA2
+    if (cpu_has_armv8_sha2()) {
+      sha256_compress2_armv8(h1, p1, h2, p2);
+      return;
+    }
+#endif
+    sha256_compress_portable(h1, p1, 1);
+    sha256_compress_portable(h2, p2, 1);
+  }
+};
+#endif
 }  // namespace detail
 
 /// The built-in backend with run-time dispatch: x86 SHA-NI or ARMv8 SHA2 when the CPU reports

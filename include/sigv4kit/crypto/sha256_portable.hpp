@@ -430,6 +430,20 @@ inline void sha256_state_finish_hmac(sha256_state& inner, sha256_state& outer, c
 
 }  // namespace detail
 
+#if !defined(SIGV4KIT_SMALL_SHA256)
+namespace detail {
+/// One block into each of two independent chaining values. By default one after the other;
+/// the hardware block functions specialise it to run both in step (see sha256_shani_lanes).
+template <void (*Compress)(std::uint32_t*, const unsigned char*, std::size_t)>
+struct compress_pair {
+  static void run(std::uint32_t* h1, const unsigned char* p1, std::uint32_t* h2, const unsigned char* p2) noexcept {
+    Compress(h1, p1, 1);
+    Compress(h2, p2, 1);
+  }
+};
+}  // namespace detail
+#endif
+
 /// A backend made of a block function: the streaming, padding and context are shared, only
 /// the compression differs (portable C++, SHA-NI, ...).
 template <void (*Compress)(std::uint32_t*, const unsigned char*, std::size_t)>
@@ -452,6 +466,12 @@ struct block_crypto {
   /// function itself, on a bare chaining value.
   static void compress(std::uint32_t h[8], const unsigned char* p, std::size_t blocks) noexcept {
     Compress(h, p, blocks);
+  }
+  /// Optional for a backend (the signing-key derivation uses it when present): one block
+  /// into each of two independent chaining values, which hardware paths compress in step.
+  static void compress2(std::uint32_t h1[8], const unsigned char* p1, std::uint32_t h2[8],
+                        const unsigned char* p2) noexcept {
+    detail::compress_pair<Compress>::run(h1, p1, h2, p2);
   }
   /// Optional for a backend (hmac_key uses it when present): the end of an HMAC, see
   /// detail::sha256_state_finish_hmac.
