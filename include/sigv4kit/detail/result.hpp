@@ -69,7 +69,8 @@ class error {
   // The text buffer is not cleared: a success status carries an unused error, and zeroing
   // 160 bytes on every successful call showed up in the signing profile.
   error() noexcept { text_[0] = '\0'; }
-  error(error_kind kind, std::string_view what, std::string_view context = {}) noexcept
+  // Cold: every call is on an error path (see SIGV4KIT_COLD).
+  SIGV4KIT_COLD error(error_kind kind, std::string_view what, std::string_view context = {}) noexcept
       : kind_(kind) {
     text_[0] = '\0';
     append(what);
@@ -176,8 +177,8 @@ class
  public:
   status() noexcept = default;
   status(error e) noexcept : ok_(false), err_(e) {}
-  bool ok() const noexcept { return ok_; }
-  explicit operator bool() const noexcept { return ok_; }
+  bool ok() const noexcept { return SIGV4KIT_LIKELY(ok_); }
+  explicit operator bool() const noexcept { return SIGV4KIT_LIKELY(ok_); }  // (failure: an error path)
   const error& err() const noexcept { return err_; }
 
  private:
