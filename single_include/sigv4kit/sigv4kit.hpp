@@ -1441,8 +1441,12 @@ __attribute__((target("+crypto"))) SIGV4KIT_ALWAYS_INLINE void sha256_armv8_lane
   }
 }
 
-/// FIPS 180-4 compression of `blocks` 64-byte blocks.
-__attribute__((target("+crypto"))) inline void sha256_compress_armv8(std::uint32_t h[8], const unsigned char* p,
+/// FIPS 180-4 compression of `blocks` 64-byte blocks (one copy: see sha256_compress_shani).
+__attribute__((target("+crypto")
+#if defined(__GNUC__) && !defined(__clang__)
+               , noclone
+#endif
+               )) inline void sha256_compress_armv8(std::uint32_t h[8], const unsigned char* p,
                                                                      std::size_t blocks) noexcept {
   sha256_armv8_lanes<1>(&h, &p, blocks);
 }
@@ -1575,8 +1579,15 @@ __attribute__((target("sha,sse4.1,ssse3"))) SIGV4KIT_ALWAYS_INLINE void sha256_s
   }
 }
 
-/// FIPS 180-4 compression of `blocks` 64-byte blocks.
-__attribute__((target("sha,sse4.1,ssse3"))) inline void sha256_compress_shani(std::uint32_t h[8],
+/// FIPS 180-4 compression of `blocks` 64-byte blocks. One copy (noclone): GCC would otherwise
+/// add a clone for callers passing blocks = 1, and a signature then runs both, ~220 more
+/// distinct instructions to decode; the signing path is front-end bound (see SIGV4KIT_COLD),
+/// and the clone cost a warm s3-get signature ~30 ns on a Zen 5.
+__attribute__((target("sha,sse4.1,ssse3")
+#if defined(__GNUC__) && !defined(__clang__)
+               , noclone
+#endif
+               )) inline void sha256_compress_shani(std::uint32_t h[8],
                                                                               const unsigned char* p,
                                                                               std::size_t blocks) noexcept {
   sha256_shani_lanes<1>(&h, &p, blocks);
@@ -3160,12 +3171,11 @@ struct prepared_request {
   }
 };
 
-#ifdef SIGV4KIT_OPTIMIZE_SIZE
-/// dst[0..n) = src[0..n) with A-Z lower-cased (the URL's host, header names).
+/// dst[0..n) = src[0..n) with A-Z lower-cased (the URL's host; size builds: header names too).
+/// Out of line: speed builds call it only for a host with capitals, a rare path.
 SIGV4KIT_NOINLINE inline void lower_copy(char* dst, const char* src, std::size_t n) noexcept {
   for (std::size_t i = 0; i < n; ++i) dst[i] = to_lower(src[i]);
 }
-#endif
 
 #ifndef SIGV4KIT_OPTIMIZE_SIZE
 /// Position of the name [s, s + n) in list[0..count) ignoring ASCII case, or `count` when
@@ -3323,7 +3333,7 @@ inline status validate_scope_part(std::string_view s, const char* what) noexcept
 }
 
 /// True when [s, s + n) is in list[0..count) (exact comparison).
-SIGV4KIT_SIZE_NOINLINE inline bool has_text(const std::string_view* list, std::size_t count, const char* s,
+SIGV4KIT_NOINLINE inline bool has_text(const std::string_view* list, std::size_t count, const char* s,
                                             std::size_t n) noexcept {
   for (std::size_t i = 0; i < count; ++i)  // non-empty entries: memcmp never sees a null pointer
     if (list[i].size() == n && std::memcmp(list[i].data(), s, n) == 0) return true;
@@ -3416,12 +3426,12 @@ SIGV4KIT_SIZE_INLINE status prepare(const request& req, const signing_params& sp
     return error(error_kind::invalid_url, SIGV4KIT_TEXT("URL host is longer than 255 characters"));
   p.host = p.url.host;
   std::size_t names_used = 0;
-  if (p.url.host_has_upper) {  // DNS names ignore case: sign the host lower-cased, as botocore
+  if (SIGV4KIT_UNLIKELY(p.url.host_has_upper)) {  // DNS names ignore case: sign the host lower-cased, as botocore
     names_used = p.url.host.size();
     if (names_used > SIGV4KIT_MAX_HEADER_NAME_BYTES)
       return error(error_kind::capacity_exceeded,
                    SIGV4KIT_TEXT("URL host with capitals is longer than SIGV4KIT_MAX_HEADER_NAME_BYTES"));
-    for (std::size_t i = 0; i < names_used; ++i) p.names[i] = to_lower(p.url.host[i]);
+    lower_copy(p.names, p.url.host.data(), names_used);
     p.host = std::string_view(p.names, names_used);
   }
 #else
@@ -5325,7 +5335,7 @@ class basic_signer {
     unsigned char mac[32];
     key.finish_mac(mac);
 #else
-    if (params.debug_sink) params.debug_sink(params.debug_user, 1, sts, prefix + 64);
+    if (SIGV4KIT_UNLIKELY(params.debug_sink != nullptr)) params.debug_sink(params.debug_user, 1, sts, prefix + 64);
     unsigned char mac[32];
     key.finish_mac(canonical_hex, 64, mac, writer);
     writer.finish();
@@ -5368,7 +5378,7 @@ class basic_signer {
       hash_target& t = *static_cast<hash_target*>(self);
       if (last) detail::sha256_update_finish<Crypto>(t.ctx, data, n, t.digest, t.writer);
       else Crypto::update(t.ctx, data, n);
-      if (t.params.debug_sink && n) t.params.debug_sink(t.params.debug_user, 0, data, n);
+      if (SIGV4KIT_UNLIKELY(t.params.debug_sink != nullptr) && n) t.params.debug_sink(t.params.debug_user, 0, data, n);
     }
   };
 #endif

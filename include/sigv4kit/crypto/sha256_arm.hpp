@@ -82,8 +82,12 @@ __attribute__((target("+crypto"))) SIGV4KIT_ALWAYS_INLINE void sha256_armv8_lane
   }
 }
 
-/// FIPS 180-4 compression of `blocks` 64-byte blocks.
-__attribute__((target("+crypto"))) inline void sha256_compress_armv8(std::uint32_t h[8], const unsigned char* p,
+/// FIPS 180-4 compression of `blocks` 64-byte blocks (one copy: see sha256_compress_shani).
+__attribute__((target("+crypto")
+#if defined(__GNUC__) && !defined(__clang__)
+               , noclone
+#endif
+               )) inline void sha256_compress_armv8(std::uint32_t h[8], const unsigned char* p,
                                                                      std::size_t blocks) noexcept {
   sha256_armv8_lanes<1>(&h, &p, blocks);
 }

@@ -95,8 +95,15 @@ __attribute__((target("sha,sse4.1,ssse3"))) SIGV4KIT_ALWAYS_INLINE void sha256_s
   }
 }
 
-/// FIPS 180-4 compression of `blocks` 64-byte blocks.
-__attribute__((target("sha,sse4.1,ssse3"))) inline void sha256_compress_shani(std::uint32_t h[8],
+/// FIPS 180-4 compression of `blocks` 64-byte blocks. One copy (noclone): GCC would otherwise
+/// add a clone for callers passing blocks = 1, and a signature then runs both, ~220 more
+/// distinct instructions to decode; the signing path is front-end bound (see SIGV4KIT_COLD),
+/// and the clone cost a warm s3-get signature ~30 ns on a Zen 5.
+__attribute__((target("sha,sse4.1,ssse3")
+#if defined(__GNUC__) && !defined(__clang__)
+               , noclone
+#endif
+               )) inline void sha256_compress_shani(std::uint32_t h[8],
                                                                               const unsigned char* p,
                                                                               std::size_t blocks) noexcept {
   sha256_shani_lanes<1>(&h, &p, blocks);

@@ -682,12 +682,11 @@ struct prepared_request {
   }
 };
 
-#ifdef SIGV4KIT_OPTIMIZE_SIZE
-/// dst[0..n) = src[0..n) with A-Z lower-cased (the URL's host, header names).
+/// dst[0..n) = src[0..n) with A-Z lower-cased (the URL's host; size builds: header names too).
+/// Out of line: speed builds call it only for a host with capitals, a rare path.
 SIGV4KIT_NOINLINE inline void lower_copy(char* dst, const char* src, std::size_t n) noexcept {
   for (std::size_t i = 0; i < n; ++i) dst[i] = to_lower(src[i]);
 }
-#endif
 
 #ifndef SIGV4KIT_OPTIMIZE_SIZE
 /// Position of the name [s, s + n) in list[0..count) ignoring ASCII case, or `count` when
@@ -845,7 +844,7 @@ inline status validate_scope_part(std::string_view s, const char* what) noexcept
 }
 
 /// True when [s, s + n) is in list[0..count) (exact comparison).
-SIGV4KIT_SIZE_NOINLINE inline bool has_text(const std::string_view* list, std::size_t count, const char* s,
+SIGV4KIT_NOINLINE inline bool has_text(const std::string_view* list, std::size_t count, const char* s,
                                             std::size_t n) noexcept {
   for (std::size_t i = 0; i < count; ++i)  // non-empty entries: memcmp never sees a null pointer
     if (list[i].size() == n && std::memcmp(list[i].data(), s, n) == 0) return true;
@@ -938,12 +937,12 @@ SIGV4KIT_SIZE_INLINE status prepare(const request& req, const signing_params& sp
     return error(error_kind::invalid_url, SIGV4KIT_TEXT("URL host is longer than 255 characters"));
   p.host = p.url.host;
   std::size_t names_used = 0;
-  if (p.url.host_has_upper) {  // DNS names ignore case: sign the host lower-cased, as botocore
+  if (SIGV4KIT_UNLIKELY(p.url.host_has_upper)) {  // DNS names ignore case: sign the host lower-cased, as botocore
     names_used = p.url.host.size();
     if (names_used > SIGV4KIT_MAX_HEADER_NAME_BYTES)
       return error(error_kind::capacity_exceeded,
                    SIGV4KIT_TEXT("URL host with capitals is longer than SIGV4KIT_MAX_HEADER_NAME_BYTES"));
-    for (std::size_t i = 0; i < names_used; ++i) p.names[i] = to_lower(p.url.host[i]);
+    lower_copy(p.names, p.url.host.data(), names_used);
     p.host = std::string_view(p.names, names_used);
   }
 #else

@@ -159,7 +159,7 @@ class basic_signer {
     unsigned char mac[32];
     key.finish_mac(mac);
 #else
-    if (params.debug_sink) params.debug_sink(params.debug_user, 1, sts, prefix + 64);
+    if (SIGV4KIT_UNLIKELY(params.debug_sink != nullptr)) params.debug_sink(params.debug_user, 1, sts, prefix + 64);
     unsigned char mac[32];
     key.finish_mac(canonical_hex, 64, mac, writer);
     writer.finish();
@@ -202,7 +202,7 @@ class basic_signer {
       hash_target& t = *static_cast<hash_target*>(self);
       if (last) detail::sha256_update_finish<Crypto>(t.ctx, data, n, t.digest, t.writer);
       else Crypto::update(t.ctx, data, n);
-      if (t.params.debug_sink && n) t.params.debug_sink(t.params.debug_user, 0, data, n);
+      if (SIGV4KIT_UNLIKELY(t.params.debug_sink != nullptr) && n) t.params.debug_sink(t.params.debug_user, 0, data, n);
     }
   };
 #endif
