@@ -3332,6 +3332,28 @@ inline status validate_scope_part(std::string_view s, const char* what) noexcept
   return {};
 }
 
+#ifndef SIGV4KIT_OPTIMIZE_SIZE
+/// The timestamp (a real UTC time, YYYYMMDDTHHMMSSZ), the region and service (1 to
+/// SIGV4KIT_MAX_SCOPE_PART scope characters) and the access key id's characters, in this
+/// order. Speed builds: prepare checks only the lengths; the signer runs this whenever the
+/// key cache has not seen the scope and second before (see signing_key_cache::get_started).
+SIGV4KIT_NOINLINE inline status check_scope(const signing_params& sp) noexcept {
+  if (!is_amz_date(sp.timestamp))
+    return error(error_kind::invalid_timestamp,
+                 SIGV4KIT_TEXT("timestamp must be a real UTC time written YYYYMMDDTHHMMSSZ, like 20150830T123600Z"),
+                 sp.timestamp);
+  if (status s = validate_scope_part(sp.region, SIGV4KIT_TEXT("region must be 1 to " SIGV4KIT_STRINGIFY(SIGV4KIT_MAX_SCOPE_PART) " printable characters without '/', ',' or spaces")); !s)
+    return s;
+  if (status s = validate_scope_part(sp.service, SIGV4KIT_TEXT("service must be 1 to " SIGV4KIT_STRINGIFY(SIGV4KIT_MAX_SCOPE_PART) " printable characters without '/', ',' or spaces")); !s)
+    return s;
+  const std::string_view id = sp.credentials.access_key_id;  // (its length: prepare's error)
+  if (!id.empty() && id.size() <= max_access_key_id && !all_scope_chars(id))
+    return error(error_kind::invalid_credentials,
+                 SIGV4KIT_TEXT("access key id may hold only printable characters other than '/', ',' and space"));
+  return {};
+}
+#endif
+
 /// True when [s, s + n) is in list[0..count) (exact comparison).
 SIGV4KIT_NOINLINE inline bool has_text(const std::string_view* list, std::size_t count, const char* s,
                                             std::size_t n) noexcept {
@@ -3451,31 +3473,31 @@ SIGV4KIT_SIZE_INLINE status prepare(const request& req, const signing_params& sp
 #endif
 
   // Scope and credentials.
+#ifndef SIGV4KIT_OPTIMIZE_SIZE
+  // The lengths only (the buffers depend on them). The characters, and whether the time is a
+  // real one, are check_scope's, which the signer runs unless the key cache has seen this
+  // scope and second signed before (see signing_key_cache::get_started).
+  if (sp.timestamp.size() != 16) return check_scope(sp);  // (its error)
+  p.amz_date = sp.timestamp;
+  p.date_ = sub(sp.timestamp, 0, 8);
+  if (sp.region.empty() || sp.region.size() > SIGV4KIT_MAX_SCOPE_PART || sp.service.empty() ||
+      sp.service.size() > SIGV4KIT_MAX_SCOPE_PART)
+    return check_scope(sp);
+  p.region_ = sp.region;
+  p.service_ = sp.service;
+  const credentials_view& cr = sp.credentials;
+  if (cr.access_key_id.empty() || cr.access_key_id.size() > max_access_key_id) {
+    if (status s = check_scope(sp); !s) return s;  // (the errors before this one)
+    return error(error_kind::invalid_credentials,
+                 SIGV4KIT_TEXT("access key id must be 1 to " SIGV4KIT_STRINGIFY(SIGV4KIT_MAX_ACCESS_KEY_ID) " characters"));
+  }
+#else
   if (!is_amz_date(sp.timestamp))
     return error(error_kind::invalid_timestamp,
                  SIGV4KIT_TEXT("timestamp must be a real UTC time written YYYYMMDDTHHMMSSZ, like 20150830T123600Z"),
                  sp.timestamp);
   p.amz_date = sp.timestamp;
-#ifndef SIGV4KIT_OPTIMIZE_SIZE
-  p.date_ = sub(sp.timestamp, 0, 8);
-#else
   p.date() = std::string_view(sp.timestamp.data(), 8);  // (16 bytes: checked above)
-#endif
-#ifndef SIGV4KIT_OPTIMIZE_SIZE
-  if (status s = validate_scope_part(sp.region, SIGV4KIT_TEXT("region must be 1 to " SIGV4KIT_STRINGIFY(SIGV4KIT_MAX_SCOPE_PART) " printable characters without '/', ',' or spaces")); !s)
-    return s;
-  if (status s = validate_scope_part(sp.service, SIGV4KIT_TEXT("service must be 1 to " SIGV4KIT_STRINGIFY(SIGV4KIT_MAX_SCOPE_PART) " printable characters without '/', ',' or spaces")); !s)
-    return s;
-  p.region_ = sp.region;
-  p.service_ = sp.service;
-  const credentials_view& cr = sp.credentials;
-  if (cr.access_key_id.empty() || cr.access_key_id.size() > max_access_key_id)
-    return error(error_kind::invalid_credentials,
-                 SIGV4KIT_TEXT("access key id must be 1 to " SIGV4KIT_STRINGIFY(SIGV4KIT_MAX_ACCESS_KEY_ID) " characters"));
-  if (!all_scope_chars(cr.access_key_id))
-    return error(error_kind::invalid_credentials,
-                 SIGV4KIT_TEXT("access key id may hold only printable characters other than '/', ',' and space"));
-#else
   // One check for the three (1..max bytes, each cc_scope); the same errors as above.
   if (!is_scope_text(sp.region, SIGV4KIT_MAX_SCOPE_PART))
     return error(error_kind::invalid_scope, SIGV4KIT_TEXT("region must be 1 to " SIGV4KIT_STRINGIFY(SIGV4KIT_MAX_SCOPE_PART) " printable characters without '/', ',' or spaces"),
@@ -4544,6 +4566,11 @@ SIGV4KIT_END_NAMESPACE
 SIGV4KIT_BEGIN_NAMESPACE
 
 namespace detail {
+/// The default check of signing_key_cache::get_started: none.
+struct always_true {
+  constexpr bool operator()() const noexcept { return true; }
+};
+
 /// Whether a backend offers compress(h, p, blocks) on a bare chaining value (block_crypto
 /// does, except in small builds).
 template <class Crypto, class = void>
@@ -4766,22 +4793,40 @@ class signing_key_cache {
   /// state after them comes from the cache instead of a compression. A string to sign that
   /// sorts after the stored one (a later time) replaces it; an earlier one is used but not
   /// stored, so signers working through different times do not keep rewriting the entry.
+  ///
+  /// `check()` (returning bool) runs before anything is derived or stored, except when the
+  /// identity and those 64 bytes are both held: the signer validates the scope there, which a
+  /// full hit has been already (only a signature that passed the check stores a block, and
+  /// the block holds the whole time). When it returns false nothing is stored, `*rejected`
+  /// is set and the key returned is empty.
   // Inlined into its caller (the signer, once): GCC's own choice varies with the code around.
+  template <class Check = detail::always_true>
   SIGV4KIT_ALWAYS_INLINE hmac_key<Crypto> get_started(std::string_view access_key_id, std::string_view secret,
                                                      std::string_view date, std::string_view region,
                                                      std::string_view service, const char* sts, std::size_t n,
-                                                     bool* hit = nullptr) noexcept {
+                                                     bool* hit = nullptr, Check&& check = Check{},
+                                                     bool* rejected = nullptr) noexcept {
+    const std::string_view parts[6] = {access_key_id, secret, date, region, service,
+                                       std::string_view("aws4_request", 12)};
+    hmac_key<Crypto> key;
     if constexpr (keep_block) {
-      const std::string_view parts[6] = {access_key_id, secret, date, region, service,
-                                         std::string_view("aws4_request", 12)};
-      hmac_key<Crypto> key;
       identity id;
       const bool cacheable = id.pack(parts);  // else too long to store
       if (cacheable && n >= 64) {
         word block[block_words];
         std::memcpy(block, sts, 64);
-        int found = fetch(parts, id, true, key, block, hit);
+        const int found = lookup(id, key, block);
+        if (hit) *hit = found != 0;
         if (found != 2) {
+          if (SIGV4KIT_UNLIKELY(!check())) {
+            if (rejected) *rejected = true;
+            id.wipe();
+            return key;
+          }
+          if (!found) {
+            detail::derive_signing_key_into(key, parts + 1);
+            insert(id, key);
+          }
           key.update_inner(sts, 64);
           if (found != 1) {  // a new key, or a later block than the stored one: store it
             unsigned char chain[32];
@@ -4794,12 +4839,21 @@ class signing_key_cache {
         id.wipe();
         return key;
       }
+      if (SIGV4KIT_UNLIKELY(!check())) {
+        if (rejected) *rejected = true;
+        if (cacheable) id.wipe();
+        return key;
+      }
       fetch(parts, id, cacheable, key, nullptr, hit);
       key.update_inner(sts, n);
       if (cacheable) id.wipe();
       return key;
     } else {
-      hmac_key<Crypto> key = get(access_key_id, secret, date, region, service, hit);
+      if (SIGV4KIT_UNLIKELY(!check())) {
+        if (rejected) *rejected = true;
+        return key;
+      }
+      key = get_parts(parts, hit);
       key.update_inner(sts, n);
       return key;
     }
@@ -5260,8 +5314,17 @@ class basic_signer {
       detail::copy_bytes(sts + prefix, d, n);
       prefix += n;
     });
-    hmac_key<Crypto> key = cache_.get_started(p.access_key_id(), params.credentials.secret_access_key,
-                                              p.date(), p.region(), p.service(), sts, prefix);
+    // The scope's characters and the time are checked here, not in prepare: only when the
+    // cache has not seen this scope and second signed before (a full hit was checked then).
+    status scope_status;
+    bool rejected = false;
+    hmac_key<Crypto> key = cache_.get_started(
+        p.access_key_id(), params.credentials.secret_access_key, p.date(), p.region(), p.service(), sts, prefix,
+        nullptr, [&] { return (scope_status = detail::check_scope(params)).ok(); }, &rejected);
+    if (SIGV4KIT_UNLIKELY(rejected)) {
+      res.fail(scope_status.err());
+      return res;
+    }
     char* canonical_hex = sts + prefix;  // the string to sign's last line
 #else
     char canonical_hex[64];

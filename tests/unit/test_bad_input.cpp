@@ -89,6 +89,44 @@ TEST_CASE("Bad input: malformed or impossible timestamps", "[bad-input]") {
   CHECK(test::sign(request{"GET", "https://h/", {}, "", ""}, leap).ok);
 }
 
+// Speed builds check the scope's characters and the time only when the key cache has not
+// seen the scope and second signed before. A warm cache must not let a bad one through: not a
+// bad time within a signed date, nor a scope whose key a caller put in the cache directly.
+TEST_CASE("Bad input: scope and time with a warm key cache", "[bad-input]") {
+  sigv4kit::signer s;
+  const request r{"GET", "https://h/", {}, "", ""};
+  signing_params p = params();
+  CHECK(test::sign(r, p, &s).ok);
+  CHECK(test::sign(r, p, &s).ok);  // (the same scope and second: a full hit)
+  for (std::string_view t : {"20150830T243600Z", "20150830T126000Z", "20150830T12360aZ"}) {
+    signing_params q = params();
+    q.timestamp = t;
+    INFO("timestamp " << t);
+    auto o = test::sign(r, q, &s);
+    CHECK_FALSE(o.ok);
+    CHECK(o.kind == "invalid_timestamp");
+  }
+  CHECK(test::sign(r, p, &s).ok);
+  // Keys put in by the caller (signing_key_cache::get does not validate): signing with that
+  // scope is still refused.
+  (void)s.cache().get("AKIDEXAMPLE", secret, "20150830", "us east", "service");
+  (void)s.cache().get("AKID/EXAMPLE", secret, "20150830", "us-east-1", "service");
+  signing_params bad_region = params();
+  bad_region.region = "us east";
+  for (int i = 0; i < 2; ++i) {
+    auto o = test::sign(r, bad_region, &s);
+    CHECK_FALSE(o.ok);
+    CHECK(o.kind == "invalid_scope");
+  }
+  signing_params bad_id = params();
+  bad_id.credentials.access_key_id = "AKID/EXAMPLE";
+  for (int i = 0; i < 2; ++i) {
+    auto o = test::sign(r, bad_id, &s);
+    CHECK_FALSE(o.ok);
+    CHECK(o.kind == "invalid_credentials");
+  }
+}
+
 TEST_CASE("Bad input: URLs without scheme or host, or otherwise malformed", "[bad-input]") {
   for (std::string_view u : {"", "example.amazonaws.com/", "/path", "https://", "https:///path", "https//h/",
                              "1http://h/", "https://h:port/", "https://h:99999/", "https://h:/", "https://user@h/",

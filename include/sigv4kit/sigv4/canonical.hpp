@@ -843,6 +843,28 @@ inline status validate_scope_part(std::string_view s, const char* what) noexcept
   return {};
 }
 
+#ifndef SIGV4KIT_OPTIMIZE_SIZE
+/// The timestamp (a real UTC time, YYYYMMDDTHHMMSSZ), the region and service (1 to
+/// SIGV4KIT_MAX_SCOPE_PART scope characters) and the access key id's characters, in this
+/// order. Speed builds: prepare checks only the lengths; the signer runs this whenever the
+/// key cache has not seen the scope and second before (see signing_key_cache::get_started).
+SIGV4KIT_NOINLINE inline status check_scope(const signing_params& sp) noexcept {
+  if (!is_amz_date(sp.timestamp))
+    return error(error_kind::invalid_timestamp,
+                 SIGV4KIT_TEXT("timestamp must be a real UTC time written YYYYMMDDTHHMMSSZ, like 20150830T123600Z"),
+                 sp.timestamp);
+  if (status s = validate_scope_part(sp.region, SIGV4KIT_TEXT("region must be 1 to " SIGV4KIT_STRINGIFY(SIGV4KIT_MAX_SCOPE_PART) " printable characters without '/', ',' or spaces")); !s)
+    return s;
+  if (status s = validate_scope_part(sp.service, SIGV4KIT_TEXT("service must be 1 to " SIGV4KIT_STRINGIFY(SIGV4KIT_MAX_SCOPE_PART) " printable characters without '/', ',' or spaces")); !s)
+    return s;
+  const std::string_view id = sp.credentials.access_key_id;  // (its length: prepare's error)
+  if (!id.empty() && id.size() <= max_access_key_id && !all_scope_chars(id))
+    return error(error_kind::invalid_credentials,
+                 SIGV4KIT_TEXT("access key id may hold only printable characters other than '/', ',' and space"));
+  return {};
+}
+#endif
+
 /// True when [s, s + n) is in list[0..count) (exact comparison).
 SIGV4KIT_NOINLINE inline bool has_text(const std::string_view* list, std::size_t count, const char* s,
                                             std::size_t n) noexcept {
@@ -962,31 +984,31 @@ SIGV4KIT_SIZE_INLINE status prepare(const request& req, const signing_params& sp
 #endif
 
   // Scope and credentials.
+#ifndef SIGV4KIT_OPTIMIZE_SIZE
+  // The lengths only (the buffers depend on them). The characters, and whether the time is a
+  // real one, are check_scope's, which the signer runs unless the key cache has seen this
+  // scope and second signed before (see signing_key_cache::get_started).
+  if (sp.timestamp.size() != 16) return check_scope(sp);  // (its error)
+  p.amz_date = sp.timestamp;
+  p.date_ = sub(sp.timestamp, 0, 8);
+  if (sp.region.empty() || sp.region.size() > SIGV4KIT_MAX_SCOPE_PART || sp.service.empty() ||
+      sp.service.size() > SIGV4KIT_MAX_SCOPE_PART)
+    return check_scope(sp);
+  p.region_ = sp.region;
+  p.service_ = sp.service;
+  const credentials_view& cr = sp.credentials;
+  if (cr.access_key_id.empty() || cr.access_key_id.size() > max_access_key_id) {
+    if (status s = check_scope(sp); !s) return s;  // (the errors before this one)
+    return error(error_kind::invalid_credentials,
+                 SIGV4KIT_TEXT("access key id must be 1 to " SIGV4KIT_STRINGIFY(SIGV4KIT_MAX_ACCESS_KEY_ID) " characters"));
+  }
+#else
   if (!is_amz_date(sp.timestamp))
     return error(error_kind::invalid_timestamp,
                  SIGV4KIT_TEXT("timestamp must be a real UTC time written YYYYMMDDTHHMMSSZ, like 20150830T123600Z"),
                  sp.timestamp);
   p.amz_date = sp.timestamp;
-#ifndef SIGV4KIT_OPTIMIZE_SIZE
-  p.date_ = sub(sp.timestamp, 0, 8);
-#else
   p.date() = std::string_view(sp.timestamp.data(), 8);  // (16 bytes: checked above)
-#endif
-#ifndef SIGV4KIT_OPTIMIZE_SIZE
-  if (status s = validate_scope_part(sp.region, SIGV4KIT_TEXT("region must be 1 to " SIGV4KIT_STRINGIFY(SIGV4KIT_MAX_SCOPE_PART) " printable characters without '/', ',' or spaces")); !s)
-    return s;
-  if (status s = validate_scope_part(sp.service, SIGV4KIT_TEXT("service must be 1 to " SIGV4KIT_STRINGIFY(SIGV4KIT_MAX_SCOPE_PART) " printable characters without '/', ',' or spaces")); !s)
-    return s;
-  p.region_ = sp.region;
-  p.service_ = sp.service;
-  const credentials_view& cr = sp.credentials;
-  if (cr.access_key_id.empty() || cr.access_key_id.size() > max_access_key_id)
-    return error(error_kind::invalid_credentials,
-                 SIGV4KIT_TEXT("access key id must be 1 to " SIGV4KIT_STRINGIFY(SIGV4KIT_MAX_ACCESS_KEY_ID) " characters"));
-  if (!all_scope_chars(cr.access_key_id))
-    return error(error_kind::invalid_credentials,
-                 SIGV4KIT_TEXT("access key id may hold only printable characters other than '/', ',' and space"));
-#else
   // One check for the three (1..max bytes, each cc_scope); the same errors as above.
   if (!is_scope_text(sp.region, SIGV4KIT_MAX_SCOPE_PART))
     return error(error_kind::invalid_scope, SIGV4KIT_TEXT("region must be 1 to " SIGV4KIT_STRINGIFY(SIGV4KIT_MAX_SCOPE_PART) " printable characters without '/', ',' or spaces"),

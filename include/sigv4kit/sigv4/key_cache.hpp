@@ -25,6 +25,11 @@
 SIGV4KIT_BEGIN_NAMESPACE
 
 namespace detail {
+/// The default check of signing_key_cache::get_started: none.
+struct always_true {
+  constexpr bool operator()() const noexcept { return true; }
+};
+
 /// Whether a backend offers compress(h, p, blocks) on a bare chaining value (block_crypto
 /// does, except in small builds).
 template <class Crypto, class = void>
@@ -247,22 +252,40 @@ class signing_key_cache {
   /// state after them comes from the cache instead of a compression. A string to sign that
   /// sorts after the stored one (a later time) replaces it; an earlier one is used but not
   /// stored, so signers working through different times do not keep rewriting the entry.
+  ///
+  /// `check()` (returning bool) runs before anything is derived or stored, except when the
+  /// identity and those 64 bytes are both held: the signer validates the scope there, which a
+  /// full hit has been already (only a signature that passed the check stores a block, and
+  /// the block holds the whole time). When it returns false nothing is stored, `*rejected`
+  /// is set and the key returned is empty.
   // Inlined into its caller (the signer, once): GCC's own choice varies with the code around.
+  template <class Check = detail::always_true>
   SIGV4KIT_ALWAYS_INLINE hmac_key<Crypto> get_started(std::string_view access_key_id, std::string_view secret,
                                                      std::string_view date, std::string_view region,
                                                      std::string_view service, const char* sts, std::size_t n,
-                                                     bool* hit = nullptr) noexcept {
+                                                     bool* hit = nullptr, Check&& check = Check{},
+                                                     bool* rejected = nullptr) noexcept {
+    const std::string_view parts[6] = {access_key_id, secret, date, region, service,
+                                       std::string_view("aws4_request", 12)};
+    hmac_key<Crypto> key;
     if constexpr (keep_block) {
-      const std::string_view parts[6] = {access_key_id, secret, date, region, service,
-                                         std::string_view("aws4_request", 12)};
-      hmac_key<Crypto> key;
       identity id;
       const bool cacheable = id.pack(parts);  // else too long to store
       if (cacheable && n >= 64) {
         word block[block_words];
         std::memcpy(block, sts, 64);
-        int found = fetch(parts, id, true, key, block, hit);
+        const int found = lookup(id, key, block);
+        if (hit) *hit = found != 0;
         if (found != 2) {
+          if (SIGV4KIT_UNLIKELY(!check())) {
+            if (rejected) *rejected = true;
+            id.wipe();
+            return key;
+          }
+          if (!found) {
+            detail::derive_signing_key_into(key, parts + 1);
+            insert(id, key);
+          }
           key.update_inner(sts, 64);
           if (found != 1) {  // a new key, or a later block than the stored one: store it
             unsigned char chain[32];
@@ -275,12 +298,21 @@ class signing_key_cache {
         id.wipe();
         return key;
       }
+      if (SIGV4KIT_UNLIKELY(!check())) {
+        if (rejected) *rejected = true;
+        if (cacheable) id.wipe();
+        return key;
+      }
       fetch(parts, id, cacheable, key, nullptr, hit);
       key.update_inner(sts, n);
       if (cacheable) id.wipe();
       return key;
     } else {
-      hmac_key<Crypto> key = get(access_key_id, secret, date, region, service, hit);
+      if (SIGV4KIT_UNLIKELY(!check())) {
+        if (rejected) *rejected = true;
+        return key;
+      }
+      key = get_parts(parts, hit);
       key.update_inner(sts, n);
       return key;
     }

@@ -84,8 +84,17 @@ class basic_signer {
       detail::copy_bytes(sts + prefix, d, n);
       prefix += n;
     });
-    hmac_key<Crypto> key = cache_.get_started(p.access_key_id(), params.credentials.secret_access_key,
-                                              p.date(), p.region(), p.service(), sts, prefix);
+    // The scope's characters and the time are checked here, not in prepare: only when the
+    // cache has not seen this scope and second signed before (a full hit was checked then).
+    status scope_status;
+    bool rejected = false;
+    hmac_key<Crypto> key = cache_.get_started(
+        p.access_key_id(), params.credentials.secret_access_key, p.date(), p.region(), p.service(), sts, prefix,
+        nullptr, [&] { return (scope_status = detail::check_scope(params)).ok(); }, &rejected);
+    if (SIGV4KIT_UNLIKELY(rejected)) {
+      res.fail(scope_status.err());
+      return res;
+    }
     char* canonical_hex = sts + prefix;  // the string to sign's last line
 #else
     char canonical_hex[64];
