@@ -247,6 +247,18 @@ class hmac_key {
   /// load_state continues from such a saved value as if that block had been absorbed. The
   /// key cache keeps one of these per entry (the block of a string to sign's first 64 bytes).
   void store_inner_chaining(unsigned char out[32]) const noexcept { std::memcpy(out, chaining(ctx_[0]), 32); }
+  /// For compact_state keys only: load_state_words' outer state, and the inner state as
+  /// load_inner_chaining_words leaves it, from `chain`: the key cache's full hit, which then
+  /// does not copy the inner key state only to replace it.
+  template <class Word>
+  void load_started_words(const std::atomic<Word>* words, const std::atomic<Word>* chain) noexcept {
+    static_assert(32 % sizeof(Word) == 0, "whole words");
+    load_chaining_words(ctx_[0], chain);
+    load_chaining_words(ctx_[1], words + 32 / sizeof(Word));
+    ctx_[0].total = 128;  // the pad block and the message block
+    ctx_[0].used = 0;
+    set_block_boundary(ctx_[1]);
+  }
   template <class Word>
   void load_inner_chaining_words(const Word* words) noexcept {
     static_assert(32 % sizeof(Word) == 0, "whole words");
@@ -259,6 +271,15 @@ class hmac_key {
   /// `n` words cover state_size bytes (the last one possibly in part).
   template <class Word>
   void load_state_words(const std::atomic<Word>* words, std::size_t n) noexcept {
+    if constexpr (compact_state && 32 % sizeof(Word) == 0) {
+      // Straight into the two chaining values: no copy of the secret state to wipe.
+      (void)n;
+      load_chaining_words(ctx_[0], words);
+      load_chaining_words(ctx_[1], words + 32 / sizeof(Word));
+      set_block_boundary(ctx_[0]);
+      set_block_boundary(ctx_[1]);
+      return;
+    }
     unsigned char bytes[state_size];
     for (std::size_t i = 0; i < n; ++i) {
       Word w = words[i].load(std::memory_order_relaxed);
@@ -274,6 +295,14 @@ class hmac_key {
   // context, but called only for that one.
   template <class C>
   static auto chaining(C& c) noexcept -> decltype(&c.h[0]) { return c.h; }
+  template <class C, class Word>
+  static void load_chaining_words(C& c, const std::atomic<Word>* words) noexcept {
+    unsigned char* h = reinterpret_cast<unsigned char*>(chaining(c));
+    for (std::size_t i = 0; i < 32 / sizeof(Word); ++i) {
+      const Word w = words[i].load(std::memory_order_relaxed);
+      std::memcpy(h + i * sizeof(Word), &w, sizeof(Word));
+    }
+  }
   template <class C>
   static void set_block_boundary(C& c) noexcept {
     c.total = 64;  // the pad block

@@ -431,7 +431,6 @@ class signing_key_cache {
       if (s1 & 1u) return 0;  // being written: a miss (the caller derives instead)
       if (!holds(want)) return 0;
       // Straight into the caller's key: on a torn read the caller discards it (it derives).
-      out.load_state_words(key, key_words);
       int found = 1;
       if constexpr (keep_block) {
         if (blk) {
@@ -440,16 +439,13 @@ class signing_key_cache {
             old[i] = block[i].load(std::memory_order_relaxed);
             diff |= old[i] ^ blk[i];
           }
-          if (!diff) {
-            word c[chain_words];
-            for (std::size_t i = 0; i < chain_words; ++i) c[i] = chain[i].load(std::memory_order_relaxed);
-            out.load_inner_chaining_words(c);
-            secure_wipe(c, sizeof c);
-            found = 2;
-          } else if (std::memcmp(blk, old, 64) > 0) {
-            found = 3;
-          }
+          if (!diff) found = 2;
+          else if (std::memcmp(blk, old, 64) > 0) found = 3;
         }
+        if (found == 2) out.load_started_words(key, chain);  // (the inner key state not needed)
+        else out.load_state_words(key, key_words);
+      } else {
+        out.load_state_words(key, key_words);
       }
       std::atomic_thread_fence(std::memory_order_acquire);
       return seq.load(std::memory_order_relaxed) == s1 ? found : 0;
