@@ -36,6 +36,21 @@ inline void sha256_compress_auto(std::uint32_t h[8], const unsigned char* p, std
 }
 
 #if !defined(SIGV4KIT_SMALL_SHA256)
+/// auto_crypto's HMAC chain: in registers where the CPU has SHA-NI.
+template <>
+struct hmac_chain_impl<sha256_compress_auto> {
+  static bool run(const unsigned char* k, const unsigned char (*blocks)[64], int steps, std::uint32_t* inner,
+                  std::uint32_t* outer) noexcept {
+#if SIGV4KIT_HAVE_SHANI
+    if (cpu_has_shani()) {
+      sha256_hmac_chain_shani(k, blocks, steps, inner, outer);
+      return true;
+    }
+#endif
+    (void)k, (void)blocks, (void)steps, (void)inner, (void)outer;
+    return false;
+  }
+};
 /// auto_crypto's pair: in step where the CPU has SHA-NI or ARMv8 SHA2.
 template <>
 struct compress_pair<sha256_compress_auto> {

@@ -434,6 +434,15 @@ inline void sha256_state_finish_hmac(sha256_state& inner, sha256_state& outer, c
 namespace detail {
 /// One block into each of two independent chaining values. By default one after the other;
 /// the hardware block functions specialise it to run both in step (see sha256_shani_lanes).
+/// HMAC chained `steps` times in registers, where a block function has it (see
+/// sha256_hmac_chain_shani); run() returns false where it has not (the caller then does the
+/// same with compress()).
+template <void (*Compress)(std::uint32_t*, const unsigned char*, std::size_t)>
+struct hmac_chain_impl {
+  static bool run(const unsigned char*, const unsigned char (*)[64], int, std::uint32_t*, std::uint32_t*) noexcept {
+    return false;
+  }
+};
 template <void (*Compress)(std::uint32_t*, const unsigned char*, std::size_t)>
 struct compress_pair {
   static void run(std::uint32_t* h1, const unsigned char* p1, std::uint32_t* h2, const unsigned char* p2) noexcept {
@@ -472,6 +481,13 @@ struct block_crypto {
   static void compress2(std::uint32_t h1[8], const unsigned char* p1, std::uint32_t h2[8],
                         const unsigned char* p2) noexcept {
     detail::compress_pair<Compress>::run(h1, p1, h2, p2);
+  }
+  /// Optional for a backend (the signing-key derivation uses it when present): HMAC chained
+  /// `steps` times with the states in registers (see detail::sha256_hmac_chain_shani); false
+  /// when this block function has no such path (nothing was done).
+  static bool hmac_chain(const unsigned char k[64], const unsigned char (*blocks)[64], int steps,
+                         std::uint32_t inner[8], std::uint32_t outer[8]) noexcept {
+    return detail::hmac_chain_impl<Compress>::run(k, blocks, steps, inner, outer);
   }
   /// Optional for a backend (hmac_key uses it when present): the end of an HMAC, see
   /// detail::sha256_state_finish_hmac.

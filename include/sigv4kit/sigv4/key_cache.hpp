@@ -49,54 +49,75 @@ struct has_compress2<Crypto, std::void_t<decltype(Crypto::compress2(
                                  static_cast<std::uint32_t*>(nullptr), static_cast<const unsigned char*>(nullptr)))>>
     : std::true_type {};
 
+/// Whether a backend offers hmac_chain(k, blocks, steps, inner, outer) (block_crypto does,
+/// except in small builds; it returns false where its block function has no such path).
+template <class Crypto, class = void>
+struct has_hmac_chain : std::false_type {};
+template <class Crypto>
+struct has_hmac_chain<Crypto, std::void_t<decltype(Crypto::hmac_chain(
+                                  static_cast<const unsigned char*>(nullptr),
+                                  static_cast<const unsigned char (*)[64]>(nullptr), 0,
+                                  static_cast<std::uint32_t*>(nullptr), static_cast<std::uint32_t*>(nullptr)))>>
+    : std::true_type {};
+
 /// The derivation on bare chaining values, for backends with compress() and keys whose
 /// states are two chaining values (hmac_key::compact_state). Every step's key fits a block
 /// and every message (date, region, service, "aws4_request", <= 55 bytes) one block with its
 /// padding, so an HMAC step is four compressions with no streaming context, no buffering and
 /// no per-step key object to wipe: the ipad and opad blocks, then the message block and the
-/// outer block, each laid out whole before it is compressed. The ipad and opad blocks are
-/// independent: compress2 runs them in step (SHA-NI on a Zen 5: the derivation 647 -> 563 ns,
-/// five pairs). `k` holds "AWS4" + secret, zero-padded (or its SHA-256 when longer than a
-/// block). The result: the ipad and opad states of kSigning, in `state` (32 + 32 bytes).
+/// outer block. The four message blocks and the outer block's padding are laid out before
+/// the first compression: a compression reading bytes stored piece by piece just before it
+/// waits until they reach the cache. The ipad and opad blocks are independent: compress2 runs
+/// them in step. With SHA-NI the whole chain runs in registers (Crypto::hmac_chain).
+/// derive_signing_key on a Zen 5: 694 ns one compression after another, 616 with the pairs,
+/// 501 with the chain in registers.
+/// `k` holds "AWS4" + secret, zero-padded (or its SHA-256 when longer than a block). The
+/// result: the ipad and opad states of kSigning, in `state` (32 + 32 bytes).
 template <class Crypto>
 void derive_signing_state(unsigned char k[64], const std::string_view* msg, unsigned char state[64]) noexcept {
-  alignas(16) unsigned char ip[64], op[64], blk[64];
+  alignas(16) unsigned char mb[4][64];
+  for (int i = 0; i < 4; ++i) {  // the message, 0x80, zeros, the bit length of ipad block + message
+    const std::size_t n = msg[i].size();
+    std::memset(mb[i], 0, 64);
+    if (n) std::memcpy(mb[i], msg[i].data(), n);
+    mb[i][n] = 0x80;
+    store_be32(mb[i] + 60, static_cast<std::uint32_t>((64 + n) * 8));
+  }
   std::uint32_t hi[8], ho[8];
-  for (int step = 0;; ++step) {
-    for (int i = 0; i < 64; ++i) {  // RFC 2104: K ^ ipad, K ^ opad
-      ip[i] = static_cast<unsigned char>(k[i] ^ 0x36);
-      op[i] = static_cast<unsigned char>(k[i] ^ 0x5c);
+  bool done = false;
+  if constexpr (has_hmac_chain<Crypto>::value) done = Crypto::hmac_chain(k, mb, 4, hi, ho);
+  if (!done) {
+    alignas(16) unsigned char ip[64], op[64], ob[64];
+    std::memset(ob + 32, 0, 32);  // the outer block: the inner digest, 0x80, zeros, (64 + 32) * 8 bits
+    ob[32] = 0x80;
+    ob[62] = 0x03;
+    for (int step = 0;; ++step) {
+      for (int i = 0; i < 64; ++i) {  // RFC 2104: K ^ ipad, K ^ opad
+        ip[i] = static_cast<unsigned char>(k[i] ^ 0x36);
+        op[i] = static_cast<unsigned char>(k[i] ^ 0x5c);
+      }
+      sha256_init_h(hi);
+      sha256_init_h(ho);
+      if constexpr (has_compress2<Crypto>::value) {
+        Crypto::compress2(hi, ip, ho, op);
+      } else {
+        Crypto::compress(hi, ip, 1);
+        Crypto::compress(ho, op, 1);
+      }
+      if (step == 4) break;
+      Crypto::compress(hi, mb[step], 1);
+      store_be32x8(ob, hi);
+      Crypto::compress(ho, ob, 1);
+      // The next key: this MAC, zero-padded to a block.
+      store_be32x8(k, ho);
+      std::memset(k + 32, 0, 32);
     }
-    sha256_init_h(hi);
-    sha256_init_h(ho);
-    if constexpr (has_compress2<Crypto>::value) {
-      Crypto::compress2(hi, ip, ho, op);
-    } else {
-      Crypto::compress(hi, ip, 1);
-      Crypto::compress(ho, op, 1);
-    }
-    if (step == 4) break;
-    // Inner: the message, 0x80, zeros, the bit length of ipad block + message.
-    const std::size_t n = msg[step].size();
-    if (n) std::memcpy(blk, msg[step].data(), n);
-    blk[n] = 0x80;
-    std::memset(blk + n + 1, 0, 63 - n);
-    store_be32(blk + 60, static_cast<std::uint32_t>((64 + n) * 8));
-    Crypto::compress(hi, blk, 1);
-    // Outer: the inner digest, 0x80, zeros, (64 + 32) * 8 bits.
-    std::memset(op + 32, 0, 32);
-    op[32] = 0x80;
-    op[62] = 0x03;
-    store_be32x8(op, hi);
-    Crypto::compress(ho, op, 1);
-    // The next key: this MAC, zero-padded to a block.
-    store_be32x8(k, ho);
-    std::memset(k + 32, 0, 32);
+    secure_wipe(ip, sizeof ip);  // (mb held only the public messages)
+    secure_wipe(op, sizeof op);
+    secure_wipe(ob, 32);
   }
   std::memcpy(state, hi, 32);
   std::memcpy(state + 32, ho, 32);
-  secure_wipe(ip, sizeof ip);  // (blk held only the public messages)
-  secure_wipe(op, sizeof op);
   secure_wipe(hi, sizeof hi);
   secure_wipe(ho, sizeof ho);
 }
