@@ -37,7 +37,9 @@ class basic_signer {
   /// presigned URL) into `out[0..capacity)`. The returned views point into `out` and into
   /// `params.credentials.session_token`. `output_capacity(req, params)` bytes are always
   /// enough (for typical requests 1-2 KiB); a smaller buffer that cannot hold the result gives
-  /// error_kind::buffer_too_small and writes nothing.
+  /// error_kind::buffer_too_small and writes nothing. After any other error the buffer's
+  /// contents are unspecified (part of the output may have been written before the error was
+  /// found: the output is written alongside the hashing).
   result<signed_request> sign(const request& req, const signing_params& params, char* out,
                               std::size_t capacity) const noexcept {
     // One named result, returned on every path, filled in place (no copy of the value).
