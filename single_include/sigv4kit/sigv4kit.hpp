@@ -813,6 +813,14 @@ inline void secure_wipe(void* p, std::size_t n) noexcept {
 #endif
 }
 
+/// Zeroes 256 bytes of stack where the frame of a function the caller has just called was:
+/// register-resident hashing (sha256_hmac_chain_shani) spills some secret-derived state there,
+/// which would otherwise outlive it (as libgcrypt's _gcry_burn_stack).
+SIGV4KIT_NOINLINE inline void burn_stack() noexcept {
+  unsigned char b[256];
+  secure_wipe(b, sizeof b);
+}
+
 /// Compares two buffers of `n` bytes without branching on their contents (the time depends
 /// only on `n`). Returns true when they are equal.
 inline bool constant_time_equal(const void* a, const void* b, std::size_t n) noexcept {
@@ -1705,6 +1713,7 @@ struct hmac_chain_impl<sha256_compress_shani> {
   static bool run(const unsigned char* k, const unsigned char (*blocks)[64], int steps, std::uint32_t* inner,
                   std::uint32_t* outer) noexcept {
     sha256_hmac_chain_shani(k, blocks, steps, inner, outer);
+    burn_stack();
     return true;
   }
 };
@@ -1763,6 +1772,7 @@ struct hmac_chain_impl<sha256_compress_auto> {
 #if SIGV4KIT_HAVE_SHANI
     if (cpu_has_shani()) {
       sha256_hmac_chain_shani(k, blocks, steps, inner, outer);
+      burn_stack();
       return true;
     }
 #endif
@@ -4966,8 +4976,8 @@ class signing_key_cache {
   /// `check()` (returning bool) runs before anything is derived or stored, except when the
   /// identity and those 64 bytes are both held: the signer validates the scope there, which a
   /// full hit has been already (only a signature that passed the check stores a block, and
-  /// the block holds the whole time). When it returns false nothing is stored, `*rejected`
-  /// is set and the key returned is empty.
+  /// the block holds the whole time). When it returns false nothing is derived or stored,
+  /// `*rejected` is set, and the key returned must not be used.
   // Inlined into its caller (the signer, once): GCC's own choice varies with the code around.
   template <class Check = detail::always_true>
   SIGV4KIT_ALWAYS_INLINE hmac_key<Crypto> get_started(std::string_view access_key_id, std::string_view secret,

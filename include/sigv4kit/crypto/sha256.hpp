@@ -44,6 +44,7 @@ struct hmac_chain_impl<sha256_compress_auto> {
 #if SIGV4KIT_HAVE_SHANI
     if (cpu_has_shani()) {
       sha256_hmac_chain_shani(k, blocks, steps, inner, outer);
+      burn_stack();
       return true;
     }
 #endif

@@ -205,6 +205,7 @@ struct hmac_chain_impl<sha256_compress_shani> {
   static bool run(const unsigned char* k, const unsigned char (*blocks)[64], int steps, std::uint32_t* inner,
                   std::uint32_t* outer) noexcept {
     sha256_hmac_chain_shani(k, blocks, steps, inner, outer);
+    burn_stack();
     return true;
   }
 };

@@ -42,6 +42,14 @@ inline void secure_wipe(void* p, std::size_t n) noexcept {
 #endif
 }
 
+/// Zeroes 256 bytes of stack where the frame of a function the caller has just called was:
+/// register-resident hashing (sha256_hmac_chain_shani) spills some secret-derived state there,
+/// which would otherwise outlive it (as libgcrypt's _gcry_burn_stack).
+SIGV4KIT_NOINLINE inline void burn_stack() noexcept {
+  unsigned char b[256];
+  secure_wipe(b, sizeof b);
+}
+
 /// Compares two buffers of `n` bytes without branching on their contents (the time depends
 /// only on `n`). Returns true when they are equal.
 inline bool constant_time_equal(const void* a, const void* b, std::size_t n) noexcept {

@@ -277,8 +277,8 @@ class signing_key_cache {
   /// `check()` (returning bool) runs before anything is derived or stored, except when the
   /// identity and those 64 bytes are both held: the signer validates the scope there, which a
   /// full hit has been already (only a signature that passed the check stores a block, and
-  /// the block holds the whole time). When it returns false nothing is stored, `*rejected`
-  /// is set and the key returned is empty.
+  /// the block holds the whole time). When it returns false nothing is derived or stored,
+  /// `*rejected` is set, and the key returned must not be used.
   // Inlined into its caller (the signer, once): GCC's own choice varies with the code around.
   template <class Check = detail::always_true>
   SIGV4KIT_ALWAYS_INLINE hmac_key<Crypto> get_started(std::string_view access_key_id, std::string_view secret,
