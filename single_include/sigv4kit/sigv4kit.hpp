@@ -402,29 +402,51 @@ inline constexpr char payload_constants_text[] =
 inline constexpr const char* aws4_text = payload_constants_text + 10;
 #endif
 
+#ifndef SIGV4KIT_OPTIMIZE_SIZE
+/// copy_bytes past 64 bytes (65..256, a URL or a token, 16 bytes a step with SSE2; longer,
+/// memcpy). Out of line: rare, and the inlined copies stay small.
+SIGV4KIT_NOINLINE inline void copy_long(char* dst, const char* src, std::size_t n) noexcept {
+#if defined(__SSE2__) && !defined(SIGV4KIT_NO_SIMD)
+  if (n <= 256) {  // (n > 16) the last step overlapping
+    for (std::size_t i = 0; i < n - 16; i += 16)
+      _mm_storeu_si128(reinterpret_cast<__m128i*>(dst + i), _mm_loadu_si128(reinterpret_cast<const __m128i*>(src + i)));
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(dst + n - 16), _mm_loadu_si128(reinterpret_cast<const __m128i*>(src + n - 16)));
+    return;
+  }
+#endif
+  std::memcpy(dst, src, n);
+}
+#endif
+
 /// memcpy for the short pieces a canonical request is made of: up to 16 bytes as two
-/// overlapping fixed-size copies, up to 64 (with SSE2) as two or four overlapping 16-byte
-/// ones (inlined: no library call through the PLT), longer ones through memcpy.
+/// overlapping fixed-size copies (1 to 3 as three bytes), up to 64 (with SSE2) as two or four
+/// overlapping 16-byte ones (inlined: no library call through the PLT), longer ones by
+/// copy_long.
 /// Reads and writes only [src, src + n) and [dst, dst + n). When optimising size, memcpy
 /// itself (a microcontroller's C startup code links it anyway).
 inline void copy_bytes(char* dst, const char* src, std::size_t n) noexcept {
 #ifdef SIGV4KIT_OPTIMIZE_SIZE
   if (n) std::memcpy(dst, src, n);  // memcpy may not be given null, which an empty view may hold
 #else
-  if (n >= 8 && n <= 16) {
-    std::uint64_t a, b;
-    std::memcpy(&a, src, 8);
-    std::memcpy(&b, src + n - 8, 8);
-    std::memcpy(dst, &a, 8);
-    std::memcpy(dst + n - 8, &b, 8);
-  } else if (n >= 4 && n < 8) {
-    std::uint32_t a, b;
-    std::memcpy(&a, src, 4);
-    std::memcpy(&b, src + n - 4, 4);
-    std::memcpy(dst, &a, 4);
-    std::memcpy(dst + n - 4, &b, 4);
-  } else if (n < 4) {
-    for (std::size_t i = 0; i < n; ++i) dst[i] = src[i];
+  if (n <= 16) {
+    if (n >= 8) {
+      std::uint64_t a, b;
+      std::memcpy(&a, src, 8);
+      std::memcpy(&b, src + n - 8, 8);
+      std::memcpy(dst, &a, 8);
+      std::memcpy(dst + n - 8, &b, 8);
+    } else if (n >= 4) {
+      std::uint32_t a, b;
+      std::memcpy(&a, src, 4);
+      std::memcpy(&b, src + n - 4, 4);
+      std::memcpy(dst, &a, 4);
+      std::memcpy(dst + n - 4, &b, 4);
+    } else if (n) {  // 1..3: the first, middle and last bytes (some the same), no loop
+      const char a = src[0], b = src[n / 2], c = src[n - 1];
+      dst[0] = a;
+      dst[n / 2] = b;
+      dst[n - 1] = c;
+    }
 #if defined(__SSE2__) && !defined(SIGV4KIT_NO_SIMD)
   } else if (n <= 64) {  // 17..64: two or four overlapping 16-byte copies, no library call
     const std::size_t mid = n > 32 ? 16 : 0;
@@ -438,7 +460,7 @@ inline void copy_bytes(char* dst, const char* src, std::size_t n) noexcept {
     _mm_storeu_si128(reinterpret_cast<__m128i*>(dst + n - 16), d);
 #endif
   } else {
-    std::memcpy(dst, src, n);
+    copy_long(dst, src, n);
   }
 #endif
 }
@@ -1185,12 +1207,12 @@ struct sha256_final_blocks {
 inline void sha256_layout_final(const sha256_state& s, const unsigned char* p, std::size_t n,
                                 sha256_final_blocks& f) noexcept {
   const std::uint64_t bits = (s.total + n) * 8;
-  std::size_t used = s.used;
+  std::size_t used = s.used & 63;  // (always below 64; the mask tells the compiler so)
   f.nhead = 0;
   if (used && n && used + n >= 64) {  // the pending bytes and the data's head make a block
     std::size_t take = 64 - used;
-    std::memcpy(f.head, s.buf, used);
-    std::memcpy(f.head + used, p, take);
+    copy_bytes(reinterpret_cast<char*>(f.head), reinterpret_cast<const char*>(s.buf), used);
+    copy_bytes(reinterpret_cast<char*>(f.head + used), reinterpret_cast<const char*>(p), take & 63);  // (1..63)
     f.nhead = 1;
     p += take;
     n -= take;
@@ -1202,12 +1224,14 @@ inline void sha256_layout_final(const sha256_state& s, const unsigned char* p, s
   n &= 63;
   // The tail: pending bytes (when no head block took them), the data's last bytes, 0x80,
   // zeros and the length (FIPS 180-4 section 5.1.1), in one block or two.
-  if (used) std::memcpy(f.tail, s.buf, used);
-  if (n) std::memcpy(f.tail + used, p, n);
+  // (Zeros first, all 128 bytes: a fixed size, stored inline; the variable-length copies are
+  // copy_bytes', inline too. Library memcpy and memset calls cost more than they copy here.)
+  std::memset(f.tail, 0, sizeof f.tail);
+  copy_bytes(reinterpret_cast<char*>(f.tail), reinterpret_cast<const char*>(s.buf), used);
+  copy_bytes(reinterpret_cast<char*>(f.tail + used), reinterpret_cast<const char*>(p), n);
   used += n;
   f.ntail = used + 9 > 64 ? 2 : 1;
   f.tail[used] = 0x80;
-  std::memset(f.tail + used + 1, 0, 64 * f.ntail - 8 - used - 1);
   store_be32(f.tail + 64 * f.ntail - 8, static_cast<std::uint32_t>(bits >> 32));
   store_be32(f.tail + 64 * f.ntail - 4, static_cast<std::uint32_t>(bits));
 }
@@ -2613,6 +2637,14 @@ inline std::size_t printable_run(const char* s, std::size_t n) noexcept {
       [](unsigned char c) { return c >= Min && c != 0x7f; });
 }
 inline std::size_t no_control_run(const char* s, std::size_t n) noexcept { return printable_run<0x20>(s, n); }
+/// Length of the leading run of s[0..n) without '?' or '#' (a URL's path).
+inline std::size_t path_run(const char* s, std::size_t n) noexcept {
+  return class_run(s, n,
+                   SIGV4KIT_VEC_OK(_mm_cmpeq_epi8(
+                       _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('?')), _mm_cmpeq_epi8(x, _mm_set1_epi8('#'))),
+                       _mm_setzero_si128())),
+                   [](unsigned char c) { return c != '?' && c != '#'; });
+}
 inline std::size_t field_text_run(const char* s, std::size_t n) noexcept { return printable_run<0x21>(s, n); }
 #undef SIGV4KIT_VEC_OK
 
@@ -2668,6 +2700,7 @@ SIGV4KIT_END_NAMESPACE
 #include <cstring>
 #include <iterator>
 #include <string_view>
+#include <type_traits>
 
 SIGV4KIT_BEGIN_NAMESPACE
 namespace detail {
@@ -2861,7 +2894,10 @@ SIGV4KIT_ALWAYS_INLINE status parse_url(std::string_view url, url_parts& out, st
   const std::string_view authority(auth, static_cast<std::size_t>(auth_end - auth));
 #ifndef SIGV4KIT_OPTIMIZE_SIZE
   out.host_has_upper = upper;
-  if (std::memchr(auth_end, '#', rest))
+  // The path ends at the first '?' or '#'; a '#' after the '?' is found by prepare's query
+  // split, which reads every byte of the query anyway. (One inline scan, no C library calls.)
+  const char* const path_end = auth_end + path_run(auth_end, rest);
+  if (path_end != e && *path_end == '#')
     return error(error_kind::invalid_url, SIGV4KIT_TEXT("URL has a fragment ('#...'), which is never sent to the server; remove it"));
 #else
   // Size builds: one loop, not two memchr calls (no C library memchr linked: 160 bytes on a
@@ -2922,11 +2958,9 @@ SIGV4KIT_ALWAYS_INLINE status parse_url(std::string_view url, url_parts& out, st
 #endif
 
 #ifndef SIGV4KIT_OPTIMIZE_SIZE
-  const void* qm = std::memchr(auth_end, '?', rest);
-  const char* path_end = qm ? static_cast<const char*>(qm) : e;
   out.path = std::string_view(auth_end, static_cast<std::size_t>(path_end - auth_end));
   out.before_query = std::string_view(b, static_cast<std::size_t>(path_end - b));
-  out.query = qm ? std::string_view(path_end + 1, static_cast<std::size_t>(e - path_end - 1)) : std::string_view();
+  out.query = path_end != e ? std::string_view(path_end + 1, static_cast<std::size_t>(e - path_end - 1)) : std::string_view();
 #else
   out.path = std::string_view(auth_end, static_cast<std::size_t>(qm - auth_end));
   if constexpr (presign_enabled) out.before_query = std::string_view(b, static_cast<std::size_t>(qm - b));  // (query mode's)
@@ -3088,10 +3122,29 @@ inline bool query_less(const query_param& a, const query_param& b) noexcept {
 }
 #endif
 
-/// s == lit, for a literal: the length is a constant, so the comparison is inlined.
+/// s == lit, for a literal: the length is a constant, so the comparison is inlined. (Speed
+/// builds: as 8- or 4-byte words, the literal's folded into constants; GCC calls memcmp for
+/// lengths past 8.)
 template <std::size_t N>
 SIGV4KIT_ALWAYS_INLINE bool equals_literal(std::string_view s, const char (&lit)[N]) noexcept {
-  return s.size() == N - 1 && std::memcmp(s.data(), lit, N - 1) == 0;
+  constexpr std::size_t n = N - 1;
+#ifndef SIGV4KIT_OPTIMIZE_SIZE
+  if constexpr (n >= 4) {
+    if (s.size() != n) return false;
+    using word = std::conditional_t<(n >= 8), std::uint64_t, std::uint32_t>;
+    constexpr std::size_t w = sizeof(word);
+    auto at = [](const char* p) noexcept {
+      word v;
+      std::memcpy(&v, p, w);
+      return v;
+    };
+    word diff = 0;
+    for (std::size_t i = 0; i + w <= n; i += w) diff |= at(s.data() + i) ^ at(lit + i);
+    if constexpr (n % w != 0) diff |= at(s.data() + n - w) ^ at(lit + n - w);  // the last word overlaps
+    return diff == 0;
+  }
+#endif
+  return s.size() == n && std::memcmp(s.data(), lit, n) == 0;
 }
 
 #ifndef SIGV4KIT_OPTIMIZE_SIZE
@@ -3526,7 +3579,13 @@ inline constexpr std::string_view known_payload_constants[] = {
 
 #ifndef SIGV4KIT_OPTIMIZE_SIZE
 inline bool is_known_payload_constant(std::string_view s) noexcept {
-  return has_text(known_payload_constants, std::size(known_payload_constants), s.data(), s.size());
+  // UNSIGNED-PAYLOAD (S3's usual) inline; the STREAMING-... ones in a loop.
+  static_assert(known_payload_constants[0] == "UNSIGNED-PAYLOAD" && known_payload_constants[1].size() != 16 &&
+                    known_payload_constants[2].size() != 16 && known_payload_constants[3].size() != 16 &&
+                    known_payload_constants[4].size() != 16 && known_payload_constants[5].size() != 16,
+                "the only 16-byte constant comes first");
+  if (s.size() == 16) return equals_literal(s, "UNSIGNED-PAYLOAD");
+  return has_text(known_payload_constants + 1, std::size(known_payload_constants) - 1, s.data(), s.size());
 }
 #else
 /// The same six constants, each an (offset, length) in payload_constants_text: one memcmp
@@ -3798,6 +3857,8 @@ SIGV4KIT_SIZE_INLINE status prepare(const request& req, const signing_params& sp
         i += 2;
         continue;
       }
+      if (SIGV4KIT_UNLIKELY(c == '#'))  // (parse_url looked for one only in the path)
+        return error(error_kind::invalid_url, SIGV4KIT_TEXT("URL has a fragment ('#...'), which is never sent to the server; remove it"));
 #endif
       canonical = false;
     }
@@ -4053,7 +4114,7 @@ inline status emit_path_bytes(sink& s, std::string_view t, bool keep_escapes) no
 /// trailing '/' is kept. The kept segments are marked in a bitset, so no copy of the path is
 /// made: one pass checks and marks, one writes.
 inline status emit_canonical_uri(sink& s, std::string_view path, bool normalize, bool double_encode) noexcept {
-  if (path.empty()) {
+  if (path.empty() || (path.size() == 1 && path[0] == '/')) {  // (most APIs but S3's: "/")
     s.put('/');
     return {};
   }
@@ -4091,8 +4152,8 @@ inline status emit_canonical_uri(sink& s, std::string_view path, bool normalize,
   bool any = false;
   seg = path.data();
   for (std::size_t i = 0; i < count; ++i) {
-    const char* end = static_cast<const char*>(std::memchr(seg, '/', static_cast<std::size_t>(e - seg)));
-    if (!end) end = e;
+    const char* end = seg;  // (segments are short: no library call)
+    while (end != e && *end != '/') ++end;
     if (keep[i / 8] & (1u << (i % 8))) {
       s.put('/');
       // Cannot fail: every byte was checked above.

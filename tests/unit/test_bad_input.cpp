@@ -136,6 +136,29 @@ TEST_CASE("Bad input: URLs without scheme or host, or otherwise malformed", "[ba
   CHECK(test::sign(request{"GET", "https://[::1]:8443/x", {}, "", ""}, params()).ok);
 }
 
+TEST_CASE("Bad input: a fragment anywhere after the host, in both modes", "[bad-input]") {
+  // Speed builds look for '#' in the path with the '?' and in the query while splitting it:
+  // each place, short and long (the scanners' 16-byte steps), is covered here.
+  const std::string long_path = "https://h/" + std::string(40, 'p');
+  const std::string long_query = "https://h/a?" + std::string(40, 'q') + "=v";
+  for (const std::string& u :
+       {std::string("https://h#f"), std::string("https://h/#"), std::string("https://h/a?x=1#f"),
+        std::string("https://h/a?#"), std::string("https://h?x#y"), std::string("https://h/a?x=%41#f"),
+        std::string("https://h/a?k=%2F#"), std::string("https://h/a?x=1&y#"), long_path + "#f",
+        long_path + "?x=1#f", long_query + "#f", long_query.substr(0, 30) + "#" + long_query.substr(30)}) {
+    INFO(u);
+    for (signing_mode m : {signing_mode::header, signing_mode::query}) {
+      signing_params p = params();
+      p.mode = m;
+      auto o = fails(request{"GET", u, {}, "", ""}, p, "invalid_url");
+      CHECK(o.message.find("fragment") != std::string::npos);
+    }
+  }
+  // '#' escaped is data, not a fragment.
+  CHECK(test::sign(request{"GET", long_query + "%23", {}, "", ""}, params()).ok);
+  CHECK(test::sign(request{"GET", "https://h/a%23b?c=%23", {}, "", ""}, params()).ok);
+}
+
 TEST_CASE("Bad input: expires out of range in query mode", "[bad-input]") {
   for (std::uint32_t e : {0u, 604801u, 4000000000u}) {
     signing_params p = params();

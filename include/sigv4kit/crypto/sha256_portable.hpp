@@ -16,6 +16,7 @@
 
 #include <sigv4kit/config.hpp>
 #include <sigv4kit/crypto/wipe.hpp>
+#include <sigv4kit/detail/text.hpp>
 
 #include <cstddef>
 #include <cstdint>
@@ -339,12 +340,12 @@ struct sha256_final_blocks {
 inline void sha256_layout_final(const sha256_state& s, const unsigned char* p, std::size_t n,
                                 sha256_final_blocks& f) noexcept {
   const std::uint64_t bits = (s.total + n) * 8;
-  std::size_t used = s.used;
+  std::size_t used = s.used & 63;  // (always below 64; the mask tells the compiler so)
   f.nhead = 0;
   if (used && n && used + n >= 64) {  // the pending bytes and the data's head make a block
     std::size_t take = 64 - used;
-    std::memcpy(f.head, s.buf, used);
-    std::memcpy(f.head + used, p, take);
+    copy_bytes(reinterpret_cast<char*>(f.head), reinterpret_cast<const char*>(s.buf), used);
+    copy_bytes(reinterpret_cast<char*>(f.head + used), reinterpret_cast<const char*>(p), take & 63);  // (1..63)
     f.nhead = 1;
     p += take;
     n -= take;
@@ -356,12 +357,14 @@ inline void sha256_layout_final(const sha256_state& s, const unsigned char* p, s
   n &= 63;
   // The tail: pending bytes (when no head block took them), the data's last bytes, 0x80,
   // zeros and the length (FIPS 180-4 section 5.1.1), in one block or two.
-  if (used) std::memcpy(f.tail, s.buf, used);
-  if (n) std::memcpy(f.tail + used, p, n);
+  // (Zeros first, all 128 bytes: a fixed size, stored inline; the variable-length copies are
+  // copy_bytes', inline too. Library memcpy and memset calls cost more than they copy here.)
+  std::memset(f.tail, 0, sizeof f.tail);
+  copy_bytes(reinterpret_cast<char*>(f.tail), reinterpret_cast<const char*>(s.buf), used);
+  copy_bytes(reinterpret_cast<char*>(f.tail + used), reinterpret_cast<const char*>(p), n);
   used += n;
   f.ntail = used + 9 > 64 ? 2 : 1;
   f.tail[used] = 0x80;
-  std::memset(f.tail + used + 1, 0, 64 * f.ntail - 8 - used - 1);
   store_be32(f.tail + 64 * f.ntail - 8, static_cast<std::uint32_t>(bits >> 32));
   store_be32(f.tail + 64 * f.ntail - 4, static_cast<std::uint32_t>(bits));
 }

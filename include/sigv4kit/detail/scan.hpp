@@ -232,6 +232,14 @@ inline std::size_t printable_run(const char* s, std::size_t n) noexcept {
       [](unsigned char c) { return c >= Min && c != 0x7f; });
 }
 inline std::size_t no_control_run(const char* s, std::size_t n) noexcept { return printable_run<0x20>(s, n); }
+/// Length of the leading run of s[0..n) without '?' or '#' (a URL's path).
+inline std::size_t path_run(const char* s, std::size_t n) noexcept {
+  return class_run(s, n,
+                   SIGV4KIT_VEC_OK(_mm_cmpeq_epi8(
+                       _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('?')), _mm_cmpeq_epi8(x, _mm_set1_epi8('#'))),
+                       _mm_setzero_si128())),
+                   [](unsigned char c) { return c != '?' && c != '#'; });
+}
 inline std::size_t field_text_run(const char* s, std::size_t n) noexcept { return printable_run<0x21>(s, n); }
 #undef SIGV4KIT_VEC_OK
 

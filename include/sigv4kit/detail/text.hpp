@@ -48,29 +48,51 @@ inline constexpr char payload_constants_text[] =
 inline constexpr const char* aws4_text = payload_constants_text + 10;
 #endif
 
+#ifndef SIGV4KIT_OPTIMIZE_SIZE
+/// copy_bytes past 64 bytes (65..256, a URL or a token, 16 bytes a step with SSE2; longer,
+/// memcpy). Out of line: rare, and the inlined copies stay small.
+SIGV4KIT_NOINLINE inline void copy_long(char* dst, const char* src, std::size_t n) noexcept {
+#if defined(__SSE2__) && !defined(SIGV4KIT_NO_SIMD)
+  if (n <= 256) {  // (n > 16) the last step overlapping
+    for (std::size_t i = 0; i < n - 16; i += 16)
+      _mm_storeu_si128(reinterpret_cast<__m128i*>(dst + i), _mm_loadu_si128(reinterpret_cast<const __m128i*>(src + i)));
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(dst + n - 16), _mm_loadu_si128(reinterpret_cast<const __m128i*>(src + n - 16)));
+    return;
+  }
+#endif
+  std::memcpy(dst, src, n);
+}
+#endif
+
 /// memcpy for the short pieces a canonical request is made of: up to 16 bytes as two
-/// overlapping fixed-size copies, up to 64 (with SSE2) as two or four overlapping 16-byte
-/// ones (inlined: no library call through the PLT), longer ones through memcpy.
+/// overlapping fixed-size copies (1 to 3 as three bytes), up to 64 (with SSE2) as two or four
+/// overlapping 16-byte ones (inlined: no library call through the PLT), longer ones by
+/// copy_long.
 /// Reads and writes only [src, src + n) and [dst, dst + n). When optimising size, memcpy
 /// itself (a microcontroller's C startup code links it anyway).
 inline void copy_bytes(char* dst, const char* src, std::size_t n) noexcept {
 #ifdef SIGV4KIT_OPTIMIZE_SIZE
   if (n) std::memcpy(dst, src, n);  // memcpy may not be given null, which an empty view may hold
 #else
-  if (n >= 8 && n <= 16) {
-    std::uint64_t a, b;
-    std::memcpy(&a, src, 8);
-    std::memcpy(&b, src + n - 8, 8);
-    std::memcpy(dst, &a, 8);
-    std::memcpy(dst + n - 8, &b, 8);
-  } else if (n >= 4 && n < 8) {
-    std::uint32_t a, b;
-    std::memcpy(&a, src, 4);
-    std::memcpy(&b, src + n - 4, 4);
-    std::memcpy(dst, &a, 4);
-    std::memcpy(dst + n - 4, &b, 4);
-  } else if (n < 4) {
-    for (std::size_t i = 0; i < n; ++i) dst[i] = src[i];
+  if (n <= 16) {
+    if (n >= 8) {
+      std::uint64_t a, b;
+      std::memcpy(&a, src, 8);
+      std::memcpy(&b, src + n - 8, 8);
+      std::memcpy(dst, &a, 8);
+      std::memcpy(dst + n - 8, &b, 8);
+    } else if (n >= 4) {
+      std::uint32_t a, b;
+      std::memcpy(&a, src, 4);
+      std::memcpy(&b, src + n - 4, 4);
+      std::memcpy(dst, &a, 4);
+      std::memcpy(dst + n - 4, &b, 4);
+    } else if (n) {  // 1..3: the first, middle and last bytes (some the same), no loop
+      const char a = src[0], b = src[n / 2], c = src[n - 1];
+      dst[0] = a;
+      dst[n / 2] = b;
+      dst[n - 1] = c;
+    }
 #if defined(__SSE2__) && !defined(SIGV4KIT_NO_SIMD)
   } else if (n <= 64) {  // 17..64: two or four overlapping 16-byte copies, no library call
     const std::size_t mid = n > 32 ? 16 : 0;
@@ -84,7 +106,7 @@ inline void copy_bytes(char* dst, const char* src, std::size_t n) noexcept {
     _mm_storeu_si128(reinterpret_cast<__m128i*>(dst + n - 16), d);
 #endif
   } else {
-    std::memcpy(dst, src, n);
+    copy_long(dst, src, n);
   }
 #endif
 }

@@ -21,6 +21,7 @@
 #include <cstring>
 #include <iterator>
 #include <string_view>
+#include <type_traits>
 
 SIGV4KIT_BEGIN_NAMESPACE
 namespace detail {
@@ -214,7 +215,10 @@ SIGV4KIT_ALWAYS_INLINE status parse_url(std::string_view url, url_parts& out, st
   const std::string_view authority(auth, static_cast<std::size_t>(auth_end - auth));
 #ifndef SIGV4KIT_OPTIMIZE_SIZE
   out.host_has_upper = upper;
-  if (std::memchr(auth_end, '#', rest))
+  // The path ends at the first '?' or '#'; a '#' after the '?' is found by prepare's query
+  // split, which reads every byte of the query anyway. (One inline scan, no C library calls.)
+  const char* const path_end = auth_end + path_run(auth_end, rest);
+  if (path_end != e && *path_end == '#')
     return error(error_kind::invalid_url, SIGV4KIT_TEXT("URL has a fragment ('#...'), which is never sent to the server; remove it"));
 #else
   // Size builds: one loop, not two memchr calls (no C library memchr linked: 160 bytes on a
@@ -275,11 +279,9 @@ SIGV4KIT_ALWAYS_INLINE status parse_url(std::string_view url, url_parts& out, st
 #endif
 
 #ifndef SIGV4KIT_OPTIMIZE_SIZE
-  const void* qm = std::memchr(auth_end, '?', rest);
-  const char* path_end = qm ? static_cast<const char*>(qm) : e;
   out.path = std::string_view(auth_end, static_cast<std::size_t>(path_end - auth_end));
   out.before_query = std::string_view(b, static_cast<std::size_t>(path_end - b));
-  out.query = qm ? std::string_view(path_end + 1, static_cast<std::size_t>(e - path_end - 1)) : std::string_view();
+  out.query = path_end != e ? std::string_view(path_end + 1, static_cast<std::size_t>(e - path_end - 1)) : std::string_view();
 #else
   out.path = std::string_view(auth_end, static_cast<std::size_t>(qm - auth_end));
   if constexpr (presign_enabled) out.before_query = std::string_view(b, static_cast<std::size_t>(qm - b));  // (query mode's)
@@ -441,10 +443,29 @@ inline bool query_less(const query_param& a, const query_param& b) noexcept {
 }
 #endif
 
-/// s == lit, for a literal: the length is a constant, so the comparison is inlined.
+/// s == lit, for a literal: the length is a constant, so the comparison is inlined. (Speed
+/// builds: as 8- or 4-byte words, the literal's folded into constants; GCC calls memcmp for
+/// lengths past 8.)
 template <std::size_t N>
 SIGV4KIT_ALWAYS_INLINE bool equals_literal(std::string_view s, const char (&lit)[N]) noexcept {
-  return s.size() == N - 1 && std::memcmp(s.data(), lit, N - 1) == 0;
+  constexpr std::size_t n = N - 1;
+#ifndef SIGV4KIT_OPTIMIZE_SIZE
+  if constexpr (n >= 4) {
+    if (s.size() != n) return false;
+    using word = std::conditional_t<(n >= 8), std::uint64_t, std::uint32_t>;
+    constexpr std::size_t w = sizeof(word);
+    auto at = [](const char* p) noexcept {
+      word v;
+      std::memcpy(&v, p, w);
+      return v;
+    };
+    word diff = 0;
+    for (std::size_t i = 0; i + w <= n; i += w) diff |= at(s.data() + i) ^ at(lit + i);
+    if constexpr (n % w != 0) diff |= at(s.data() + n - w) ^ at(lit + n - w);  // the last word overlaps
+    return diff == 0;
+  }
+#endif
+  return s.size() == n && std::memcmp(s.data(), lit, n) == 0;
 }
 
 #ifndef SIGV4KIT_OPTIMIZE_SIZE
@@ -879,7 +900,13 @@ inline constexpr std::string_view known_payload_constants[] = {
 
 #ifndef SIGV4KIT_OPTIMIZE_SIZE
 inline bool is_known_payload_constant(std::string_view s) noexcept {
-  return has_text(known_payload_constants, std::size(known_payload_constants), s.data(), s.size());
+  // UNSIGNED-PAYLOAD (S3's usual) inline; the STREAMING-... ones in a loop.
+  static_assert(known_payload_constants[0] == "UNSIGNED-PAYLOAD" && known_payload_constants[1].size() != 16 &&
+                    known_payload_constants[2].size() != 16 && known_payload_constants[3].size() != 16 &&
+                    known_payload_constants[4].size() != 16 && known_payload_constants[5].size() != 16,
+                "the only 16-byte constant comes first");
+  if (s.size() == 16) return equals_literal(s, "UNSIGNED-PAYLOAD");
+  return has_text(known_payload_constants + 1, std::size(known_payload_constants) - 1, s.data(), s.size());
 }
 #else
 /// The same six constants, each an (offset, length) in payload_constants_text: one memcmp
@@ -1151,6 +1178,8 @@ SIGV4KIT_SIZE_INLINE status prepare(const request& req, const signing_params& sp
         i += 2;
         continue;
       }
+      if (SIGV4KIT_UNLIKELY(c == '#'))  // (parse_url looked for one only in the path)
+        return error(error_kind::invalid_url, SIGV4KIT_TEXT("URL has a fragment ('#...'), which is never sent to the server; remove it"));
 #endif
       canonical = false;
     }
@@ -1406,7 +1435,7 @@ inline status emit_path_bytes(sink& s, std::string_view t, bool keep_escapes) no
 /// trailing '/' is kept. The kept segments are marked in a bitset, so no copy of the path is
 /// made: one pass checks and marks, one writes.
 inline status emit_canonical_uri(sink& s, std::string_view path, bool normalize, bool double_encode) noexcept {
-  if (path.empty()) {
+  if (path.empty() || (path.size() == 1 && path[0] == '/')) {  // (most APIs but S3's: "/")
     s.put('/');
     return {};
   }
@@ -1444,8 +1473,8 @@ inline status emit_canonical_uri(sink& s, std::string_view path, bool normalize,
   bool any = false;
   seg = path.data();
   for (std::size_t i = 0; i < count; ++i) {
-    const char* end = static_cast<const char*>(std::memchr(seg, '/', static_cast<std::size_t>(e - seg)));
-    if (!end) end = e;
+    const char* end = seg;  // (segments are short: no library call)
+    while (end != e && *end != '/') ++end;
     if (keep[i / 8] & (1u << (i % 8))) {
       s.put('/');
       // Cannot fail: every byte was checked above.
