@@ -132,12 +132,19 @@
 // branches that lead to it out of the hot code, so the instructions that run are packed into
 // fewer lines (on a Zen 5, a warm s3-get signature ~590 -> ~535 ns from the error paths
 // alone). Not when optimising size, which keeps its own layout.
+//
+// The functions a warm signature runs are SIGV4KIT_HOT: GCC puts them in .text.hot, which the
+// GNU linkers lay out together, so they fill one contiguous stretch of the instruction cache
+// (~20 KB) instead of lines scattered over the program that compete for the same cache sets
+// (a warm s3-get 497 -> 482 ns on a Zen 5, alternated in one run).
 #if (defined(__GNUC__) || defined(__clang__)) && !defined(SIGV4KIT_OPTIMIZE_SIZE)
 #define SIGV4KIT_COLD __attribute__((cold, noinline))
+#define SIGV4KIT_HOT __attribute__((hot))
 #define SIGV4KIT_LIKELY(x) __builtin_expect(!!(x), 1)
 #define SIGV4KIT_UNLIKELY(x) __builtin_expect(!!(x), 0)
 #else
 #define SIGV4KIT_COLD
+#define SIGV4KIT_HOT
 #define SIGV4KIT_LIKELY(x) (x)
 #define SIGV4KIT_UNLIKELY(x) (x)
 #endif

@@ -19,7 +19,7 @@ SIGV4KIT_BEGIN_NAMESPACE
 
 namespace detail {
 /// The block function of auto_crypto: SHA-NI where the CPU has it, else portable C++.
-inline void sha256_compress_auto(std::uint32_t h[8], const unsigned char* p, std::size_t blocks) noexcept {
+SIGV4KIT_HOT inline void sha256_compress_auto(std::uint32_t h[8], const unsigned char* p, std::size_t blocks) noexcept {
 #if SIGV4KIT_HAVE_SHANI
   if (cpu_has_shani()) {
     sha256_compress_shani(h, p, blocks);

@@ -83,7 +83,7 @@ __attribute__((target("+crypto"))) SIGV4KIT_ALWAYS_INLINE void sha256_armv8_lane
 }
 
 /// FIPS 180-4 compression of `blocks` 64-byte blocks (one copy: see sha256_compress_shani).
-__attribute__((target("+crypto")
+SIGV4KIT_HOT __attribute__((target("+crypto")
 #if defined(__GNUC__) && !defined(__clang__)
                , noclone
 #endif

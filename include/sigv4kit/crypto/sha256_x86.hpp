@@ -179,7 +179,7 @@ __attribute__((target("sha,sse4.1,ssse3"))) inline void sha256_hmac_chain_shani(
 /// add a clone for callers passing blocks = 1, and a signature then runs both, ~220 more
 /// distinct instructions to decode; the signing path is front-end bound (see SIGV4KIT_COLD),
 /// and the clone cost a warm s3-get signature ~30 ns on a Zen 5.
-__attribute__((target("sha,sse4.1,ssse3")
+SIGV4KIT_HOT __attribute__((target("sha,sse4.1,ssse3")
 #if defined(__GNUC__) && !defined(__clang__)
                , noclone
 #endif

@@ -70,7 +70,7 @@ SIGV4KIT_NOINLINE inline void copy_long(char* dst, const char* src, std::size_t 
 /// copy_long.
 /// Reads and writes only [src, src + n) and [dst, dst + n). When optimising size, memcpy
 /// itself (a microcontroller's C startup code links it anyway).
-inline void copy_bytes(char* dst, const char* src, std::size_t n) noexcept {
+SIGV4KIT_HOT inline void copy_bytes(char* dst, const char* src, std::size_t n) noexcept {
 #ifdef SIGV4KIT_OPTIMIZE_SIZE
   if (n) std::memcpy(dst, src, n);  // memcpy may not be given null, which an empty view may hold
 #else

@@ -106,7 +106,7 @@ struct sink {
   /// The buffer is topped up and handed on whole, and whole buffers' worth of a long piece go
   /// straight through: the hash always receives complete blocks, which it compresses in place
   /// instead of copying them into its own block buffer.
-  SIGV4KIT_NOINLINE void put_long(const char* p, std::size_t n) noexcept {
+  SIGV4KIT_HOT SIGV4KIT_NOINLINE void put_long(const char* p, std::size_t n) noexcept {
     std::size_t room = sizeof buf - len;
     copy_bytes(buf + len, p, room);
     write(ctx, buf + done, sizeof buf - done, false);
@@ -143,7 +143,7 @@ struct url_parts {
 /// checked for control characters where they are read byte by byte anyway (canonical URI,
 /// query parameters), so the hot path reads each byte once.
 #ifndef SIGV4KIT_OPTIMIZE_SIZE
-SIGV4KIT_SIZE_INLINE status parse_url(std::string_view url, url_parts& out) noexcept {
+SIGV4KIT_HOT SIGV4KIT_SIZE_INLINE status parse_url(std::string_view url, url_parts& out) noexcept {
 #else
 // Size builds: the host into `host` (prepare's: no copy of it) and whether the authority has
 // capitals into `upper` (a register, not a member stored and read back); url_parts::host and
@@ -338,7 +338,9 @@ struct view {
 /// A query parameter of the URL, as a view into it: the key, then (after '=') the value.
 /// Packed: 16 bytes on 32-bit targets, 24 on 64-bit.
 struct query_param {
-  enum : unsigned char { key_canonical = 1, value_canonical = 2 };
+  /// has_equals: "key=value" or "key=" as sent (else the key alone); with both canonical
+  /// flags, the canonical "key=value" is the URL's text from key_ptr (one copy).
+  enum : unsigned char { key_canonical = 1, value_canonical = 2, has_equals = 4 };
   const char* key_ptr;
   std::uint32_t key_len;
 #ifndef SIGV4KIT_OPTIMIZE_SIZE
@@ -626,6 +628,10 @@ struct prepared_request {
 #ifndef SIGV4KIT_OPTIMIZE_SIZE
   std::size_t header_count;
   std::size_t signed_list_size;  // bytes of "name;name;..." (the SignedHeaders value)
+  // Header mode, when set (the signer does, once the output's room is checked): where the
+  // output's SignedHeaders value goes. The canonical request's list is written there and
+  // hashed from there, and the output writer leaves it in place: one list, not two.
+  char* signed_list_out = nullptr;
   query_param params[SIGV4KIT_MAX_QUERY_PARAMS];  // the URL's; the X-Amz-* ones are merged in
   std::size_t param_count;
   // Sorting moves these indices, not the entries (size builds sort the entries themselves).
@@ -787,7 +793,7 @@ inline bool is_default_unsigned_lower(std::string_view n) noexcept {
 /// character but tab) and tells whether it is already in canonical form (`plain`), so that
 /// the common value is written with one copy.
 #ifndef SIGV4KIT_OPTIMIZE_SIZE
-inline status check_header_value(const header& h, bool& plain) noexcept {
+SIGV4KIT_HOT inline status check_header_value(const header& h, bool& plain) noexcept {
   const unsigned char* v = reinterpret_cast<const unsigned char*>(h.value.data());
   const std::size_t n = h.value.size();
   plain = n == 0 || (v[0] != ' ' && v[n - 1] != ' ');
@@ -975,7 +981,7 @@ SIGV4KIT_NOINLINE inline void sort_entries(void* base, std::size_t n, std::size_
 
 /// Validates everything and fills `p`. `payload_hash_hex` is consulted only when the request
 /// carries no payload hash (the caller hashes the body with its backend first).
-SIGV4KIT_SIZE_INLINE status prepare(const request& req, const signing_params& sp, prepared_request& p) noexcept {
+SIGV4KIT_HOT SIGV4KIT_SIZE_INLINE status prepare(const request& req, const signing_params& sp, prepared_request& p) noexcept {
   // Method: an HTTP token (RFC 9110 section 9.1).
   if (!is_token(req.method))
     return error(error_kind::invalid_method, SIGV4KIT_TEXT("HTTP method must be a non-empty token like GET or POST"), req.method);
@@ -1188,19 +1194,21 @@ SIGV4KIT_SIZE_INLINE status prepare(const request& req, const signing_params& sp
     if (p.param_count == SIGV4KIT_MAX_QUERY_PARAMS)
       return error(error_kind::capacity_exceeded, SIGV4KIT_TEXT("URL has more query parameters than SIGV4KIT_MAX_QUERY_PARAMS"));
     query_param& qp = p.params[p.param_count++];
+    unsigned char equals = query_param::has_equals;
     if (eq == std::string_view::npos) {
       qp.key_ptr = q + begin;
       qp.key_len = static_cast<std::uint32_t>(end - begin);
       qp.value_len = 0;
       key_canonical = canonical;
       canonical = true;
+      equals = 0;
     } else {
       qp.key_ptr = q + begin;
       qp.key_len = static_cast<std::uint32_t>(eq - begin);
       qp.value_len = static_cast<std::uint32_t>(end - eq - 1);
     }
     qp.flags = static_cast<unsigned char>((key_canonical ? query_param::key_canonical : 0) |
-                                          (canonical ? query_param::value_canonical : 0));
+                                          (canonical ? query_param::value_canonical : 0) | equals);
 #endif
     if (query_mode && qp.key_len > 6 && std::memcmp(qp.key_ptr, "X-Amz-", 6) == 0 &&
         has_text(presign_param_suffixes, std::size(presign_param_suffixes), qp.key_ptr + 6, qp.key_len - 6))
@@ -1411,7 +1419,7 @@ inline void emit_header_value(sink& s, std::string_view v, bool) noexcept {
 /// Writes one path byte run: unreserved and '/' as they are; with `keep_escapes` (S3, single
 /// encoding) an existing "%XX" stays as sent; every other byte as %XX. A control character
 /// (CR, LF, NUL, ...) in the path is an error, found here where each byte is read anyway.
-inline status emit_path_bytes(sink& s, std::string_view t, bool keep_escapes) noexcept {
+SIGV4KIT_HOT inline status emit_path_bytes(sink& s, std::string_view t, bool keep_escapes) noexcept {
   const char *p = t.data(), *const e = p + t.size(), *run = p;
   for (;; ++p) {
     p += unreserved_run<true>(p, static_cast<std::size_t>(e - p));
@@ -1434,7 +1442,7 @@ inline status emit_path_bytes(sink& s, std::string_view t, bool keep_escapes) no
 /// cancel) and empty segments are dropped, as botocore's remove_dot_segments does, and a
 /// trailing '/' is kept. The kept segments are marked in a bitset, so no copy of the path is
 /// made: one pass checks and marks, one writes.
-inline status emit_canonical_uri(sink& s, std::string_view path, bool normalize, bool double_encode) noexcept {
+SIGV4KIT_HOT inline status emit_canonical_uri(sink& s, std::string_view path, bool normalize, bool double_encode) noexcept {
   if (path.empty() || (path.size() == 1 && path[0] == '/')) {  // (most APIs but S3's: "/")
     s.put('/');
     return {};
@@ -1549,7 +1557,7 @@ SIGV4KIT_ALWAYS_INLINE status emit_canonical_uri(sink& s, std::string_view path,
 
 /// Writes a query key or value in canonical encoding (see encoded_reader), copying runs of
 /// unreserved bytes whole.
-inline void emit_query_text(sink& s, std::string_view t, bool canonical) noexcept {
+SIGV4KIT_HOT inline void emit_query_text(sink& s, std::string_view t, bool canonical) noexcept {
   if (canonical) {
     s.put(t);
     return;
@@ -1588,7 +1596,7 @@ inline void emit_param(sink& s, const query_param& q) noexcept {
 /// The canonical query: the URL's parameters (sorted by prepare) merged with, in query mode,
 /// the signing parameters, which have fixed keys listed here in their sorted order (a URL
 /// that already has one of these keys is rejected, so keys never tie).
-inline void emit_canonical_query(sink& s, const prepared_request& p) noexcept {
+SIGV4KIT_HOT inline void emit_canonical_query(sink& s, const prepared_request& p) noexcept {
 #ifdef SIGV4KIT_NO_PRESIGN
   // Header mode only: the URL's parameters alone (GCC does not see that the merge below
   // never takes a signing parameter when there are none, and keeps all of it).
@@ -1596,6 +1604,11 @@ inline void emit_canonical_query(sink& s, const prepared_request& p) noexcept {
   for (std::size_t i = 0; i < p.param_count; ++i) {
     const query_param& q = p.param_at(i);
     if (i) s.put('&');
+    constexpr unsigned as_sent = query_param::key_canonical | query_param::value_canonical | query_param::has_equals;
+    if ((q.flags & as_sent) == as_sent) {  // "key=value" as sent (see query_param)
+      s.put(std::string_view(q.key_ptr, std::size_t(q.key_len) + 1 + q.value_len));
+      continue;
+    }
     emit_query_text(s, q.key(), q.flags & query_param::key_canonical);
     s.put('=');
     emit_query_text(s, q.value(), q.flags & query_param::value_canonical);
@@ -1630,9 +1643,14 @@ inline void emit_canonical_query(sink& s, const prepared_request& p) noexcept {
 #endif
       if (j == na || compare_encoded(q.key(), key_canonical, std::string_view(keys[j].ptr, keys[j].len - 1), true) < 0) {
 #ifndef SIGV4KIT_OPTIMIZE_SIZE
-        emit_query_text(s, q.key(), key_canonical);
-        s.put('=');
-        emit_query_text(s, q.value(), q.flags & query_param::value_canonical);
+        constexpr unsigned as_sent = query_param::key_canonical | query_param::value_canonical | query_param::has_equals;
+        if ((q.flags & as_sent) == as_sent) {  // (most parameters)
+          s.put(std::string_view(q.key_ptr, std::size_t(q.key_len) + 1 + q.value_len));
+        } else {
+          emit_query_text(s, q.key(), key_canonical);
+          s.put('=');
+          emit_query_text(s, q.value(), q.flags & query_param::value_canonical);
+        }
 #else
         emit_param(s, q);
 #endif
@@ -1668,7 +1686,7 @@ struct output_cursor {
 
 /// Streams the canonical request into `s` (the caller then finishes the sink).
 #ifndef SIGV4KIT_DETAIL_OUTPUT_FIRST
-SIGV4KIT_SIZE_INLINE status emit_canonical_request(sink& s, const prepared_request& p) noexcept {
+SIGV4KIT_HOT SIGV4KIT_SIZE_INLINE status emit_canonical_request(sink& s, const prepared_request& p) noexcept {
 #else
 SIGV4KIT_SIZE_INLINE status emit_canonical_request(sink& s, const prepared_request& p, const output_cursor& c) noexcept {
 #endif
@@ -1711,11 +1729,26 @@ SIGV4KIT_SIZE_INLINE status emit_canonical_request(sink& s, const prepared_reque
 #endif
   s.put(std::string_view("\n\n", 2));
 #ifndef SIGV4KIT_DETAIL_OUTPUT_FIRST
-  for (std::size_t i = 0; i < p.header_count; ++i) {  // the signed header list
-    const header_entry& h = p.header_at(i);
-    if (h.repeat) continue;
-    if (i) s.put(';');
-    s.put(h.name());
+#ifndef SIGV4KIT_OPTIMIZE_SIZE
+  if (char* const list = p.signed_list_out) {  // the list written into the output, then hashed from it
+    char* o = list;
+    for (std::size_t i = 0; i < p.header_count; ++i) {
+      const header_entry& h = p.header_at(i);
+      if (h.repeat) continue;
+      if (i) *o++ = ';';
+      copy_bytes(o, h.name_ptr, h.name_len);
+      o += h.name_len;
+    }
+    s.put(std::string_view(list, p.signed_list_size));
+  } else
+#endif
+  {
+    for (std::size_t i = 0; i < p.header_count; ++i) {  // the signed header list
+      const header_entry& h = p.header_at(i);
+      if (h.repeat) continue;
+      if (i) s.put(';');
+      s.put(h.name());
+    }
   }
   s.pump();
   s.put('\n');
@@ -1902,6 +1935,12 @@ SIGV4KIT_SIZE_INLINE status check_output_room(const prepared_request& p, std::si
 /// between two compressions of its last hashes (see detail::sha256_compress_final): nothing
 /// written here depends on a hash, and a compression is one long dependency chain that
 /// leaves the core's other units idle. finish() runs the steps not yet run.
+/// Header mode: the Authorization value's text before the credential, and before the list.
+inline constexpr std::string_view authorization_prefix = "AWS4-HMAC-SHA256 Credential=";
+inline constexpr std::string_view signed_headers_label = ", SignedHeaders=";
+inline constexpr std::size_t authorization_prefix_size = authorization_prefix.size();
+inline constexpr std::size_t signed_headers_label_size = signed_headers_label.size();
+
 struct output_writer {
   prepared_request& p;
   signed_request& r;
@@ -1910,9 +1949,14 @@ struct output_writer {
   char* o = out;  // where the next step writes (not a text_out member: with the writer's
                   // address never taken, size builds keep its fields in registers)
   int next = 0;
+#ifndef SIGV4KIT_OPTIMIZE_SIZE
+  /// Header mode, when set: the credential scope as the string to sign holds it, copied whole
+  /// instead of written piece by piece (the signer sets it before the steps run).
+  const char* scope_text = nullptr;
+#endif
 
   /// The next step.
-  void operator()() noexcept {
+  SIGV4KIT_HOT void operator()() noexcept {
     text_out w{o};
     switch (next++) {
       case 0: step0(w); break;
@@ -1982,15 +2026,24 @@ struct output_writer {
     w.put(std::string_view(aws4_text, 16));
     w.put(view(" Credential="));
 #else
-    w.put(header_mode ? view("AWS4-HMAC-SHA256 Credential=") : view("X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential="));
+    w.put(header_mode ? view(authorization_prefix) : view("X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential="));
 #endif
 #ifdef SIGV4KIT_DETAIL_OUTPUT_FIRST
     w.put_credential(p, c.scope);
     char* begin;
 #else
     char* begin = w.o;
-    w.put_credential(p, !header_mode);
-    if (presign_enabled) p.credential_encoded = w.since(begin);  // (read by the canonical query)
+#ifndef SIGV4KIT_OPTIMIZE_SIZE
+    if (header_mode && scope_text) {
+      w.put(p.access_key_id());
+      *w.o++ = '/';
+      w.put(scope_text, p.credential_size() - p.access_key_id().size() - 1);
+    } else
+#endif
+    {
+      w.put_credential(p, !header_mode);
+      if (presign_enabled) p.credential_encoded = w.since(begin);  // (read by the canonical query)
+    }
 #endif
     if (!header_mode) {
       w.put("&X-Amz-Date=");
@@ -2004,7 +2057,7 @@ struct output_writer {
   // The signed header list (and in query mode the token), up to the signature.
   SIGV4KIT_SIZE_INLINE void step2(text_out& w) noexcept {
     const bool header_mode = !p.presign();
-    w.put(header_mode ? view(", SignedHeaders=") : view("&X-Amz-SignedHeaders="));
+    w.put(header_mode ? view(signed_headers_label) : view("&X-Amz-SignedHeaders="));
     char* begin = w.o;
 #ifdef SIGV4KIT_DETAIL_OUTPUT_FIRST
     // Header-only size builds: each signed name once, in order, with a ';' after it (a
@@ -2018,7 +2071,12 @@ struct output_writer {
     }
     --w.o;
 #else
-    w.put_signed_headers(p, header_mode ? view(";") : view("%3B"));  // ';' is not unreserved
+#ifndef SIGV4KIT_OPTIMIZE_SIZE
+    if (header_mode && p.signed_list_out)  // written there with the canonical request's
+      w.o += p.signed_list_size;
+    else
+#endif
+      w.put_signed_headers(p, header_mode ? view(";") : view("%3B"));  // ';' is not unreserved
 #endif
     if (presign_enabled) p.signed_headers_encoded = w.since(begin);
     if (!header_mode && p.token_signed) {

@@ -40,7 +40,7 @@ class basic_signer {
   /// error_kind::buffer_too_small and writes nothing. After any other error the buffer's
   /// contents are unspecified (part of the output may have been written before the error was
   /// found: the output is written alongside the hashing).
-  result<signed_request> sign(const request& req, const signing_params& params, char* out,
+  SIGV4KIT_HOT result<signed_request> sign(const request& req, const signing_params& params, char* out,
                               std::size_t capacity) const noexcept {
     // One named result, returned on every path, filled in place (no copy of the value).
     result<signed_request> res(detail::in_place);
@@ -73,6 +73,10 @@ class basic_signer {
     }
     detail::output_writer writer{p, r, cursor, out};
     if (!header_mode) writer.finish();
+    // Header mode: the SignedHeaders value's place in the output (the writer's order: Host,
+    // X-Amz-Date, the content hash, then the Authorization value up to the list).
+    else p.signed_list_out = out + p.host.size() + 16 + (p.add_content_sha256 ? p.payload_hash.size() : 0) +
+                             detail::authorization_prefix_size + p.credential_size() + detail::signed_headers_label_size;
 #endif
 
     // Signature = hex(HMAC(kSigning, string to sign)), kSigning from the cache.
@@ -86,6 +90,7 @@ class basic_signer {
       detail::copy_bytes(sts + prefix, d, n);
       prefix += n;
     });
+    writer.scope_text = sts + 17 + 17;  // after "AWS4-HMAC-SHA256\n" and the time's line
     // The scope's characters and the time are checked here, not in prepare: only when the
     // cache has not seen this scope and second signed before (a full hit was checked then).
     status scope_status;
@@ -209,7 +214,7 @@ class basic_signer {
     const signing_params& params;
     detail::output_writer& writer;  // its steps run between the last compressions
     unsigned char digest[32];
-    static void write(void* self, const char* data, std::size_t n, bool last) noexcept {
+    SIGV4KIT_HOT static void write(void* self, const char* data, std::size_t n, bool last) noexcept {
       hash_target& t = *static_cast<hash_target*>(self);
       if (last) detail::sha256_update_finish<Crypto>(t.ctx, data, n, t.digest, t.writer);
       else Crypto::update(t.ctx, data, n);
