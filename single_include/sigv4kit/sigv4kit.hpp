@@ -2539,59 +2539,41 @@ inline std::size_t unreserved_run(const char* s, std::size_t n, bool* upper = nu
   return i;
 }
 
-/// Visits, in order, the bytes of s[0..n) outside the unreserved set (the ones a query or
-/// path parser must look at): next(from) is the first such position >= from, or n. With SSE2
-/// a 16-byte window is classified once and its positions read off a bit mask, instead of
-/// scanning anew after each of them.
-class reserved_cursor {
- public:
-  reserved_cursor(const char* s, std::size_t n) noexcept : s_(s), n_(n) {}
-  std::size_t next(std::size_t from) noexcept {
+/// The bytes of s[0..n) outside the unreserved set among s[at..at + 16), as bits (bit k for
+/// s[at + k]; none past n). With SSE2 one 16-byte classification: the last window is loaded
+/// overlapping the one before, and a string shorter than 16 bytes (at == 0) as two
+/// overlapping halves mapped back to positions.
+inline unsigned reserved_bits(const char* s, std::size_t n, std::size_t at) noexcept {
 #ifdef SIGV4KIT_SCAN_SSE2
-    for (;;) {
-      if (from - base_ < 16) {  // inside the window (unsigned: false when from < base_)
-        unsigned m = mask_ >> (from - base_);
-        if (m) return from + static_cast<unsigned>(__builtin_ctz(m));
-        from = base_ + 16;
-      }
-      if (from >= n_) return n_;
-      load(from);
-    }
-#else
-    return from + unreserved_run(s_ + from, n_ - from);
-#endif
+  if (n >= 16) {
+    const std::size_t left = n - at;
+    const std::size_t from = left >= 16 ? at : n - 16;
+    const unsigned m = ~unreserved_bits<false>(_mm_loadu_si128(reinterpret_cast<const __m128i*>(s + from))) & 0xffffu;
+    return left >= 16 ? m : m >> (16 - left);
   }
+  if (n >= 4) {
+    std::size_t half;
+    const unsigned m = ~unreserved_bits<false>(load_short(s, n, half)) & (half == 8 ? 0xffffu : 0xffu);
+    return (m & ((1u << half) - 1)) | ((m >> half) << (n - half));
+  }
+#endif
+  unsigned m = 0;
+  const std::size_t end = n - at < 16 ? n : at + 16;
+  for (std::size_t k = at; k < end; ++k)
+    if (!is_unreserved(static_cast<unsigned char>(s[k]))) m |= 1u << (k - at);
+  return m;
+}
 
- private:
-#ifdef SIGV4KIT_SCAN_SSE2
-  // The window [at, at + 16): bit k of mask_ set when s[at + k] is reserved (none past n).
-  // A string shorter than 16 bytes is one window from 0.
-  void load(std::size_t at) noexcept {
-    if (n_ < 16) {
-      base_ = 0;
-      if (n_ >= 4) {  // two overlapping halves, mapped back to positions
-        std::size_t half;
-        unsigned m = ~unreserved_bits<false>(load_short(s_, n_, half)) & (half == 8 ? 0xffffu : 0xffu);
-        mask_ = (m & ((1u << half) - 1)) | ((m >> half) << (n_ - half));
-      } else {
-        mask_ = 0;
-        for (std::size_t k = 0; k < n_; ++k)
-          if (!is_unreserved(static_cast<unsigned char>(s_[k]))) mask_ |= 1u << k;
-      }
-      return;
-    }
-    base_ = at;
-    std::size_t left = n_ - at;
-    std::size_t from = left >= 16 ? at : n_ - 16;  // the last window overlaps the one before
-    unsigned m = ~unreserved_bits<false>(_mm_loadu_si128(reinterpret_cast<const __m128i*>(s_ + from))) & 0xffffu;
-    mask_ = left >= 16 ? m : m >> (16 - left);
-  }
-  std::size_t base_ = ~std::size_t(0) - 16;  // no window yet
-  unsigned mask_ = 0;
+/// Position of the lowest set bit of m (m != 0).
+inline unsigned lowest_bit(unsigned m) noexcept {
+#if defined(__GNUC__) || defined(__clang__)
+  return static_cast<unsigned>(__builtin_ctz(m));
+#else
+  unsigned k = 0;
+  while (!(m & 1u)) m >>= 1, ++k;
+  return k;
 #endif
-  const char* s_;
-  std::size_t n_;
-};
+}
 
 /// Length of the leading run of s[0..n) whose bytes pass: `vec_ok` gives a 16-bit mask of
 /// the passing lanes of a vector, `byte_ok` judges one byte (the two must agree).
@@ -3848,16 +3830,51 @@ SIGV4KIT_HOT SIGV4KIT_SIZE_INLINE status prepare(const request& req, const signi
     qp.key_ptr = q + begin;
     qp.key_len = static_cast<std::uint32_t>(key_end - begin);
     qp.rest_len = static_cast<std::uint32_t>(end - key_end);
+    if (query_mode && qp.key_len > 6 && std::memcmp(qp.key_ptr, "X-Amz-", 6) == 0 &&
+        has_text(presign_param_suffixes, std::size(presign_param_suffixes), qp.key_ptr + 6, qp.key_len - 6))
+      return error(error_kind::invalid_query, SIGV4KIT_TEXT("URL to presign already has a signing parameter"), qp.key());
+  }
 #else
-  reserved_cursor reserved(q, qn);
-  for (std::size_t i = 0; i < qn;) {
-    std::size_t begin = i, eq = std::string_view::npos;
-    bool canonical = true, key_canonical = true;
-    for (; i < qn; ++i) {
-      i = reserved.next(i);
-      if (i == qn) break;
-      unsigned char c = static_cast<unsigned char>(q[i]);
-      if (c == '&') break;
+  // 16 bytes a step: the bytes outside the unreserved set ('&', '=', '%', and anything that
+  // makes a parameter non-canonical or the URL bad) are read off a bit mask, lowest first, and
+  // the query's end is one more '&'. Unreserved bytes (most) are not visited one by one.
+  std::size_t begin = 0, eq = std::string_view::npos;  // the parameter's first byte; its first '='
+  bool canonical = true, key_canonical = true;          // the text since the '=' (or begin); the key
+  for (std::size_t base = 0; qn; base += 16) {
+    const bool last = qn - base <= 16;
+    unsigned m = base < qn ? reserved_bits(q, qn, base) : 0u;
+    if (last) m |= 1u << (qn - base);  // the end
+    for (; m; m &= m - 1) {
+      const std::size_t i = base + lowest_bit(m);
+      const unsigned char c = i < qn ? static_cast<unsigned char>(q[i]) : '&';
+      if (c == '&') {
+        if (i != begin) {  // ("a=1&&b=2": no parameter between the ampersands)
+          if (p.param_count == SIGV4KIT_MAX_QUERY_PARAMS)
+            return error(error_kind::capacity_exceeded, SIGV4KIT_TEXT("URL has more query parameters than SIGV4KIT_MAX_QUERY_PARAMS"));
+          query_param& qp = p.params[p.param_count++];
+          qp.key_ptr = q + begin;
+          unsigned char equals = query_param::has_equals;
+          if (eq == std::string_view::npos) {
+            qp.key_len = static_cast<std::uint32_t>(i - begin);
+            qp.value_len = 0;
+            key_canonical = canonical;
+            canonical = true;
+            equals = 0;
+          } else {
+            qp.key_len = static_cast<std::uint32_t>(eq - begin);
+            qp.value_len = static_cast<std::uint32_t>(i - eq - 1);
+          }
+          qp.flags = static_cast<unsigned char>((key_canonical ? query_param::key_canonical : 0) |
+                                                (canonical ? query_param::value_canonical : 0) | equals);
+          if (query_mode && qp.key_len > 6 && std::memcmp(qp.key_ptr, "X-Amz-", 6) == 0 &&
+              has_text(presign_param_suffixes, std::size(presign_param_suffixes), qp.key_ptr + 6, qp.key_len - 6))
+            return error(error_kind::invalid_query, SIGV4KIT_TEXT("URL to presign already has a signing parameter"), qp.key());
+        }
+        begin = i + 1;
+        eq = std::string_view::npos;
+        canonical = key_canonical = true;
+        continue;
+      }
       if (c == '=' && eq == std::string_view::npos) {
         eq = i;
         key_canonical = canonical;
@@ -3866,45 +3883,20 @@ SIGV4KIT_HOT SIGV4KIT_SIZE_INLINE status prepare(const request& req, const signi
       }
       if (!has_class(c, cc_url))
         return error(error_kind::invalid_url, SIGV4KIT_TEXT("URL contains a control character (CR, LF, NUL, ...)"));
-#ifndef SIGV4KIT_OPTIMIZE_SIZE  // (size builds: every escape is re-encoded, to the same text)
-      // "%XX" with upper-case hex naming a byte outside the unreserved set is canonical already.
+      // "%XX" with upper-case hex naming a byte outside the unreserved set is canonical already
+      // (its hex digits are unreserved: no bits of their own).
       if (c == '%' && i + 2 < qn && has_class(static_cast<unsigned char>(q[i + 1]), cc_upper_hex) &&
           has_class(static_cast<unsigned char>(q[i + 2]), cc_upper_hex) &&
           !is_unreserved(static_cast<unsigned char>(hex_value(static_cast<unsigned char>(q[i + 1])) * 16 +
-                                                    hex_value(static_cast<unsigned char>(q[i + 2]))))) {
-        i += 2;
+                                                    hex_value(static_cast<unsigned char>(q[i + 2])))))
         continue;
-      }
       if (SIGV4KIT_UNLIKELY(c == '#'))  // (parse_url looked for one only in the path)
         return error(error_kind::invalid_url, SIGV4KIT_TEXT("URL has a fragment ('#...'), which is never sent to the server; remove it"));
-#endif
       canonical = false;
     }
-    std::size_t end = i++;
-    if (end == begin) continue;  // "a=1&&b=2": no parameter between the ampersands
-    if (p.param_count == SIGV4KIT_MAX_QUERY_PARAMS)
-      return error(error_kind::capacity_exceeded, SIGV4KIT_TEXT("URL has more query parameters than SIGV4KIT_MAX_QUERY_PARAMS"));
-    query_param& qp = p.params[p.param_count++];
-    unsigned char equals = query_param::has_equals;
-    if (eq == std::string_view::npos) {
-      qp.key_ptr = q + begin;
-      qp.key_len = static_cast<std::uint32_t>(end - begin);
-      qp.value_len = 0;
-      key_canonical = canonical;
-      canonical = true;
-      equals = 0;
-    } else {
-      qp.key_ptr = q + begin;
-      qp.key_len = static_cast<std::uint32_t>(eq - begin);
-      qp.value_len = static_cast<std::uint32_t>(end - eq - 1);
-    }
-    qp.flags = static_cast<unsigned char>((key_canonical ? query_param::key_canonical : 0) |
-                                          (canonical ? query_param::value_canonical : 0) | equals);
-#endif
-    if (query_mode && qp.key_len > 6 && std::memcmp(qp.key_ptr, "X-Amz-", 6) == 0 &&
-        has_text(presign_param_suffixes, std::size(presign_param_suffixes), qp.key_ptr + 6, qp.key_len - 6))
-      return error(error_kind::invalid_query, SIGV4KIT_TEXT("URL to presign already has a signing parameter"), qp.key());
+    if (last) break;
   }
+#endif
   // Insertion sorts: stable, no allocation, and fast for the few parameters and headers
   // requests carry. Headers: repeated names keep their order.
 #ifdef SIGV4KIT_OPTIMIZE_SIZE

@@ -122,59 +122,41 @@ inline std::size_t unreserved_run(const char* s, std::size_t n, bool* upper = nu
   return i;
 }
 
-/// Visits, in order, the bytes of s[0..n) outside the unreserved set (the ones a query or
-/// path parser must look at): next(from) is the first such position >= from, or n. With SSE2
-/// a 16-byte window is classified once and its positions read off a bit mask, instead of
-/// scanning anew after each of them.
-class reserved_cursor {
- public:
-  reserved_cursor(const char* s, std::size_t n) noexcept : s_(s), n_(n) {}
-  std::size_t next(std::size_t from) noexcept {
+/// The bytes of s[0..n) outside the unreserved set among s[at..at + 16), as bits (bit k for
+/// s[at + k]; none past n). With SSE2 one 16-byte classification: the last window is loaded
+/// overlapping the one before, and a string shorter than 16 bytes (at == 0) as two
+/// overlapping halves mapped back to positions.
+inline unsigned reserved_bits(const char* s, std::size_t n, std::size_t at) noexcept {
 #ifdef SIGV4KIT_SCAN_SSE2
-    for (;;) {
-      if (from - base_ < 16) {  // inside the window (unsigned: false when from < base_)
-        unsigned m = mask_ >> (from - base_);
-        if (m) return from + static_cast<unsigned>(__builtin_ctz(m));
-        from = base_ + 16;
-      }
-      if (from >= n_) return n_;
-      load(from);
-    }
-#else
-    return from + unreserved_run(s_ + from, n_ - from);
-#endif
+  if (n >= 16) {
+    const std::size_t left = n - at;
+    const std::size_t from = left >= 16 ? at : n - 16;
+    const unsigned m = ~unreserved_bits<false>(_mm_loadu_si128(reinterpret_cast<const __m128i*>(s + from))) & 0xffffu;
+    return left >= 16 ? m : m >> (16 - left);
   }
+  if (n >= 4) {
+    std::size_t half;
+    const unsigned m = ~unreserved_bits<false>(load_short(s, n, half)) & (half == 8 ? 0xffffu : 0xffu);
+    return (m & ((1u << half) - 1)) | ((m >> half) << (n - half));
+  }
+#endif
+  unsigned m = 0;
+  const std::size_t end = n - at < 16 ? n : at + 16;
+  for (std::size_t k = at; k < end; ++k)
+    if (!is_unreserved(static_cast<unsigned char>(s[k]))) m |= 1u << (k - at);
+  return m;
+}
 
- private:
-#ifdef SIGV4KIT_SCAN_SSE2
-  // The window [at, at + 16): bit k of mask_ set when s[at + k] is reserved (none past n).
-  // A string shorter than 16 bytes is one window from 0.
-  void load(std::size_t at) noexcept {
-    if (n_ < 16) {
-      base_ = 0;
-      if (n_ >= 4) {  // two overlapping halves, mapped back to positions
-        std::size_t half;
-        unsigned m = ~unreserved_bits<false>(load_short(s_, n_, half)) & (half == 8 ? 0xffffu : 0xffu);
-        mask_ = (m & ((1u << half) - 1)) | ((m >> half) << (n_ - half));
-      } else {
-        mask_ = 0;
-        for (std::size_t k = 0; k < n_; ++k)
-          if (!is_unreserved(static_cast<unsigned char>(s_[k]))) mask_ |= 1u << k;
-      }
-      return;
-    }
-    base_ = at;
-    std::size_t left = n_ - at;
-    std::size_t from = left >= 16 ? at : n_ - 16;  // the last window overlaps the one before
-    unsigned m = ~unreserved_bits<false>(_mm_loadu_si128(reinterpret_cast<const __m128i*>(s_ + from))) & 0xffffu;
-    mask_ = left >= 16 ? m : m >> (16 - left);
-  }
-  std::size_t base_ = ~std::size_t(0) - 16;  // no window yet
-  unsigned mask_ = 0;
+/// Position of the lowest set bit of m (m != 0).
+inline unsigned lowest_bit(unsigned m) noexcept {
+#if defined(__GNUC__) || defined(__clang__)
+  return static_cast<unsigned>(__builtin_ctz(m));
+#else
+  unsigned k = 0;
+  while (!(m & 1u)) m >>= 1, ++k;
+  return k;
 #endif
-  const char* s_;
-  std::size_t n_;
-};
+}
 
 /// Length of the leading run of s[0..n) whose bytes pass: `vec_ok` gives a 16-bit mask of
 /// the passing lanes of a vector, `byte_ok` judges one byte (the two must agree).

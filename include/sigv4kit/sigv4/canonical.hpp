@@ -1157,16 +1157,51 @@ SIGV4KIT_HOT SIGV4KIT_SIZE_INLINE status prepare(const request& req, const signi
     qp.key_ptr = q + begin;
     qp.key_len = static_cast<std::uint32_t>(key_end - begin);
     qp.rest_len = static_cast<std::uint32_t>(end - key_end);
+    if (query_mode && qp.key_len > 6 && std::memcmp(qp.key_ptr, "X-Amz-", 6) == 0 &&
+        has_text(presign_param_suffixes, std::size(presign_param_suffixes), qp.key_ptr + 6, qp.key_len - 6))
+      return error(error_kind::invalid_query, SIGV4KIT_TEXT("URL to presign already has a signing parameter"), qp.key());
+  }
 #else
-  reserved_cursor reserved(q, qn);
-  for (std::size_t i = 0; i < qn;) {
-    std::size_t begin = i, eq = std::string_view::npos;
-    bool canonical = true, key_canonical = true;
-    for (; i < qn; ++i) {
-      i = reserved.next(i);
-      if (i == qn) break;
-      unsigned char c = static_cast<unsigned char>(q[i]);
-      if (c == '&') break;
+  // 16 bytes a step: the bytes outside the unreserved set ('&', '=', '%', and anything that
+  // makes a parameter non-canonical or the URL bad) are read off a bit mask, lowest first, and
+  // the query's end is one more '&'. Unreserved bytes (most) are not visited one by one.
+  std::size_t begin = 0, eq = std::string_view::npos;  // the parameter's first byte; its first '='
+  bool canonical = true, key_canonical = true;          // the text since the '=' (or begin); the key
+  for (std::size_t base = 0; qn; base += 16) {
+    const bool last = qn - base <= 16;
+    unsigned m = base < qn ? reserved_bits(q, qn, base) : 0u;
+    if (last) m |= 1u << (qn - base);  // the end
+    for (; m; m &= m - 1) {
+      const std::size_t i = base + lowest_bit(m);
+      const unsigned char c = i < qn ? static_cast<unsigned char>(q[i]) : '&';
+      if (c == '&') {
+        if (i != begin) {  // ("a=1&&b=2": no parameter between the ampersands)
+          if (p.param_count == SIGV4KIT_MAX_QUERY_PARAMS)
+            return error(error_kind::capacity_exceeded, SIGV4KIT_TEXT("URL has more query parameters than SIGV4KIT_MAX_QUERY_PARAMS"));
+          query_param& qp = p.params[p.param_count++];
+          qp.key_ptr = q + begin;
+          unsigned char equals = query_param::has_equals;
+          if (eq == std::string_view::npos) {
+            qp.key_len = static_cast<std::uint32_t>(i - begin);
+            qp.value_len = 0;
+            key_canonical = canonical;
+            canonical = true;
+            equals = 0;
+          } else {
+            qp.key_len = static_cast<std::uint32_t>(eq - begin);
+            qp.value_len = static_cast<std::uint32_t>(i - eq - 1);
+          }
+          qp.flags = static_cast<unsigned char>((key_canonical ? query_param::key_canonical : 0) |
+                                                (canonical ? query_param::value_canonical : 0) | equals);
+          if (query_mode && qp.key_len > 6 && std::memcmp(qp.key_ptr, "X-Amz-", 6) == 0 &&
+              has_text(presign_param_suffixes, std::size(presign_param_suffixes), qp.key_ptr + 6, qp.key_len - 6))
+            return error(error_kind::invalid_query, SIGV4KIT_TEXT("URL to presign already has a signing parameter"), qp.key());
+        }
+        begin = i + 1;
+        eq = std::string_view::npos;
+        canonical = key_canonical = true;
+        continue;
+      }
       if (c == '=' && eq == std::string_view::npos) {
         eq = i;
         key_canonical = canonical;
@@ -1175,45 +1210,20 @@ SIGV4KIT_HOT SIGV4KIT_SIZE_INLINE status prepare(const request& req, const signi
       }
       if (!has_class(c, cc_url))
         return error(error_kind::invalid_url, SIGV4KIT_TEXT("URL contains a control character (CR, LF, NUL, ...)"));
-#ifndef SIGV4KIT_OPTIMIZE_SIZE  // (size builds: every escape is re-encoded, to the same text)
-      // "%XX" with upper-case hex naming a byte outside the unreserved set is canonical already.
+      // "%XX" with upper-case hex naming a byte outside the unreserved set is canonical already
+      // (its hex digits are unreserved: no bits of their own).
       if (c == '%' && i + 2 < qn && has_class(static_cast<unsigned char>(q[i + 1]), cc_upper_hex) &&
           has_class(static_cast<unsigned char>(q[i + 2]), cc_upper_hex) &&
           !is_unreserved(static_cast<unsigned char>(hex_value(static_cast<unsigned char>(q[i + 1])) * 16 +
-                                                    hex_value(static_cast<unsigned char>(q[i + 2]))))) {
-        i += 2;
+                                                    hex_value(static_cast<unsigned char>(q[i + 2])))))
         continue;
-      }
       if (SIGV4KIT_UNLIKELY(c == '#'))  // (parse_url looked for one only in the path)
         return error(error_kind::invalid_url, SIGV4KIT_TEXT("URL has a fragment ('#...'), which is never sent to the server; remove it"));
-#endif
       canonical = false;
     }
-    std::size_t end = i++;
-    if (end == begin) continue;  // "a=1&&b=2": no parameter between the ampersands
-    if (p.param_count == SIGV4KIT_MAX_QUERY_PARAMS)
-      return error(error_kind::capacity_exceeded, SIGV4KIT_TEXT("URL has more query parameters than SIGV4KIT_MAX_QUERY_PARAMS"));
-    query_param& qp = p.params[p.param_count++];
-    unsigned char equals = query_param::has_equals;
-    if (eq == std::string_view::npos) {
-      qp.key_ptr = q + begin;
-      qp.key_len = static_cast<std::uint32_t>(end - begin);
-      qp.value_len = 0;
-      key_canonical = canonical;
-      canonical = true;
-      equals = 0;
-    } else {
-      qp.key_ptr = q + begin;
-      qp.key_len = static_cast<std::uint32_t>(eq - begin);
-      qp.value_len = static_cast<std::uint32_t>(end - eq - 1);
-    }
-    qp.flags = static_cast<unsigned char>((key_canonical ? query_param::key_canonical : 0) |
-                                          (canonical ? query_param::value_canonical : 0) | equals);
-#endif
-    if (query_mode && qp.key_len > 6 && std::memcmp(qp.key_ptr, "X-Amz-", 6) == 0 &&
-        has_text(presign_param_suffixes, std::size(presign_param_suffixes), qp.key_ptr + 6, qp.key_len - 6))
-      return error(error_kind::invalid_query, SIGV4KIT_TEXT("URL to presign already has a signing parameter"), qp.key());
+    if (last) break;
   }
+#endif
   // Insertion sorts: stable, no allocation, and fast for the few parameters and headers
   // requests carry. Headers: repeated names keep their order.
 #ifdef SIGV4KIT_OPTIMIZE_SIZE
