@@ -791,9 +791,10 @@ inline bool is_default_unsigned_lower(std::string_view n) noexcept {
 /// Checks a header value (RFC 9110 section 5.5: no CR, LF or NUL except an obsolete line fold,
 /// CRLF or LF followed by space or tab, which is signed as one space; no other control
 /// character but tab) and tells whether it is already in canonical form (`plain`), so that
-/// the common value is written with one copy.
+/// the common value is written with one copy. (Speed builds: inlined into prepare's header
+/// loop, measured faster than a call per header: s3-get 480 -> 461 ns, alternated.)
 #ifndef SIGV4KIT_OPTIMIZE_SIZE
-SIGV4KIT_HOT inline status check_header_value(const header& h, bool& plain) noexcept {
+SIGV4KIT_ALWAYS_INLINE status check_header_value(const header& h, bool& plain) noexcept {
   const unsigned char* v = reinterpret_cast<const unsigned char*>(h.value.data());
   const std::size_t n = h.value.size();
   plain = n == 0 || (v[0] != ' ' && v[n - 1] != ' ');
