@@ -329,3 +329,83 @@ TEST_CASE("Signer: concurrent signing on one shared signer gives correct signatu
   CHECK(bad == 0);
   CHECK(shared.cache().size() == 2);
 }
+
+TEMPLATE_TEST_CASE("Key cache: get_started with a deferred store stores nothing until store(), then the same",
+                   "[cache]", SIGV4KIT_TEST_LOCKS) {
+  using cache_t = sigv4kit::signing_key_cache<counting_crypto, TestType, 2>;
+  if (!sigv4kit::hmac_key<counting_crypto>::compact_state) return;  // (size builds: no block path)
+  cache_t cache;
+  const std::string secret = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
+  const std::string t1 = string_to_sign("20150830T123600Z"), t2 = string_to_sign("20150830T123601Z");
+  const std::size_t prefix = t1.size() - 64;
+  auto mac_of = [&](sigv4kit::hmac_key<counting_crypto> key, const std::string& sts) {
+    sigv4kit::hmac<counting_crypto> h(key);
+    h.update(sts.data() + prefix, sts.size() - prefix);
+    unsigned char d[32];
+    h.finish(d);
+    return test::hex(d, 32);
+  };
+  auto started = [&](const std::string& sts, typename cache_t::deferred* later, long* blocks) {
+    long before = counted_blocks;
+    auto key = cache.get_started("AKID", secret, "20150830", "us-east-1", "service", sts.data(), prefix, nullptr,
+                                 sigv4kit::detail::always_true{}, nullptr, later);
+    *blocks = counted_blocks - before;
+    return mac_of(key, sts);
+  };
+  long blocks = 0;
+  {
+    typename cache_t::deferred later;
+    CHECK(started(t1, &later, &blocks) == reference_mac(secret, t1));  // a miss: derived, then the block
+    CHECK(blocks == 19);
+    CHECK(cache.size() == 0);  // nothing stored yet
+    CHECK(started(t1, nullptr, &blocks) == reference_mac(secret, t1));  // so another miss (stored now)
+    CHECK(blocks == 19);
+    cache.store(later);  // the same identity: the entry is there already; the block is not later
+    CHECK(cache.size() == 1);
+  }
+  {
+    typename cache_t::deferred later;
+    CHECK(started(t2, &later, &blocks) == reference_mac(secret, t2));  // key held, a later block
+    CHECK(blocks == 1);
+    cache.store(later);
+    CHECK(started(t2, nullptr, &blocks) == reference_mac(secret, t2));  // the stored block's state
+    CHECK(blocks == 0);
+  }
+  // A new identity stored with its block: a hit on both afterwards, no compression.
+  cache_t fresh;
+  {
+    typename cache_t::deferred later;
+    auto key = fresh.get_started("AKID", secret, "20150830", "us-east-1", "service", t1.data(), prefix, nullptr,
+                                 sigv4kit::detail::always_true{}, nullptr, &later);
+    CHECK(mac_of(key, t1) == reference_mac(secret, t1));
+    fresh.store(later);
+    fresh.store(later);  // (spent: stores nothing twice)
+  }
+  CHECK(fresh.size() == 1);
+  long before = counted_blocks;
+  auto key = fresh.get_started("AKID", secret, "20150830", "us-east-1", "service", t1.data(), prefix);
+  CHECK(counted_blocks - before == 0);
+  CHECK(mac_of(key, t1) == reference_mac(secret, t1));
+}
+
+TEMPLATE_TEST_CASE("Key cache: a deferred store that is never made wipes what it held", "[cache]", SIGV4KIT_TEST_LOCKS) {
+  using cache_t = sigv4kit::signing_key_cache<sigv4kit::default_crypto, TestType, 1>;
+  if (!sigv4kit::hmac_key<>::compact_state) return;
+  using deferred = typename cache_t::deferred;
+  cache_t cache;
+  const std::string secret = "UNIQUESECRETVALUE1234567890";
+  const std::string t1 = string_to_sign("20150830T123600Z");
+  unsigned char state[sigv4kit::hmac_key<>::state_size];
+  sigv4kit::derive_signing_key<>(secret, "20150830", "us-east-1", "service").store_state(state);
+  alignas(deferred) unsigned char storage[sizeof(deferred)];
+  auto contains = [&](const void* needle, std::size_t n) { return holds_bytes(storage, sizeof storage, needle, n); };
+  deferred* later = new (storage) deferred();
+  (void)cache.get_started("AKID", secret, "20150830", "us-east-1", "service", t1.data(), 69, nullptr,
+                          sigv4kit::detail::always_true{}, nullptr, later);
+  CHECK(contains(secret.data(), secret.size()));
+  CHECK(contains(state, 32));
+  later->~deferred();  // as when a signature fails after get_started
+  CHECK_FALSE(contains(secret.data(), secret.size()));
+  CHECK_FALSE(contains(state, 32));
+  CHECK(cache.size() == 0);
+}

@@ -233,6 +233,37 @@ class signing_key_cache {
   static constexpr std::size_t block_words = keep_block ? 64 / sizeof(word) : 1;
   static constexpr std::size_t chain_words = keep_block ? 32 / sizeof(word) : 1;
 
+  // The identity as it is stored and compared: the five lengths (a byte each), then the bytes
+  // of access key id | secret | date | region | service, zero-padded to whole words; `lens`
+  // holds the total, a cheap first filter.
+  struct identity {
+    word lens = 0;  // (set by pack; initialised so no compiler sees a read before it)
+    std::size_t nwords = 0;
+    word w[id_words];
+
+    // parts[0..5): access key id, secret, date, region, service (get()'s array).
+    bool pack(const std::string_view* parts) noexcept {
+      std::size_t total = 5;
+      for (int i = 0; i < 5; ++i) {
+        if (parts[i].size() > 255) return false;
+        total += parts[i].size();
+      }
+      if (total > id_bytes) return false;
+      nwords = (total + sizeof(word) - 1) / sizeof(word);
+      w[nwords - 1] = 0;
+      unsigned char* out = reinterpret_cast<unsigned char*>(w);
+      for (int i = 0; i < 5; ++i) *out++ = static_cast<unsigned char>(parts[i].size());
+      for (int i = 0; i < 5; ++i) {
+        if (parts[i].empty()) continue;  // data() may be null
+        detail::copy_bytes(reinterpret_cast<char*>(out), parts[i].data(), parts[i].size());
+        out += parts[i].size();
+      }
+      lens = static_cast<word>(total);
+      return true;
+    }
+    void wipe() noexcept { secure_wipe(w, nwords * sizeof(word)); }
+  };
+
  public:
   static constexpr std::size_t capacity = Capacity;
   static constexpr std::size_t id_bytes = id_words * sizeof(word);
@@ -240,7 +271,22 @@ class signing_key_cache {
   signing_key_cache() noexcept = default;
   signing_key_cache(const signing_key_cache&) = delete;
   signing_key_cache& operator=(const signing_key_cache&) = delete;
-  ~signing_key_cache() { clear(); }
+  /// Wipes every entry. Without the lock: nothing may use a cache while it is destroyed, and
+  /// the lock's atomic read-modify-write is a full barrier on x86 (it would wait for all the
+  /// work before it, e.g. a signer's last signature, to finish).
+  ~signing_key_cache() {
+#ifdef SIGV4KIT_OPTIMIZE_SIZE
+    if constexpr (one_thread) {
+      clear();  // (no lock in a one-thread size build either: see clear)
+      return;
+    }
+#endif
+    const std::size_t n = used_.load(std::memory_order_relaxed);
+    if constexpr (one_thread)
+      secure_wipe(entries_, n * sizeof(entry));
+    else
+      for (std::size_t i = 0; i < n; ++i) entries_[i].erase();
+  }
 
   /// Returns the signing key for this identity, deriving and storing it on a miss.
   /// `hit` (optional) tells which happened.
@@ -267,6 +313,56 @@ class signing_key_cache {
   }
 #endif
 
+  /// What get_started leaves for store() when given one: a key it derived, and the string to
+  /// sign's first block with the inner state after it. Taking the cache's lock is an atomic
+  /// read-modify-write, a full barrier on x86: in the middle of a signature it waits for the
+  /// derivation's compressions to retire and holds up everything after it (measured on a
+  /// Zen 5: the two locks of a miss cost a cold signature 70-90 ns). Stored after the
+  /// signature is done, they cost ~nothing. Wiped when it dies (it holds the identity, secret
+  /// included, and the key). Opaque: for get_started and store only.
+  struct deferred {
+    enum : int { new_key = 1, new_block = 2 };
+    int what = 0;
+    identity id;
+    unsigned char key_state[hmac_key<Crypto>::state_size];
+    word block[block_words];
+    unsigned char chain[32];
+    deferred() noexcept = default;
+    deferred(const deferred&) = delete;
+    deferred& operator=(const deferred&) = delete;
+    ~deferred() {
+      if (what) {
+        id.wipe();
+        secure_wipe(key_state, sizeof key_state);
+        secure_wipe(chain, sizeof chain);
+      }
+    }
+  };
+
+  /// Stores what get_started deferred (one lock for both), then wipes it.
+  void store(deferred& d) noexcept {
+    if constexpr (keep_block) {  // (only get_started's block path defers)
+      if (d.what) store_deferred(d);
+    }
+  }
+
+ private:
+  void store_deferred(deferred& d) noexcept {
+    lock_.lock();
+    const bool block = d.what & deferred::new_block;
+    // A new key goes in with its block; a key already held (or stored meanwhile by another
+    // thread) gets the block if it is later than its own.
+    if (!(d.what & deferred::new_key) || !insert_locked(d.id, d.key_state, block ? d.block : nullptr, d.chain))
+      if (block) remember_block_locked(d.id, d.block, d.chain);
+    lock_.unlock();
+    d.id.wipe();
+    secure_wipe(d.key_state, sizeof d.key_state);
+    secure_wipe(d.chain, sizeof d.chain);
+    d.what = 0;
+  }
+
+ public:
+
   /// get(), then the key's inner hash started with `sts[0..n)`, the string to sign's first
   /// bytes: the same as key.update_inner(sts, n) on get()'s result. When the first 64 of them
   /// are those of the entry's last string to sign (same identity, same second), the inner
@@ -285,12 +381,13 @@ class signing_key_cache {
                                                      std::string_view date, std::string_view region,
                                                      std::string_view service, const char* sts, std::size_t n,
                                                      bool* hit = nullptr, Check&& check = Check{},
-                                                     bool* rejected = nullptr) noexcept {
+                                                     bool* rejected = nullptr, deferred* later = nullptr) noexcept {
     const std::string_view parts[6] = {access_key_id, secret, date, region, service,
                                        std::string_view("aws4_request", 12)};
     hmac_key<Crypto> key;
     if constexpr (keep_block) {
-      identity id;
+      identity local;
+      identity& id = later ? later->id : local;
       const bool cacheable = id.pack(parts);  // else too long to store
       if (cacheable && n >= 64) {
         word block[block_words];
@@ -305,18 +402,29 @@ class signing_key_cache {
           }
           if (!found) {
             detail::derive_signing_key_into(key, parts + 1);
-            insert(id, key);
+            if (later) {
+              key.store_state(later->key_state);
+              later->what |= deferred::new_key;
+            } else {
+              insert(id, key);
+            }
           }
           key.update_inner(sts, 64);
           if (found != 1) {  // a new key, or a later block than the stored one: store it
-            unsigned char chain[32];
-            key.store_inner_chaining(chain);
-            remember_block(id, block, chain);
-            secure_wipe(chain, sizeof chain);
+            if (later) {
+              key.store_inner_chaining(later->chain);
+              std::memcpy(later->block, block, 64);
+              later->what |= deferred::new_block;
+            } else {
+              unsigned char chain[32];
+              key.store_inner_chaining(chain);
+              remember_block(id, block, chain);
+              secure_wipe(chain, sizeof chain);
+            }
           }
         }
         key.update_inner(sts + 64, n - 64);
-        id.wipe();
+        if (!later || !later->what) id.wipe();
         return key;
       }
       if (SIGV4KIT_UNLIKELY(!check())) {
@@ -398,37 +506,6 @@ class signing_key_cache {
   }
 #endif
 
-  // The identity as it is stored and compared: the five lengths (a byte each), then the bytes
-  // of access key id | secret | date | region | service, zero-padded to whole words; `lens`
-  // holds the total, a cheap first filter.
-  struct identity {
-    word lens = 0;  // (set by pack; initialised so no compiler sees a read before it)
-    std::size_t nwords = 0;
-    word w[id_words];
-
-    // parts[0..5): access key id, secret, date, region, service (get()'s array).
-    bool pack(const std::string_view* parts) noexcept {
-      std::size_t total = 5;
-      for (int i = 0; i < 5; ++i) {
-        if (parts[i].size() > 255) return false;
-        total += parts[i].size();
-      }
-      if (total > id_bytes) return false;
-      nwords = (total + sizeof(word) - 1) / sizeof(word);
-      w[nwords - 1] = 0;
-      unsigned char* out = reinterpret_cast<unsigned char*>(w);
-      for (int i = 0; i < 5; ++i) *out++ = static_cast<unsigned char>(parts[i].size());
-      for (int i = 0; i < 5; ++i) {
-        if (parts[i].empty()) continue;  // data() may be null
-        detail::copy_bytes(reinterpret_cast<char*>(out), parts[i].data(), parts[i].size());
-        out += parts[i].size();
-      }
-      lens = static_cast<word>(total);
-      return true;
-    }
-    void wipe() noexcept { secure_wipe(w, nwords * sizeof(word)); }
-  };
-
   struct seqlock_entry {
     std::atomic<unsigned> seq{0};
     std::atomic<word> lens{0};
@@ -436,6 +513,9 @@ class signing_key_cache {
     std::atomic<word> key[key_words];
     std::atomic<word> block[block_words];  // keep_block: zero, or a string to sign's first 64 bytes
     std::atomic<word> chain[chain_words];  // the inner chaining value after that block
+    // Writers only (under the lock): the id words that may be non-zero. A reader compares a
+    // stored identity only when `lens` matches, so only the words written with that lens.
+    std::size_t id_used = 0;
 
     bool holds(const identity& want) const noexcept {
       if (lens.load(std::memory_order_relaxed) != want.lens) return false;
@@ -490,20 +570,38 @@ class signing_key_cache {
     }
 
     // Writer (holding the lock): odd sequence, new words, even sequence.
-    void write(const identity& idn, const hmac_key<Crypto>& k) noexcept {
+    // `state`: hmac_key::store_state's bytes; `blk` and `c` (optional): a first block and the
+    // chaining value after it, stored with the key (else none).
+    void write(const identity& idn, const unsigned char* state, const word* blk = nullptr,
+               const unsigned char* c = nullptr) noexcept {
       unsigned s = seq.load(std::memory_order_relaxed);
       seq.store(s + 1, std::memory_order_relaxed);
       std::atomic_thread_fence(std::memory_order_release);
-      word kw[key_words] = {};
-      k.store_state(reinterpret_cast<unsigned char*>(kw));
       lens.store(idn.lens, std::memory_order_relaxed);
-      for (std::size_t i = 0; i < id_words; ++i)
-        id[i].store(i < idn.nwords ? idn.w[i] : 0, std::memory_order_relaxed);
-      for (std::size_t i = 0; i < key_words; ++i) key[i].store(kw[i], std::memory_order_relaxed);
+      for (std::size_t i = 0; i < idn.nwords; ++i) id[i].store(idn.w[i], std::memory_order_relaxed);
+      for (std::size_t i = idn.nwords; i < id_used; ++i) id[i].store(0, std::memory_order_relaxed);  // the old tail
+      id_used = idn.nwords;
+      constexpr std::size_t state_size = hmac_key<Crypto>::state_size;
+      for (std::size_t i = 0; i < key_words; ++i) {
+        word w = 0;
+        const std::size_t at = i * sizeof(word);
+        std::memcpy(&w, state + at, state_size - at < sizeof(word) ? state_size - at : sizeof(word));
+        key[i].store(w, std::memory_order_relaxed);
+      }
+      if constexpr (keep_block) {
+        if (blk) {
+          word cw[chain_words];
+          std::memcpy(cw, c, 32);
+          for (std::size_t i = 0; i < block_words; ++i) block[i].store(blk[i], std::memory_order_relaxed);
+          for (std::size_t i = 0; i < chain_words; ++i) chain[i].store(cw[i], std::memory_order_relaxed);
+          secure_wipe(cw, sizeof cw);
+          seq.store(s + 2, std::memory_order_release);
+          return;
+        }
+      }
       for (auto& w : block) w.store(0, std::memory_order_relaxed);  // none for the new key yet
       for (auto& w : chain) w.store(0, std::memory_order_relaxed);
       seq.store(s + 2, std::memory_order_release);
-      secure_wipe(kw, sizeof kw);
     }
 
     void erase() noexcept {
@@ -511,7 +609,8 @@ class signing_key_cache {
       seq.store(s + 1, std::memory_order_relaxed);
       std::atomic_thread_fence(std::memory_order_release);
       lens.store(~word(0), std::memory_order_relaxed);  // matches no identity
-      for (auto& w : id) w.store(0, std::memory_order_relaxed);
+      for (std::size_t i = 0; i < id_used; ++i) id[i].store(0, std::memory_order_relaxed);
+      id_used = 0;
       for (auto& w : key) w.store(0, std::memory_order_relaxed);
       for (auto& w : block) w.store(0, std::memory_order_relaxed);
       for (auto& w : chain) w.store(0, std::memory_order_relaxed);
@@ -554,10 +653,18 @@ class signing_key_cache {
       std::memcpy(block, blk, 64);
       std::memcpy(chain, c, 32);
     }
-    void write(const identity& idn, const hmac_key<Crypto>& k) noexcept {
+    void write(const identity& idn, const unsigned char* state, const word* blk = nullptr,
+               const unsigned char* c = nullptr) noexcept {
       lens = idn.lens;
       for (std::size_t i = 0; i < id_words; ++i) id[i] = i < idn.nwords ? idn.w[i] : 0;  // wipes the old tail
-      k.store_state(reinterpret_cast<unsigned char*>(key));
+      std::memcpy(key, state, hmac_key<Crypto>::state_size);
+      if constexpr (keep_block) {
+        if (blk) {
+          std::memcpy(block, blk, 64);
+          std::memcpy(chain, c, 32);
+          return;
+        }
+      }
       if constexpr (keep_block) {
         for (word& w : block) w = 0;
         for (word& w : chain) w = 0;
@@ -646,23 +753,33 @@ class signing_key_cache {
 #endif
 
   void insert(const identity& id, const hmac_key<Crypto>& key) noexcept {
+    unsigned char state[hmac_key<Crypto>::state_size];
+    key.store_state(state);
     lock_.lock();
+    insert_locked(id, state);
+    lock_.unlock();
+    secure_wipe(state, sizeof state);
+  }
+  // `state`: hmac_key::store_state's bytes; `blk` and `c` as entry::write. Returns false when
+  // another thread had stored this identity (nothing written).
+  bool insert_locked(const identity& id, const unsigned char* state, const word* blk = nullptr,
+                     const unsigned char* c = nullptr) noexcept {
+    // Stored already: by another thread since this one's lookup, or (a deferred store) by a
+    // signature made in between.
     bool stored = false;
-    if constexpr (!one_thread) {
-      hmac_key<Crypto> unused;
-      stored = lookup(id, unused, nullptr) != 0;  // another thread stored it first
-    }
+    for (std::size_t i = 0, n = used_.load(std::memory_order_relaxed); i < n && !stored; ++i)
+      stored = entries_[i].holds(id);
     if (!stored) {
       std::size_t n = used_.load(std::memory_order_relaxed);
       if (n < Capacity) {
-        entries_[n].write(id, key);
+        entries_[n].write(id, state, blk, c);
         used_.store(n + 1, std::memory_order_release);  // publish after the entry is complete
       } else {
-        entries_[next_].write(id, key);
+        entries_[next_].write(id, state, blk, c);
         next_ = (next_ + 1) % Capacity;
       }
     }
-    lock_.unlock();
+    return !stored;
   }
 
   // 0: not held; 1: the key is in `out`; 2: and `blk`'s chaining value too; 3: the key, and
@@ -692,13 +809,16 @@ class signing_key_cache {
 
   void remember_block(const identity& id, const word* blk, const unsigned char* chain) noexcept {
     lock_.lock();
+    remember_block_locked(id, blk, chain);
+    lock_.unlock();
+  }
+  void remember_block_locked(const identity& id, const word* blk, const unsigned char* chain) noexcept {
     std::size_t n = used_.load(std::memory_order_relaxed);
     for (std::size_t i = 0; i < n; ++i)
       if (entries_[i].holds(id)) {
         entries_[i].write_block(blk, chain);
         break;
       }
-    lock_.unlock();
   }
 
   Lock lock_;  // serialises writers only

@@ -93,11 +93,14 @@ class basic_signer {
     writer.scope_text = sts + 17 + 17;  // after "AWS4-HMAC-SHA256\n" and the time's line
     // The scope's characters and the time are checked here, not in prepare: only when the
     // cache has not seen this scope and second signed before (a full hit was checked then).
+    // A key derived here, and a new first block, are stored once the signature is done (see
+    // signing_key_cache::deferred).
     status scope_status;
     bool rejected = false;
+    typename key_cache::deferred later;
     hmac_key<Crypto> key = cache_.get_started(
         p.access_key_id(), params.credentials.secret_access_key, p.date(), p.region(), p.service(), sts, prefix,
-        nullptr, [&] { return (scope_status = detail::check_scope(params)).ok(); }, &rejected);
+        nullptr, [&] { return (scope_status = detail::check_scope(params)).ok(); }, &rejected, &later);
     if (SIGV4KIT_UNLIKELY(rejected)) {
       res.fail(scope_status.err());
       return res;
@@ -181,6 +184,9 @@ class basic_signer {
     writer.finish();
 #endif
     detail::write_output_finish(p, mac, cursor, r);
+#ifndef SIGV4KIT_OPTIMIZE_SIZE
+    cache_.store(later);
+#endif
     return res;
   }
 
