@@ -4902,7 +4902,7 @@ void derive_signing_state(unsigned char k[64], const std::string_view* msg, unsi
   for (int i = 0; i < 4; ++i) {  // the message, 0x80, zeros, the bit length of ipad block + message
     const std::size_t n = msg[i].size();
     std::memset(mb[i], 0, 64);
-    if (n) std::memcpy(mb[i], msg[i].data(), n);
+    detail::copy_bytes(reinterpret_cast<char*>(mb[i]), msg[i].data(), n);  // (inline: no library call)
     mb[i][n] = 0x80;
     store_be32(mb[i] + 60, static_cast<std::uint32_t>((64 + n) * 8));
   }
@@ -4955,7 +4955,7 @@ void derive_signing_key_into(hmac_key<Crypto>& key, const std::string_view* in) 
       alignas(16) unsigned char k[64] = {};
       if (in[0].size() <= 60) {
         std::memcpy(k, "AWS4", 4);
-        if (!in[0].empty()) std::memcpy(k + 4, in[0].data(), in[0].size());
+        detail::copy_bytes(reinterpret_cast<char*>(k + 4), in[0].data(), in[0].size());
       } else {  // longer than a block: the key is its hash (RFC 2104 section 2)
         typename Crypto::sha256_context c;
         Crypto::init(c);
