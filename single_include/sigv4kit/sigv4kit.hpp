@@ -5198,6 +5198,10 @@ class signing_key_cache {
   /// full hit has been already (only a signature that passed the check stores a block, and
   /// the block holds the whole time). When it returns false nothing is derived or stored,
   /// `*rejected` is set, and the key returned must not be used.
+  ///
+  /// With `later`, what would be stored (a derived key, a new block) goes into it instead,
+  /// for store(*later) once the caller is done (see deferred); until then the cache does not
+  /// hold it. `later` must be fresh (or spent by store) and is used by one thread.
   // Inlined into its caller (the signer, once): GCC's own choice varies with the code around.
   template <class Check = detail::always_true>
   SIGV4KIT_ALWAYS_INLINE hmac_key<Crypto> get_started(std::string_view access_key_id, std::string_view secret,
