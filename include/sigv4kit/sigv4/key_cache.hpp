@@ -271,9 +271,7 @@ class signing_key_cache {
   signing_key_cache() noexcept = default;
   signing_key_cache(const signing_key_cache&) = delete;
   signing_key_cache& operator=(const signing_key_cache&) = delete;
-  /// Wipes every entry. Without the lock: nothing may use a cache while it is destroyed, and
-  /// the lock's atomic read-modify-write is a full barrier on x86 (it would wait for all the
-  /// work before it, e.g. a signer's last signature, to finish).
+  /// Wipes every entry, without the lock: nothing may use a cache while it is destroyed.
   ~signing_key_cache() {
 #ifdef SIGV4KIT_OPTIMIZE_SIZE
     if constexpr (one_thread) {
@@ -314,12 +312,10 @@ class signing_key_cache {
 #endif
 
   /// What get_started leaves for store() when given one: a key it derived, and the string to
-  /// sign's first block with the inner state after it. Taking the cache's lock is an atomic
-  /// read-modify-write, a full barrier on x86: in the middle of a signature it waits for the
-  /// derivation's compressions to retire and holds up everything after it (measured on a
-  /// Zen 5: the two locks of a miss cost a cold signature 70-90 ns). Stored after the
-  /// signature is done, they cost ~nothing. Wiped when it dies (it holds the identity, secret
-  /// included, and the key). Opaque: for get_started and store only.
+  /// sign's first block with the inner state after it. The signer stores them once the
+  /// signature is done, under one lock, the block with its new entry (without it: a lock for
+  /// the key, another for the block, and a second search for the entry). Wiped when it dies
+  /// (it holds the identity, secret included, and the key). Opaque: for get_started and store.
   struct deferred {
     enum : int { new_key = 1, new_block = 2 };
     int what = 0;
