@@ -3621,6 +3621,12 @@ static_assert(payload_constant(0) == payload::unsigned_payload && payload_consta
 inline constexpr std::string_view presign_param_suffixes[] = {"Algorithm", "Credential",    "Date",          "Expires",
                                                               "SignedHeaders", "Signature", "Security-Token"};
 
+/// Whether a URL's parameter is one the signer adds to a presigned URL (X-Amz-<suffix>).
+inline bool is_signing_param(const query_param& qp) noexcept {
+  return qp.key_len > 6 && std::memcmp(qp.key_ptr, "X-Amz-", 6) == 0 &&
+         has_text(presign_param_suffixes, std::size(presign_param_suffixes), qp.key_ptr + 6, qp.key_len - 6);
+}
+
 #ifdef SIGV4KIT_OPTIMIZE_SIZE
 /// Orders two entries: below 0 when a goes before b, 0 when they tie. (`a` is the entry being
 /// sorted in: see compare_names.)
@@ -3839,8 +3845,7 @@ SIGV4KIT_HOT SIGV4KIT_SIZE_INLINE status prepare(const request& req, const signi
     qp.key_ptr = q + begin;
     qp.key_len = static_cast<std::uint32_t>(key_end - begin);
     qp.rest_len = static_cast<std::uint32_t>(end - key_end);
-    if (query_mode && qp.key_len > 6 && std::memcmp(qp.key_ptr, "X-Amz-", 6) == 0 &&
-        has_text(presign_param_suffixes, std::size(presign_param_suffixes), qp.key_ptr + 6, qp.key_len - 6))
+    if (query_mode && is_signing_param(qp))
       return error(error_kind::invalid_query, SIGV4KIT_TEXT("URL to presign already has a signing parameter"), qp.key());
   }
 #else
@@ -3875,8 +3880,7 @@ SIGV4KIT_HOT SIGV4KIT_SIZE_INLINE status prepare(const request& req, const signi
           }
           qp.flags = static_cast<unsigned char>((key_canonical ? query_param::key_canonical : 0) |
                                                 (canonical ? query_param::value_canonical : 0) | equals);
-          if (query_mode && qp.key_len > 6 && std::memcmp(qp.key_ptr, "X-Amz-", 6) == 0 &&
-              has_text(presign_param_suffixes, std::size(presign_param_suffixes), qp.key_ptr + 6, qp.key_len - 6))
+          if (query_mode && is_signing_param(qp))
             return error(error_kind::invalid_query, SIGV4KIT_TEXT("URL to presign already has a signing parameter"), qp.key());
         }
         begin = i + 1;
