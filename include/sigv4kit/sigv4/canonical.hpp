@@ -1953,8 +1953,6 @@ SIGV4KIT_SIZE_INLINE status check_output_room(const prepared_request& p, std::si
 /// Header mode: the Authorization value's text before the credential, and before the list.
 inline constexpr std::string_view authorization_prefix = "AWS4-HMAC-SHA256 Credential=";
 inline constexpr std::string_view signed_headers_label = ", SignedHeaders=";
-inline constexpr std::size_t authorization_prefix_size = authorization_prefix.size();
-inline constexpr std::size_t signed_headers_label_size = signed_headers_label.size();
 
 struct output_writer {
   prepared_request& p;
@@ -1981,6 +1979,15 @@ struct output_writer {
     }
     o = w.o;
   }
+#ifndef SIGV4KIT_OPTIMIZE_SIZE
+  /// Header mode, before any step: sets p.signed_list_out to where step2 leaves the
+  /// SignedHeaders value (after the Host, X-Amz-Date, the content hash and the Authorization
+  /// value up to the list, as the steps write them).
+  void place_signed_list() noexcept {
+    p.signed_list_out = out + p.host.size() + 16 + (p.add_content_sha256 ? p.payload_hash.size() : 0) +
+                        authorization_prefix.size() + p.credential_size() + signed_headers_label.size();
+  }
+#endif
   /// All the steps, in a row (none has run).
   SIGV4KIT_ALWAYS_INLINE void all() noexcept {
     text_out w{o};

@@ -73,10 +73,7 @@ class basic_signer {
     }
     detail::output_writer writer{p, r, cursor, out};
     if (!header_mode) writer.finish();
-    // Header mode: the SignedHeaders value's place in the output (the writer's order: Host,
-    // X-Amz-Date, the content hash, then the Authorization value up to the list).
-    else p.signed_list_out = out + p.host.size() + 16 + (p.add_content_sha256 ? p.payload_hash.size() : 0) +
-                             detail::authorization_prefix_size + p.credential_size() + detail::signed_headers_label_size;
+    else writer.place_signed_list();  // (the canonical request writes the list there)
 #endif
 
     // Signature = hex(HMAC(kSigning, string to sign)), kSigning from the cache.
