@@ -5,6 +5,7 @@
 #include <cstring>
 #include <ctime>
 #include <string>
+#include <vector>
 
 #include "helpers.hpp"
 
@@ -65,6 +66,50 @@ void check_compress2() {
     CHECK(digest(b) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
     CHECK(digest(c) == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
   }
+}
+
+// The derivation with a rider (blocks of another hash compressed alongside its one-block
+// steps, see detail::sha256_rider): the key is the one derived without, and the rider's
+// blocks, the ones the chain took and then the rest, hash their message as the streaming
+// path does. Messages of 1 to 11 padded blocks: fewer, as many and more than the chain's 8
+// free places. The digests chained, against Python's hashlib (message byte i = i * 7 + 3, of
+// 64 * b - 9 and 64 * b - 30 bytes for b = 1..11).
+template <class C>
+void check_rider() {
+  const std::string_view in[5] = {"wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", "20150830", "us-east-1", "s3",
+                                  "aws4_request"};
+  const hmac_key<C> want = sigv4kit::derive_signing_key<C>(in[0], in[1], in[2], in[3]);
+  unsigned char want_mac[32];
+  hmac_key<C>(want).mac_once("m", 1, want_mac);
+  sha256<C> chain;
+  for (std::size_t b = 1; b <= 11; ++b) {
+    for (std::size_t n : {64 * b - 9, 64 * b - 30}) {
+      INFO(n << " bytes, " << b << " blocks");
+      std::vector<unsigned char> m(64 * b, 0);
+      for (std::size_t i = 0; i < n; ++i) m[i] = static_cast<unsigned char>(i * 7 + 3);
+      m[n] = 0x80;
+      for (int i = 0; i < 8; ++i) m[64 * b - 1 - i] = static_cast<unsigned char>((n * 8) >> (8 * i));
+      sigv4kit::detail::sha256_rider r;
+      sigv4kit::detail::sha256_init_h(r.h);
+      r.count = static_cast<int>(b < 8 ? b : 8);
+      for (int i = 0; i < r.count; ++i) r.block[i] = m.data() + 64 * i;
+      hmac_key<C> key;
+      sigv4kit::detail::derive_signing_key_into(key, in, &r);
+      unsigned char mac[32];
+      key.mac_once("m", 1, mac);
+      CHECK(test::hex(mac, 32) == test::hex(want_mac, 32));
+      CHECK(r.done == r.count);  // (the chain or compress2 in every block backend takes them all)
+      for (std::size_t i = static_cast<std::size_t>(r.done); i < b; ++i) C::compress(r.h, m.data() + 64 * i, 1);
+      unsigned char d[32], ref[32];
+      sigv4kit::detail::store_be32x8(d, r.h);
+      sha256<C>::hash(m.data(), n, ref);
+      CHECK(test::hex(d, 32) == test::hex(ref, 32));
+      chain.update(d, 32);
+    }
+  }
+  unsigned char d[32];
+  chain.finish(d);
+  CHECK(test::hex(d, 32) == "dc1e995fe1ddebbfe1bc371b47ea3145bb7e53640b2ef35b4a24b1ec617b64b2");
 }
 
 // FIPS 180-4 / NIST examples and RFC 4231 cases 1, 2, 6 and 7 through one backend, plus
@@ -177,6 +222,7 @@ void check_backend() {
   chain_split.finish(d);
   CHECK(test::hex(d, 32) == "c43cdf77cdd6eeab30e81e1d1dc76d95f567f1415c7084e486b209c16768d169");
   if constexpr (sigv4kit::detail::has_compress2<C>::value) check_compress2<C>();
+  if constexpr (sigv4kit::detail::has_compress<C>::value && hmac_key<C>::compact_state) check_rider<C>();
 }
 }  // namespace
 

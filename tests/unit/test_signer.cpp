@@ -383,6 +383,36 @@ TEST_CASE("Output written between the last compressions equals the output writte
   }
 }
 
+TEST_CASE("A key-cache miss signs as a hit does, at every canonical request length", "[signer][cache]") {
+  // On a miss the signer writes the canonical request before the key is derived and hashes
+  // it alongside the derivation (its blocks in the sink's buffer, the padded tail laid out);
+  // a canonical request longer than that buffer is hashed as it comes. On a hit it is hashed
+  // as it is written. Canonical requests of ~240 to ~1,140 bytes, a byte apart (4 to 18
+  // blocks: fewer and more than the derivation's 8 free places; every tail length; around
+  // the 512-byte buffer), each signed by a new signer (a miss), again by it (a hit), and by
+  // the reference backend (no block function: no derivation alongside), both modes.
+  sigv4kit::basic_signer<test::streaming_only_crypto> reference;
+  for (auto mode : {signing_mode::header, signing_mode::query}) {
+    for (std::size_t n = 0; n <= 900; ++n) {
+      const std::string value(n, 'v');
+      const header hs[] = {{"Host", "examplebucket.s3.amazonaws.com"}, {"X-Amz-Meta-Pad", value}};
+      request r{"GET", "https://examplebucket.s3.amazonaws.com/a%20b/c?x=1&a=", hs, "", "UNSIGNED-PAYLOAD"};
+      signing_params p = test::suite_params();
+      p.service = "s3";
+      p.mode = mode;
+      sigv4kit::signer s;
+      const test::signed_out miss = test::sign(r, p, &s), hit = test::sign(r, p, &s), ref = test::sign(r, p, &reference);
+      INFO((mode == signing_mode::header ? "header" : "query") << " mode, canonical request of " << ref.canonical.size()
+                                                                 << " bytes");
+      REQUIRE(ref.ok);
+      CHECK(miss.signature == ref.signature);
+      CHECK(hit.signature == ref.signature);
+      CHECK(miss.canonical == ref.canonical);  // (the debug sink sees the same bytes)
+      CHECK(miss.string_to_sign == ref.string_to_sign);
+    }
+  }
+}
+
 #ifndef SIGV4KIT_SMALL_SHA256
 TEST_CASE("Header mode writes its output while the last hashes run", "[signer]") {
   sigv4kit::basic_signer<watching_crypto> s;

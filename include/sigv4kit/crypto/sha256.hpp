@@ -40,15 +40,15 @@ SIGV4KIT_HOT inline void sha256_compress_auto(std::uint32_t h[8], const unsigned
 template <>
 struct hmac_chain_impl<sha256_compress_auto> {
   static bool run(const unsigned char* k, const unsigned char (*blocks)[64], int steps, std::uint32_t* inner,
-                  std::uint32_t* outer) noexcept {
+                  std::uint32_t* outer, sha256_rider* rider) noexcept {
 #if SIGV4KIT_HAVE_SHANI
     if (cpu_has_shani()) {
-      sha256_hmac_chain_shani(k, blocks, steps, inner, outer);
+      sha256_hmac_chain_shani(k, blocks, steps, inner, outer, rider);
       burn_stack();
       return true;
     }
 #endif
-    (void)k, (void)blocks, (void)steps, (void)inner, (void)outer;
+    (void)k, (void)blocks, (void)steps, (void)inner, (void)outer, (void)rider;
     return false;
   }
 };

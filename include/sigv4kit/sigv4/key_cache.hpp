@@ -29,6 +29,10 @@ namespace detail {
 struct always_true {
   constexpr bool operator()() const noexcept { return true; }
 };
+/// The default `prehash` of signing_key_cache::get_started: no blocks alongside.
+struct no_rider {
+  constexpr bool operator()(sha256_rider*&) const noexcept { return true; }
+};
 
 /// Whether a backend offers compress(h, p, blocks) on a bare chaining value (block_crypto
 /// does, except in small builds).
@@ -72,9 +76,11 @@ struct has_hmac_chain<Crypto, std::void_t<decltype(Crypto::hmac_chain(
 /// derive_signing_key on a Zen 5: 694 ns one compression after another, 616 with the pairs,
 /// 501 with the chain in registers.
 /// `k` holds "AWS4" + secret, zero-padded (or its SHA-256 when longer than a block). The
-/// result: the ipad and opad states of kSigning, in `state` (32 + 32 bytes).
+/// result: the ipad and opad states of kSigning, in `state` (32 + 32 bytes). With `rider`,
+/// its blocks are compressed alongside the steps' one-block compressions (see sha256_rider).
 template <class Crypto>
-void derive_signing_state(unsigned char k[64], const std::string_view* msg, unsigned char state[64]) noexcept {
+void derive_signing_state(unsigned char k[64], const std::string_view* msg, unsigned char state[64],
+                          sha256_rider* rider = nullptr) noexcept {
   alignas(16) unsigned char mb[4][64];
   for (int i = 0; i < 4; ++i) {  // the message, 0x80, zeros, the bit length of ipad block + message
     const std::size_t n = msg[i].size();
@@ -85,8 +91,18 @@ void derive_signing_state(unsigned char k[64], const std::string_view* msg, unsi
   }
   std::uint32_t hi[8], ho[8];
   bool done = false;
-  if constexpr (has_hmac_chain<Crypto>::value) done = Crypto::hmac_chain(k, mb, 4, hi, ho);
+  if constexpr (has_hmac_chain<Crypto>::value) done = Crypto::hmac_chain(k, mb, 4, hi, ho, rider);
   if (!done) {
+    // One block into `h`, and the rider's next block in step (when it has one left).
+    auto single = [rider](std::uint32_t* h, const unsigned char* p) {
+      if constexpr (has_compress2<Crypto>::value) {
+        if (rider && rider->done < rider->count) {
+          Crypto::compress2(h, p, rider->h, rider->block[rider->done++]);
+          return;
+        }
+      }
+      Crypto::compress(h, p, 1);
+    };
     alignas(16) unsigned char ip[64], op[64], ob[64];
     std::memset(ob + 32, 0, 32);  // the outer block: the inner digest, 0x80, zeros, (64 + 32) * 8 bits
     ob[32] = 0x80;
@@ -105,9 +121,9 @@ void derive_signing_state(unsigned char k[64], const std::string_view* msg, unsi
         Crypto::compress(ho, op, 1);
       }
       if (step == 4) break;
-      Crypto::compress(hi, mb[step], 1);
+      single(hi, mb[step]);
       store_be32x8(ob, hi);
-      Crypto::compress(ho, ob, 1);
+      single(ho, ob);
       // The next key: this MAC, zero-padded to a block.
       store_be32x8(k, ho);
       std::memset(k + 32, 0, 32);
@@ -124,9 +140,11 @@ void derive_signing_state(unsigned char k[64], const std::string_view* msg, unsi
 
 // derive_signing_key into an existing key object (the cache derives into the key it returns).
 // `in` is {secret, date, region, service, "aws4_request"}: an array the cache shares with
-// its identity, so the five views are laid out once.
+// its identity, so the five views are laid out once. `rider`: see derive_signing_state (where
+// the derivation takes another way, it compresses none of the rider's blocks).
 template <class Crypto>
-void derive_signing_key_into(hmac_key<Crypto>& key, const std::string_view* in) noexcept {
+void derive_signing_key_into(hmac_key<Crypto>& key, const std::string_view* in,
+                             sha256_rider* rider = nullptr) noexcept {
   if constexpr (has_compress<Crypto>::value && hmac_key<Crypto>::compact_state) {
     if (in[1].size() <= 55 && in[2].size() <= 55 && in[3].size() <= 55) {
       alignas(16) unsigned char k[64] = {};
@@ -142,7 +160,7 @@ void derive_signing_key_into(hmac_key<Crypto>& key, const std::string_view* in) 
         secure_wipe(&c, sizeof c);
       }
       unsigned char state[64];
-      derive_signing_state<Crypto>(k, in + 1, state);
+      derive_signing_state<Crypto>(k, in + 1, state, rider);
       key.load_state(state);
       secure_wipe(state, sizeof state);
       secure_wipe(k, sizeof k);
@@ -375,13 +393,19 @@ class signing_key_cache {
   /// With `later`, what would be stored (a derived key, a new block) goes into it instead,
   /// for store(*later) once the caller is done (see deferred); until then the cache does not
   /// hold it. `later` must be fresh (or spent by store) and is used by one thread.
+  ///
+  /// `prehash(detail::sha256_rider*& r)` (returning bool) runs when a key is about to be
+  /// derived here, after check(): it may set `r` to blocks of another hash to compress
+  /// alongside the derivation (see detail::sha256_rider; r->done then says how many were).
+  /// When it returns false it is treated as check() returning false.
   // Inlined into its caller (the signer, once): GCC's own choice varies with the code around.
-  template <class Check = detail::always_true>
+  template <class Check = detail::always_true, class Prehash = detail::no_rider>
   SIGV4KIT_ALWAYS_INLINE hmac_key<Crypto> get_started(std::string_view access_key_id, std::string_view secret,
                                                      std::string_view date, std::string_view region,
                                                      std::string_view service, const char* sts, std::size_t n,
                                                      bool* hit = nullptr, Check&& check = Check{},
-                                                     bool* rejected = nullptr, deferred* later = nullptr) noexcept {
+                                                     bool* rejected = nullptr, deferred* later = nullptr,
+                                                     Prehash&& prehash = Prehash{}) noexcept {
     const std::string_view parts[6] = {access_key_id, secret, date, region, service,
                                        std::string_view("aws4_request", 12)};
     hmac_key<Crypto> key;
@@ -401,7 +425,13 @@ class signing_key_cache {
             return key;
           }
           if (!found) {
-            detail::derive_signing_key_into(key, parts + 1);
+            detail::sha256_rider* rider = nullptr;
+            if (SIGV4KIT_UNLIKELY(!prehash(rider))) {
+              if (rejected) *rejected = true;
+              id.wipe();
+              return key;
+            }
+            detail::derive_signing_key_into(key, parts + 1, rider);
             if (later) {
               key.store_state(later->key_state);
               later->what |= deferred::new_key;
