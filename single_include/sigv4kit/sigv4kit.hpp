@@ -1354,6 +1354,7 @@ struct hmac_chain_impl {
 };
 template <void (*Compress)(std::uint32_t*, const unsigned char*, std::size_t)>
 struct compress_pair {
+  static constexpr bool in_step = false;
   static void run(std::uint32_t* h1, const unsigned char* p1, std::uint32_t* h2, const unsigned char* p2) noexcept {
     Compress(h1, p1, 1);
     Compress(h2, p2, 1);
@@ -1391,6 +1392,9 @@ struct block_crypto {
                         const unsigned char* p2) noexcept {
     detail::compress_pair<Compress>::run(h1, p1, h2, p2);
   }
+  /// Optional for a backend: whether compress2 runs its two blocks in step (hardware paths),
+  /// so that a second block costs little beside the first (see detail::sha256_rider).
+  static constexpr bool compress2_in_step = detail::compress_pair<Compress>::in_step;
   /// Optional for a backend (the signing-key derivation uses it when present): HMAC chained
   /// `steps` times with the states in registers (see detail::sha256_hmac_chain_shani), and
   /// `rider`'s blocks (when given) alongside; false when this block function has no such
@@ -1552,6 +1556,7 @@ __attribute__((target("+crypto"))) inline void sha256_compress2_armv8(std::uint3
 #if !defined(SIGV4KIT_SMALL_SHA256)
 template <>
 struct compress_pair<sha256_compress_armv8> {
+  static constexpr bool in_step = true;
   static void run(std::uint32_t* h1, const unsigned char* p1, std::uint32_t* h2, const unsigned char* p2) noexcept {
     sha256_compress2_armv8(h1, p1, h2, p2);
   }
@@ -1818,6 +1823,7 @@ struct hmac_chain_impl<sha256_compress_shani> {
 };
 template <>
 struct compress_pair<sha256_compress_shani> {
+  static constexpr bool in_step = true;
   static void run(std::uint32_t* h1, const unsigned char* p1, std::uint32_t* h2, const unsigned char* p2) noexcept {
     sha256_compress2_shani(h1, p1, h2, p2);
   }
@@ -1882,6 +1888,7 @@ struct hmac_chain_impl<sha256_compress_auto> {
 /// auto_crypto's pair: in step where the CPU has SHA-NI or ARMv8 SHA2.
 template <>
 struct compress_pair<sha256_compress_auto> {
+  static constexpr bool in_step = true;
   static void run(std::uint32_t* h1, const unsigned char* p1, std::uint32_t* h2, const unsigned char* p2) noexcept {
 #if SIGV4KIT_HAVE_SHANI
     if (cpu_has_shani()) {
@@ -4950,6 +4957,15 @@ struct has_compress2<Crypto, std::void_t<decltype(Crypto::compress2(
                                  static_cast<std::uint32_t*>(nullptr), static_cast<const unsigned char*>(nullptr)))>>
     : std::true_type {};
 
+/// Whether blocks of another hash can ride along a derivation for little (see sha256_rider):
+/// the backend has compress() and a compress2 that runs its two blocks in step
+/// (compress2_in_step). Where it runs them one after the other nothing is gained, and the
+/// signer keeps its plain order (less code, e.g. for microcontrollers built for speed).
+template <class Crypto, class = void>
+struct can_ride : std::false_type {};
+template <class Crypto>
+struct can_ride<Crypto, std::enable_if_t<Crypto::compress2_in_step>> : has_compress<Crypto> {};
+
 /// Whether a backend offers hmac_chain(k, blocks, steps, inner, outer) (block_crypto does,
 /// except in small builds; it returns false where its block function has no such path).
 template <class Crypto, class = void>
@@ -4991,8 +5007,8 @@ void derive_signing_state(unsigned char k[64], const std::string_view* msg, unsi
   if constexpr (has_hmac_chain<Crypto>::value) done = Crypto::hmac_chain(k, mb, 4, hi, ho, rider);
   if (!done) {
     // One block into `h`, and the rider's next block in step (when it has one left).
-    auto single = [rider](std::uint32_t* h, const unsigned char* p) {
-      if constexpr (has_compress2<Crypto>::value) {
+    auto single = [&](std::uint32_t* h, const unsigned char* p) {
+      if constexpr (can_ride<Crypto>::value) {
         if (rider && rider->done < rider->count) {
           Crypto::compress2(h, p, rider->h, rider->block[rider->done++]);
           return;
@@ -5858,7 +5874,7 @@ class basic_signer {
         p.access_key_id(), params.credentials.secret_access_key, p.date(), p.region(), p.service(), sts, prefix,
         nullptr, [&] { return (early_status = detail::check_scope(params)).ok(); }, &rejected, &later,
         [&](detail::sha256_rider*& rider) {
-          if constexpr (detail::has_compress<Crypto>::value) {
+          if constexpr (detail::can_ride<Crypto>::value) {
             s.write = &canonical_rider::write;
             s.ctx = &ride;
             if (!(early_status = detail::emit_canonical_request(s, p)).ok()) return false;
@@ -5914,7 +5930,7 @@ class basic_signer {
       detail::to_hex(digest, 32, canonical_hex);
     }
 #else
-    if (ride.written) {  // (a miss: written before the key was derived, and hashed, but the rest)
+    if (detail::can_ride<Crypto>::value && ride.written) {  // (a miss: written and hashed, but the rest)
       ride.finish(canonical_hex);
     } else {
       if (status st = detail::emit_canonical_request(s, p); !st) {

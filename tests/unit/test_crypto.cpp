@@ -98,7 +98,8 @@ void check_rider() {
       unsigned char mac[32];
       key.mac_once("m", 1, mac);
       CHECK(test::hex(mac, 32) == test::hex(want_mac, 32));
-      CHECK(r.done == r.count);  // (the chain or compress2 in every block backend takes them all)
+      // The chain, or compress2 where it runs in step, takes them all; else none are taken.
+      CHECK(r.done == (sigv4kit::detail::can_ride<C>::value ? r.count : 0));
       for (std::size_t i = static_cast<std::size_t>(r.done); i < b; ++i) C::compress(r.h, m.data() + 64 * i, 1);
       unsigned char d[32], ref[32];
       sigv4kit::detail::store_be32x8(d, r.h);

@@ -55,6 +55,7 @@ struct hmac_chain_impl<sha256_compress_auto> {
 /// auto_crypto's pair: in step where the CPU has SHA-NI or ARMv8 SHA2.
 template <>
 struct compress_pair<sha256_compress_auto> {
+  static constexpr bool in_step = true;
   static void run(std::uint32_t* h1, const unsigned char* p1, std::uint32_t* h2, const unsigned char* p2) noexcept {
 #if SIGV4KIT_HAVE_SHANI
     if (cpu_has_shani()) {

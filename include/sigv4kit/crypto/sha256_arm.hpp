@@ -104,6 +104,7 @@ __attribute__((target("+crypto"))) inline void sha256_compress2_armv8(std::uint3
 #if !defined(SIGV4KIT_SMALL_SHA256)
 template <>
 struct compress_pair<sha256_compress_armv8> {
+  static constexpr bool in_step = true;
   static void run(std::uint32_t* h1, const unsigned char* p1, std::uint32_t* h2, const unsigned char* p2) noexcept {
     sha256_compress2_armv8(h1, p1, h2, p2);
   }

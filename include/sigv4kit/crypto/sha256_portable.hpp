@@ -480,6 +480,7 @@ struct hmac_chain_impl {
 };
 template <void (*Compress)(std::uint32_t*, const unsigned char*, std::size_t)>
 struct compress_pair {
+  static constexpr bool in_step = false;
   static void run(std::uint32_t* h1, const unsigned char* p1, std::uint32_t* h2, const unsigned char* p2) noexcept {
     Compress(h1, p1, 1);
     Compress(h2, p2, 1);
@@ -517,6 +518,9 @@ struct block_crypto {
                         const unsigned char* p2) noexcept {
     detail::compress_pair<Compress>::run(h1, p1, h2, p2);
   }
+  /// Optional for a backend: whether compress2 runs its two blocks in step (hardware paths),
+  /// so that a second block costs little beside the first (see detail::sha256_rider).
+  static constexpr bool compress2_in_step = detail::compress_pair<Compress>::in_step;
   /// Optional for a backend (the signing-key derivation uses it when present): HMAC chained
   /// `steps` times with the states in registers (see detail::sha256_hmac_chain_shani), and
   /// `rider`'s blocks (when given) alongside; false when this block function has no such

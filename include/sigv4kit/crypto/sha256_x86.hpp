@@ -245,6 +245,7 @@ struct hmac_chain_impl<sha256_compress_shani> {
 };
 template <>
 struct compress_pair<sha256_compress_shani> {
+  static constexpr bool in_step = true;
   static void run(std::uint32_t* h1, const unsigned char* p1, std::uint32_t* h2, const unsigned char* p2) noexcept {
     sha256_compress2_shani(h1, p1, h2, p2);
   }

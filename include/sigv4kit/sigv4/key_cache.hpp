@@ -53,6 +53,15 @@ struct has_compress2<Crypto, std::void_t<decltype(Crypto::compress2(
                                  static_cast<std::uint32_t*>(nullptr), static_cast<const unsigned char*>(nullptr)))>>
     : std::true_type {};
 
+/// Whether blocks of another hash can ride along a derivation for little (see sha256_rider):
+/// the backend has compress() and a compress2 that runs its two blocks in step
+/// (compress2_in_step). Where it runs them one after the other nothing is gained, and the
+/// signer keeps its plain order (less code, e.g. for microcontrollers built for speed).
+template <class Crypto, class = void>
+struct can_ride : std::false_type {};
+template <class Crypto>
+struct can_ride<Crypto, std::enable_if_t<Crypto::compress2_in_step>> : has_compress<Crypto> {};
+
 /// Whether a backend offers hmac_chain(k, blocks, steps, inner, outer) (block_crypto does,
 /// except in small builds; it returns false where its block function has no such path).
 template <class Crypto, class = void>
@@ -94,8 +103,8 @@ void derive_signing_state(unsigned char k[64], const std::string_view* msg, unsi
   if constexpr (has_hmac_chain<Crypto>::value) done = Crypto::hmac_chain(k, mb, 4, hi, ho, rider);
   if (!done) {
     // One block into `h`, and the rider's next block in step (when it has one left).
-    auto single = [rider](std::uint32_t* h, const unsigned char* p) {
-      if constexpr (has_compress2<Crypto>::value) {
+    auto single = [&](std::uint32_t* h, const unsigned char* p) {
+      if constexpr (can_ride<Crypto>::value) {
         if (rider && rider->done < rider->count) {
           Crypto::compress2(h, p, rider->h, rider->block[rider->done++]);
           return;

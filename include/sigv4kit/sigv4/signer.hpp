@@ -105,7 +105,7 @@ class basic_signer {
         p.access_key_id(), params.credentials.secret_access_key, p.date(), p.region(), p.service(), sts, prefix,
         nullptr, [&] { return (early_status = detail::check_scope(params)).ok(); }, &rejected, &later,
         [&](detail::sha256_rider*& rider) {
-          if constexpr (detail::has_compress<Crypto>::value) {
+          if constexpr (detail::can_ride<Crypto>::value) {
             s.write = &canonical_rider::write;
             s.ctx = &ride;
             if (!(early_status = detail::emit_canonical_request(s, p)).ok()) return false;
@@ -161,7 +161,7 @@ class basic_signer {
       detail::to_hex(digest, 32, canonical_hex);
     }
 #else
-    if (ride.written) {  // (a miss: written before the key was derived, and hashed, but the rest)
+    if (detail::can_ride<Crypto>::value && ride.written) {  // (a miss: written and hashed, but the rest)
       ride.finish(canonical_hex);
     } else {
       if (status st = detail::emit_canonical_request(s, p); !st) {
