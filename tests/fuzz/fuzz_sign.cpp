@@ -1,6 +1,7 @@
 // libFuzzer harness: arbitrary bytes become a request (method, URL, headers, body, payload
-// hash) and signing parameters; sign() must never crash, read out of bounds or loop, and an
-// accepted request must produce a 64-hex signature. Not part of the default test command:
+// hash) and signing parameters; sign() must never crash, read out of bounds or loop, an
+// accepted request must produce a 64-hex signature, and a key-cache miss must sign as a hit
+// does. Not part of the default test command:
 //   clang++ -std=c++17 -g -O1 -fsanitize=fuzzer,address,undefined -I include \
 //       tests/fuzz/fuzz_sign.cpp -o fuzz_sign && ./fuzz_sign -max_total_time=60
 #include <sigv4kit/sigv4kit.hpp>
@@ -54,5 +55,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   } else if (r.err().kind() == sigv4kit::error_kind::buffer_too_small) {
     __builtin_trap();  // output_capacity must always be enough
   }
+  // The same request through a signer with an empty cache: a miss, which writes the canonical
+  // request before deriving the key and hashes it alongside (the shared signer mostly hits).
+  // Both must give the same signature, or the same kind of error.
+  sigv4kit::signer fresh;
+  std::vector<char> out2(out.size());
+  auto r2 = fresh.sign(req, p, out2.data(), out2.size());
+  if (r.ok() != r2.ok()) __builtin_trap();
+  if (r ? r->signature != r2->signature : r.err().kind() != r2.err().kind()) __builtin_trap();
   return 0;
 }
