@@ -5930,7 +5930,9 @@ class basic_signer {
       detail::to_hex(digest, 32, canonical_hex);
     }
 #else
-    if (detail::can_ride<Crypto>::value && ride.written) {  // (a miss: written and hashed, but the rest)
+    // A miss has written the canonical request already, before deriving the key, and the
+    // derivation hashed most or all of it (see canonical_rider).
+    if (detail::can_ride<Crypto>::value && ride.written) {
       ride.finish(canonical_hex);
     } else {
       if (status st = detail::emit_canonical_request(s, p); !st) {
