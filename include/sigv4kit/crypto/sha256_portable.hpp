@@ -321,8 +321,8 @@ inline void sha256_state_finish(sha256_state& s, unsigned char out[32]) noexcept
 }
 #endif  // SIGV4KIT_SMALL_SHA256
 
-#if !defined(SIGV4KIT_SMALL_SHA256)
-/// Zeros p[0..128): two blocks' room for a message's padded tail.
+/// Zeros p[0..128): two blocks' room for a message's padded tail. (In every build: the
+/// signer's key-cache miss uses it with SIGV4KIT_SMALL_SHA256 alone too.)
 SIGV4KIT_ALWAYS_INLINE void zero_128(unsigned char* p) noexcept {
 #if defined(__SSE2__) && !defined(SIGV4KIT_NO_SIMD)
   // 16-byte stores. GCC makes a memset of this size, or a loop it recognises as one, a
@@ -339,6 +339,7 @@ SIGV4KIT_ALWAYS_INLINE void zero_128(unsigned char* p) noexcept {
 #endif
 }
 
+#if !defined(SIGV4KIT_SMALL_SHA256)
 /// The blocks of a finished message that are not whole blocks of the caller's data - the
 /// pending bytes joined with the data's head, and the padded tail - laid out in one place.
 struct sha256_final_blocks {
