@@ -240,6 +240,86 @@ TEMPLATE_TEST_CASE("Key cache: a remembered block belongs to its entry's whole i
   CHECK(blocks == 24);  // "AWS4" + the secret, 304 bytes, is hashed into the first key: 5 more
 }
 
+// A hit needs the whole identity: every length of each part from 0 to 40 (whole 8-byte
+// words, every tail length, parts shorter than a word), and a single changed byte at every
+// position of every part, one byte more or less, a NUL more (the same bytes, zero-padded,
+// only the length differs), or a byte moved into the next part (the same text run together)
+// must miss; the held identity must still hit, with the right key.
+// (tests/embedded/key_cache.cpp does the same with 4-byte words on the microcontroller.)
+TEMPLATE_TEST_CASE("Key cache: a hit needs every byte of every part, at every length", "[cache]",
+                   SIGV4KIT_TEST_LOCKS) {
+  const std::string sts = string_to_sign("20150830T123600Z");
+  const std::size_t prefix = sts.size() - 64;
+  long assertions = 0;
+  for (int part = 0; part < 5; ++part) {
+    for (std::size_t len = 0; len <= 40; ++len) {
+      std::string p[5] = {"AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", "20150830", "us-east-1", "service"};
+      p[part].clear();
+      for (std::size_t i = 0; i < len; ++i) p[part] += static_cast<char>('a' + (i * 7 + static_cast<std::size_t>(part)) % 26);
+      using cache_t = sigv4kit::signing_key_cache<sigv4kit::default_crypto, TestType, 48>;  // (room for all)
+      cache_t cache;
+      auto mac = [&](const std::string (&q)[5], bool& hit) {
+        typename cache_t::deferred later;  // (stored at once, as the signer does after signing)
+        auto key = cache.get_started(q[0], q[1], q[2], q[3], q[4], sts.data(), prefix, &hit,
+                                     sigv4kit::detail::always_true{}, nullptr, &later);
+        cache.store(later);
+        sigv4kit::hmac<> h(key);
+        h.update(sts.data() + prefix, sts.size() - prefix);
+        unsigned char d[32];
+        h.finish(d);
+        return test::hex(d, 32);
+      };
+      bool hit = true;
+      const std::string first = mac(p, hit);  // a miss: derived and stored with its block
+      CHECK_FALSE(hit);
+      CHECK(mac(p, hit) == first);  // a hit: the identity and the first block
+      CHECK(hit);
+      sigv4kit::hmac<> ref(sigv4kit::derive_signing_key(p[1], p[2], p[3], p[4]));
+      ref.update(sts.data(), sts.size());
+      unsigned char d[32];
+      ref.finish(d);
+      CHECK(first == test::hex(d, 32));
+      assertions += 3;
+      // One byte different anywhere, or one byte more or less: never a hit. (Each changed
+      // identity is stored beside the original, which stays.)
+      std::vector<std::string> changed;
+      for (std::size_t i = 0; i < len; ++i) {
+        std::string c = p[part];
+        c[i] = static_cast<char>(c[i] ^ 0x20);
+        changed.push_back(c);
+      }
+      changed.push_back(p[part] + "x");
+      changed.push_back(p[part] + std::string(1, '\0'));  // the same words: only the length differs
+      if (len) changed.push_back(p[part].substr(0, len - 1));
+      // And the same bytes with the boundary between two parts moved (one byte from the end of
+      // this part to the start of the next): the same text run together, other lengths.
+      if (len && part < 4) {
+        std::string q[5] = {p[0], p[1], p[2], p[3], p[4]};
+        q[part + 1].insert(q[part + 1].begin(), q[part].back());
+        q[part].pop_back();
+        INFO("part " << part << ", length " << len << ": boundary moved");
+        hit = true;
+        (void)mac(q, hit);
+        CHECK_FALSE(hit);
+        CHECK(mac(p, hit) == first);
+        CHECK(hit);
+      }
+      for (const std::string& c : changed) {
+        std::string q[5] = {p[0], p[1], p[2], p[3], p[4]};
+        q[part] = c;
+        INFO("part " << part << ", length " << len << ": " << c);
+        hit = true;
+        (void)mac(q, hit);
+        CHECK_FALSE(hit);
+        CHECK(mac(p, hit) == first);  // the original, still held
+        CHECK(hit);
+        assertions += 2;
+      }
+    }
+  }
+  CHECK(assertions > 5 * 41 * 3);
+}
+
 TEMPLATE_TEST_CASE("Key cache: a remembered block's state is wiped with its entry", "[cache]", SIGV4KIT_TEST_LOCKS) {
   using cache_t = sigv4kit::signing_key_cache<sigv4kit::default_crypto, TestType, 1>;
   alignas(cache_t) unsigned char storage[sizeof(cache_t)];
