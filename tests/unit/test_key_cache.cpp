@@ -240,12 +240,12 @@ TEMPLATE_TEST_CASE("Key cache: a remembered block belongs to its entry's whole i
   CHECK(blocks == 24);  // "AWS4" + the secret, 304 bytes, is hashed into the first key: 5 more
 }
 
-// A hit needs the whole identity: every length of each part from 0 to 40 (whole 8-byte
-// words, every tail length, parts shorter than a word), and a single changed byte at every
-// position of every part, one byte more or less, a NUL more (the same bytes, zero-padded,
-// only the length differs), or a byte moved into the next part (the same text run together)
-// must miss; the held identity must still hit, with the right key.
-// (tests/embedded/key_cache.cpp does the same with 4-byte words on the microcontroller.)
+// A hit needs the whole identity: at every length of each part from 0 to 40 (shorter than a
+// word, and across 8-byte word boundaries), a single changed byte at every position of every
+// part, one byte more or less, a NUL more (the same bytes, only the length differs), or a byte
+// moved into the next part (the same text run together) must miss; the held identity must
+// still hit, with the right key. (tests/embedded/key_cache.cpp does the same on the
+// microcontroller, a 32-bit target.)
 TEMPLATE_TEST_CASE("Key cache: a hit needs every byte of every part, at every length", "[cache]",
                    SIGV4KIT_TEST_LOCKS) {
   const std::string sts = string_to_sign("20150830T123600Z");
