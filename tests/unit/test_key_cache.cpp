@@ -250,7 +250,6 @@ TEMPLATE_TEST_CASE("Key cache: a hit needs every byte of every part, at every le
                    SIGV4KIT_TEST_LOCKS) {
   const std::string sts = string_to_sign("20150830T123600Z");
   const std::size_t prefix = sts.size() - 64;
-  long assertions = 0;
   for (int part = 0; part < 5; ++part) {
     for (std::size_t len = 0; len <= 40; ++len) {
       std::string p[5] = {"AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", "20150830", "us-east-1", "service"};
@@ -279,7 +278,6 @@ TEMPLATE_TEST_CASE("Key cache: a hit needs every byte of every part, at every le
       unsigned char d[32];
       ref.finish(d);
       CHECK(first == test::hex(d, 32));
-      assertions += 3;
       // One byte different anywhere, or one byte more or less: never a hit. (Each changed
       // identity is stored beside the original, which stays.)
       std::vector<std::string> changed;
@@ -313,11 +311,9 @@ TEMPLATE_TEST_CASE("Key cache: a hit needs every byte of every part, at every le
         CHECK_FALSE(hit);
         CHECK(mac(p, hit) == first);  // the original, still held
         CHECK(hit);
-        assertions += 2;
       }
     }
   }
-  CHECK(assertions > 5 * 41 * 3);
 }
 
 TEMPLATE_TEST_CASE("Key cache: a remembered block's state is wiped with its entry", "[cache]", SIGV4KIT_TEST_LOCKS) {
