@@ -464,6 +464,41 @@ TEMPLATE_TEST_CASE("Key cache: get_started with a deferred store stores nothing 
   CHECK(mac_of(key, t1) == reference_mac(secret, t1));
 }
 
+TEMPLATE_TEST_CASE("Key cache: without a deferred store, a later second's block is stored at once, an earlier one not",
+                   "[cache]", SIGV4KIT_TEST_LOCKS) {
+  using cache_t = sigv4kit::signing_key_cache<counting_crypto, TestType, 2>;
+  if (!sigv4kit::hmac_key<counting_crypto>::compact_state) return;  // (size builds: no block path)
+  cache_t cache;
+  const std::string secret = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
+  const std::string t1 = string_to_sign("20150830T123600Z"), t2 = string_to_sign("20150830T123601Z");
+  const std::size_t prefix = t1.size() - 64;
+  // The compressions get_started made, and the MAC it leads to.
+  auto started = [&](const std::string& sts, long* blocks) {
+    long before = counted_blocks;
+    auto key = cache.get_started("AKID", secret, "20150830", "us-east-1", "service", sts.data(), prefix);
+    *blocks = counted_blocks - before;
+    sigv4kit::hmac<counting_crypto> h(key);
+    h.update(sts.data() + prefix, sts.size() - prefix);
+    unsigned char d[32];
+    h.finish(d);
+    return test::hex(d, 32);
+  };
+  long blocks = 0;
+  CHECK(started(t1, &blocks) == reference_mac(secret, t1));  // a miss: derived, then the block
+  CHECK(blocks == 19);
+  CHECK(started(t2, &blocks) == reference_mac(secret, t2));  // key held, a later block: stored
+  CHECK(blocks == 1);
+  CHECK(started(t2, &blocks) == reference_mac(secret, t2));
+  CHECK(blocks == 0);
+  for (int i = 0; i < 2; ++i) {  // an earlier block: used, never stored
+    CHECK(started(t1, &blocks) == reference_mac(secret, t1));
+    CHECK(blocks == 1);
+  }
+  CHECK(started(t2, &blocks) == reference_mac(secret, t2));
+  CHECK(blocks == 0);
+  CHECK(cache.size() == 1);
+}
+
 TEMPLATE_TEST_CASE("Key cache: a deferred store that is never made wipes what it held", "[cache]", SIGV4KIT_TEST_LOCKS) {
   using cache_t = sigv4kit::signing_key_cache<sigv4kit::default_crypto, TestType, 1>;
   if (!sigv4kit::hmac_key<>::compact_state) return;

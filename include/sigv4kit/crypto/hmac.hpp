@@ -298,7 +298,7 @@ class hmac_key {
   template <class C, class Word>
   static void load_chaining_words(C& c, const std::atomic<Word>* words) noexcept {
     unsigned char* h = reinterpret_cast<unsigned char*>(chaining(c));
-    for (std::size_t i = 0; i < 32 / sizeof(Word); ++i) {
+    SIGV4KIT_UNROLL for (std::size_t i = 0; i < 32 / sizeof(Word); ++i) {
       const Word w = words[i].load(std::memory_order_relaxed);
       std::memcpy(h + i * sizeof(Word), &w, sizeof(Word));
     }

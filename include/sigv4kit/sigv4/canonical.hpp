@@ -155,6 +155,15 @@ SIGV4KIT_ALWAYS_INLINE status parse_url(std::string_view url, url_parts& out, st
   const char* const e = b + url.size();
   const char* p = b;
 #ifndef SIGV4KIT_OPTIMIZE_SIZE
+  // "https://" (most URLs signed) as one word: the loop below costs ~50 instructions, and a
+  // warm signature's time follows its instruction count (~10 instructions a nanosecond on a
+  // Zen 5, measured with valgrind and sigv4kit-bench).
+  if (url.size() >= 8) {
+    std::uint64_t w, https;
+    std::memcpy(&w, b, 8);
+    std::memcpy(&https, "https://", 8);
+    if (w == https) p = b + 5;
+  }
   for (; p < e; ++p) {  // scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." )
     unsigned char c = static_cast<unsigned char>(*p);
     if (static_cast<unsigned char>((c | 0x20) - 'a') < 26) continue;

@@ -260,9 +260,81 @@ class signing_key_cache {
   static constexpr std::size_t block_words = keep_block ? 64 / sizeof(word) : 1;
   static constexpr std::size_t chain_words = keep_block ? 32 / sizeof(word) : 1;
 
-  // The identity as it is stored and compared: the five lengths (a byte each), then the bytes
-  // of access key id | secret | date | region | service, zero-padded to whole words; `lens`
-  // holds the total, a cheap first filter.
+  // The identity as it is stored and compared: each part (access key id, secret, date,
+  // region, service) in its own run of whole words, zero-padded, one after the other, and the
+  // five lengths (each below 256) in `lens` (on 32-bit targets the last two in w[0]). Whole
+  // words per part let a lookup compare the caller's parts where they lie (see diff_parts),
+  // without first copying the identity, secret included, onto the stack and wiping it.
+  // `lens` also has its top bit set, so that neither a cleared entry's 0 nor an erased one's
+  // ~0 matches any identity.
+  static constexpr std::size_t word_bytes = sizeof(word);
+  static constexpr bool wide = word_bytes >= 8;
+  static constexpr std::size_t first_slot = wide ? 0 : 1;
+  static word lengths_of(const std::string_view* parts, word& extra) noexcept {
+    constexpr word top = word(1) << (8 * word_bytes - 1);
+    if constexpr (wide) {
+      extra = 0;
+      return static_cast<word>(parts[0].size() | parts[1].size() << 8 | parts[2].size() << 16 |
+                               parts[3].size() << 24 | static_cast<std::uint64_t>(parts[4].size()) << 32) | top;
+    } else {
+      extra = static_cast<word>(parts[3].size() | parts[4].size() << 8);
+      return static_cast<word>(parts[0].size() | parts[1].size() << 8 | parts[2].size() << 16) | top;
+    }
+  }
+  // The words an identity of these parts takes, or no_room when it cannot be stored (a part
+  // over 255 bytes, or more than id_words in all).
+  static constexpr std::size_t no_room = ~std::size_t(0);
+  static std::size_t words_for(const std::string_view* parts) noexcept {
+    std::size_t n = first_slot;
+    for (int i = 0; i < 5; ++i) {
+      if (parts[i].size() > 255) return no_room;
+      n += (parts[i].size() + word_bytes - 1) / word_bytes;
+    }
+    return n <= id_words ? n : no_room;
+  }
+  static word load_word(const char* p) noexcept {
+    word v;
+    std::memcpy(&v, p, word_bytes);
+    return v;
+  }
+  // The bytes p[at..n) (1 to word_bytes - 1 of them) as the zero-padded word pack() stores.
+  static word tail_word(const char* p, std::size_t at, std::size_t n) noexcept {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    // Overlapping loads, no loop: the word ending at n with its first bytes shifted out; for
+    // a part shorter than a word, two 4-byte halves or three bytes (overlaps repeat bytes).
+    if (n >= word_bytes) return load_word(p + n - word_bytes) >> (8 * (word_bytes - (n - at)));
+    if (n >= 4) {
+      std::uint32_t lo, hi;
+      std::memcpy(&lo, p, 4);
+      std::memcpy(&hi, p + n - 4, 4);
+      return static_cast<word>(lo) | static_cast<word>(hi) << (8 * (n - 4));
+    }
+    const auto b = [p](std::size_t i) { return static_cast<word>(static_cast<unsigned char>(p[i])) << (8 * i); };
+    return b(0) | b(n / 2) | b(n - 1);
+#else
+    word v = 0;
+    unsigned char* b = reinterpret_cast<unsigned char*>(&v);
+    for (std::size_t i = at; i < n; ++i) b[i - at] = static_cast<unsigned char>(p[i]);
+    return v;
+#endif
+  }
+  // The OR of the differences between the identity of `parts` (its lengths already known to
+  // match) and the one whose words at(i) gives: 0 when they are the same. No early exit: the
+  // secret is part of it.
+  template <class At>
+  static word diff_parts(const std::string_view* parts, At&& at) noexcept {
+    word diff = 0;
+    std::size_t slot = first_slot;
+    SIGV4KIT_UNROLL for (int k = 0; k < 5; ++k) {
+      const char* const d = parts[k].data();
+      const std::size_t n = parts[k].size(), whole = n / word_bytes;
+      for (std::size_t j = 0; j < whole; ++j) diff |= at(slot + j) ^ load_word(d + j * word_bytes);
+      slot += whole;
+      if (n % word_bytes) diff |= at(slot++) ^ tail_word(d, whole * word_bytes, n);
+    }
+    return diff;
+  }
+
   struct identity {
     word lens = 0;  // (set by pack; initialised so no compiler sees a read before it)
     std::size_t nwords = 0;
@@ -270,22 +342,21 @@ class signing_key_cache {
 
     // parts[0..5): access key id, secret, date, region, service (get()'s array).
     bool pack(const std::string_view* parts) noexcept {
-      std::size_t total = 5;
+      const std::size_t n = words_for(parts);
+      if (n == no_room) return false;
+      nwords = n;
+      word extra;
+      lens = lengths_of(parts, extra);
+      if constexpr (!wide) w[0] = extra;
+      std::size_t slot = first_slot;
       for (int i = 0; i < 5; ++i) {
-        if (parts[i].size() > 255) return false;
-        total += parts[i].size();
+        const std::size_t len = parts[i].size();
+        if (!len) continue;  // data() may be null
+        const std::size_t words = (len + word_bytes - 1) / word_bytes;
+        w[slot + words - 1] = 0;  // the padding
+        detail::copy_bytes(reinterpret_cast<char*>(w + slot), parts[i].data(), len);
+        slot += words;
       }
-      if (total > id_bytes) return false;
-      nwords = (total + sizeof(word) - 1) / sizeof(word);
-      w[nwords - 1] = 0;
-      unsigned char* out = reinterpret_cast<unsigned char*>(w);
-      for (int i = 0; i < 5; ++i) *out++ = static_cast<unsigned char>(parts[i].size());
-      for (int i = 0; i < 5; ++i) {
-        if (parts[i].empty()) continue;  // data() may be null
-        detail::copy_bytes(reinterpret_cast<char*>(out), parts[i].data(), parts[i].size());
-        out += parts[i].size();
-      }
-      lens = static_cast<word>(total);
       return true;
     }
     void wipe() noexcept { secure_wipe(w, nwords * sizeof(word)); }
@@ -346,7 +417,11 @@ class signing_key_cache {
   struct deferred {
     enum : int { new_key = 1, new_block = 2 };
     int what = 0;
-    identity id;
+    identity id;  // a new key's (packed only for one)
+    // A new block for a key held already: its entry is found again by these views of the
+    // caller's parts (access key id, secret, date, region, service), compared where they lie
+    // (the caller's strings outlive its store()); no copy of the identity.
+    std::string_view parts[5];
     unsigned char key_state[hmac_key<Crypto>::state_size];
     word block[block_words];
     unsigned char chain[32];
@@ -375,8 +450,12 @@ class signing_key_cache {
     const bool block = d.what & deferred::new_block;
     // A new key goes in with its block; a key already held (or stored meanwhile by another
     // thread) gets the block if it is later than its own.
-    if (!(d.what & deferred::new_key) || !insert_locked(d.id, d.key_state, block ? d.block : nullptr, d.chain))
-      if (block) remember_block_locked(d.id, d.block, d.chain);
+    if (d.what & deferred::new_key) {
+      if (!insert_locked(d.id, d.key_state, block ? d.block : nullptr, d.chain) && block)
+        remember_block_locked(d.id, d.block, d.chain);
+    } else if (block) {
+      remember_block_locked(d.parts, d.block, d.chain);
+    }
     lock_.unlock();
     d.id.wipe();
     secure_wipe(d.key_state, sizeof d.key_state);
@@ -419,21 +498,25 @@ class signing_key_cache {
                                        std::string_view("aws4_request", 12)};
     hmac_key<Crypto> key;
     if constexpr (keep_block) {
-      identity local;
-      identity& id = later ? later->id : local;
-      const bool cacheable = id.pack(parts);  // else too long to store
+      const bool cacheable = words_for(parts) != no_room;  // else too long to store
       if (cacheable && n >= 64) {
-        word block[block_words];
-        std::memcpy(block, sts, 64);
-        const int found = lookup(id, key, block);
+        // The entries are searched with the parts compared where they lie (see diff_parts):
+        // the identity is packed (secret included) only when something is to be stored.
+        word extra;
+        const word want = lengths_of(parts, extra);
+        int found = 0;
+        for (std::size_t i = 0, used = used_.load(std::memory_order_acquire); i < used && !found; ++i)
+          found = entries_[i].read_started(parts, want, extra, key, sts);
         if (hit) *hit = found != 0;
         if (found != 2) {
           if (SIGV4KIT_UNLIKELY(!check())) {
             if (rejected) *rejected = true;
-            id.wipe();
             return key;
           }
+          identity local;
+          identity& id = later ? later->id : local;
           if (!found) {
+            id.pack(parts);  // (fits: words_for said so)
             detail::sha256_rider* rider = nullptr;
             if (SIGV4KIT_UNLIKELY(!prehash(rider))) {
               if (rejected) *rejected = true;
@@ -450,28 +533,37 @@ class signing_key_cache {
           }
           key.update_inner(sts, 64);
           if (found != 1) {  // a new key, or a later block than the stored one: store it
+            word block[block_words];
+            std::memcpy(block, sts, 64);
             if (later) {
               key.store_inner_chaining(later->chain);
               std::memcpy(later->block, block, 64);
+              if (found)
+                for (int k = 0; k < 5; ++k) later->parts[k] = parts[k];
               later->what |= deferred::new_block;
             } else {
               unsigned char chain[32];
               key.store_inner_chaining(chain);
-              remember_block(id, block, chain);
+              lock_.lock();
+              if (found) remember_block_locked(parts, block, chain);
+              else remember_block_locked(id, block, chain);
+              lock_.unlock();
               secure_wipe(chain, sizeof chain);
+              if (!found) id.wipe();
             }
           }
         }
         key.update_inner(sts + 64, n - 64);
-        if (!later || !later->what) id.wipe();
         return key;
       }
+      identity id;
+      if (cacheable) id.pack(parts);
       if (SIGV4KIT_UNLIKELY(!check())) {
         if (rejected) *rejected = true;
         if (cacheable) id.wipe();
         return key;
       }
-      fetch(parts, id, cacheable, key, nullptr, hit);
+      fetch(parts, id, cacheable, key, hit);
       key.update_inner(sts, n);
       if (cacheable) id.wipe();
       return key;
@@ -520,7 +612,7 @@ class signing_key_cache {
     hmac_key<Crypto> key;
     identity id;
     bool cacheable = Capacity != 0 && id.pack(parts);  // else too long to store
-    fetch(parts, id, cacheable, key, nullptr, hit);
+    fetch(parts, id, cacheable, key, hit);
     if (cacheable) id.wipe();
     return key;
   }
@@ -539,7 +631,7 @@ class signing_key_cache {
     } else {
       identity id;
       bool cacheable = Capacity != 0 && id.pack(parts);  // else too long to store
-      fetch(parts, id, cacheable, key, nullptr, hit);
+      fetch(parts, id, cacheable, key, hit);
       if (cacheable) id.wipe();
     }
   }
@@ -562,29 +654,50 @@ class signing_key_cache {
       for (std::size_t i = 0; i < want.nwords; ++i) diff |= id[i].load(std::memory_order_relaxed) ^ want.w[i];
       return diff == 0;
     }
+    // The same for the identity of parts[0..5) (`want_lens` and `extra` its lengths_of).
+    bool holds(const std::string_view* parts, word want_lens, word extra) const noexcept {
+      if (lens.load(std::memory_order_relaxed) != want_lens) return false;
+      word diff = diff_parts(parts, [this](std::size_t i) noexcept { return id[i].load(std::memory_order_relaxed); });
+      if constexpr (!wide) diff |= id[0].load(std::memory_order_relaxed) ^ extra;
+      return diff == 0;
+    }
 
-    // Reader: copies the key out when the identity matches and no writer interfered (1); 2
-    // when `blk` (may be null) is the stored block too and its chaining value went into
-    // `out`; 3 when `blk` sorts after the stored block (the caller then stores it).
-    int read(const identity& want, hmac_key<Crypto>& out, const word* blk) const noexcept {
+    // Reader: copies the key out and returns true when the identity matches and no writer
+    // interfered.
+    bool read(const identity& want, hmac_key<Crypto>& out) const noexcept {
       unsigned s1 = seq.load(std::memory_order_acquire);
-      if (s1 & 1u) return 0;  // being written: a miss (the caller derives instead)
-      if (!holds(want)) return 0;
+      if (s1 & 1u) return false;  // being written: a miss (the caller derives instead)
+      if (!holds(want)) return false;
       // Straight into the caller's key: on a torn read the caller discards it (it derives).
-      int found = 1;
-      if constexpr (keep_block) {
-        if (blk) {
-          word old[block_words], diff = 0;
-          for (std::size_t i = 0; i < block_words; ++i) {
-            old[i] = block[i].load(std::memory_order_relaxed);
-            diff |= old[i] ^ blk[i];
-          }
-          if (!diff) found = 2;
-          else if (std::memcmp(blk, old, 64) > 0) found = 3;
-        }
-        if (found == 2) out.load_started_words(key, chain);  // (the inner key state not needed)
-        else out.load_state_words(key, key_words);
+      out.load_state_words(key, key_words);
+      std::atomic_thread_fence(std::memory_order_acquire);
+      return seq.load(std::memory_order_relaxed) == s1;
+    }
+
+    // Reader, for get_started (keep_block): compares the identity of `parts` (`want_lens` and
+    // `extra` its lengths_of) with this entry's where the parts lie (diff_parts: no copy of
+    // the identity), and sts[0..64) with the stored block. 0: not held (or a writer
+    // interfered); 2: both held, and the key with the chaining value after the block are in
+    // `out`; else the key is in `out`, and 3 when sts[0..64) sorts after the stored block, 1
+    // when not.
+    int read_started(const std::string_view* parts, word want_lens, word extra, hmac_key<Crypto>& out,
+                     const char* sts) const noexcept {
+      const unsigned s1 = seq.load(std::memory_order_acquire);
+      if ((s1 & 1u) || lens.load(std::memory_order_relaxed) != want_lens) return 0;
+      word diff = diff_parts(parts, [this](std::size_t i) noexcept { return id[i].load(std::memory_order_relaxed); });
+      if constexpr (!wide) diff |= id[0].load(std::memory_order_relaxed) ^ extra;
+      if (diff) return 0;
+      // Straight into the caller's key: on a torn read the caller discards it (it derives).
+      word bdiff = 0;
+      SIGV4KIT_UNROLL for (std::size_t i = 0; i < block_words; ++i)
+        bdiff |= block[i].load(std::memory_order_relaxed) ^ load_word(sts + i * word_bytes);
+      int found = 2;
+      if (!bdiff) {
+        out.load_started_words(key, chain);  // (the inner key state not needed)
       } else {
+        word old[block_words];
+        for (std::size_t i = 0; i < block_words; ++i) old[i] = block[i].load(std::memory_order_relaxed);
+        found = std::memcmp(sts, old, 64) > 0 ? 3 : 1;
         out.load_state_words(key, key_words);
       }
       std::atomic_thread_fence(std::memory_order_acquire);
@@ -671,21 +784,31 @@ class signing_key_cache {
       for (std::size_t i = 0; i < want.nwords; ++i) diff |= id[i] ^ want.w[i];
       return diff == 0;
     }
-    int read(const identity& want, hmac_key<Crypto>& out, const word* blk) const noexcept {
-      if (!holds(want)) return 0;
+    bool holds(const std::string_view* parts, word want_lens, word extra) const noexcept {
+      if (lens != want_lens) return false;
+      word diff = diff_parts(parts, [this](std::size_t i) noexcept { return id[i]; });
+      if constexpr (!wide) diff |= id[0] ^ extra;
+      return diff == 0;
+    }
+    bool read(const identity& want, hmac_key<Crypto>& out) const noexcept {
+      if (!holds(want)) return false;
       out.load_state(reinterpret_cast<const unsigned char*>(key));
-      if constexpr (keep_block) {
-        if (blk) {
-          word diff = 0;
-          for (std::size_t i = 0; i < block_words; ++i) diff |= block[i] ^ blk[i];
-          if (!diff) {
-            out.load_inner_chaining_words(chain);
-            return 2;
-          }
-          if (std::memcmp(blk, block, 64) > 0) return 3;
-        }
+      return true;
+    }
+    int read_started(const std::string_view* parts, word want_lens, word extra, hmac_key<Crypto>& out,
+                     const char* sts) const noexcept {
+      if (lens != want_lens) return 0;
+      word diff = diff_parts(parts, [this](std::size_t i) noexcept { return id[i]; });
+      if constexpr (!wide) diff |= id[0] ^ extra;
+      if (diff) return 0;
+      out.load_state(reinterpret_cast<const unsigned char*>(key));
+      word bdiff = 0;
+      for (std::size_t i = 0; i < block_words; ++i) bdiff |= block[i] ^ load_word(sts + i * word_bytes);
+      if (!bdiff) {
+        out.load_inner_chaining_words(chain);
+        return 2;
       }
-      return 1;
+      return std::memcmp(sts, block, 64) > 0 ? 3 : 1;
     }
     void write_block(const word* blk, const unsigned char* c) noexcept {
       if (std::memcmp(blk, block, 64) <= 0) return;
@@ -821,20 +944,18 @@ class signing_key_cache {
     return !stored;
   }
 
-  // 0: not held; 1: the key is in `out`; 2: and `blk`'s chaining value too; 3: the key, and
-  // `blk` is later than the stored block.
-  int lookup(const identity& id, hmac_key<Crypto>& out, const word* blk) const noexcept {
+  // Whether the key is held (it is then in `out`).
+  bool lookup(const identity& id, hmac_key<Crypto>& out) const noexcept {
     std::size_t n = used_.load(std::memory_order_acquire);
     for (std::size_t i = 0; i < n; ++i)
-      if (int found = entries_[i].read(id, out, blk)) return found;
-    return 0;
+      if (entries_[i].read(id, out)) return true;
+    return false;
   }
 
-  // The key for parts[0..5) into `key`, from the cache or derived (and then stored); returns
-  // lookup()'s answer (0 when derived).
-  int fetch(const std::string_view* parts, const identity& id, bool cacheable, hmac_key<Crypto>& key,
-            const word* blk, bool* hit) noexcept {
-    int found = cacheable ? lookup(id, key, blk) : 0;
+  // The key for parts[0..5) into `key`, from the cache or derived (and then stored).
+  void fetch(const std::string_view* parts, const identity& id, bool cacheable, hmac_key<Crypto>& key,
+             bool* hit) noexcept {
+    const bool found = cacheable && lookup(id, key);
     if (hit) *hit = found != 0;
     if (!found) {
       // Derive outside the lock: a miss costs ~18 compressions; others keep signing meanwhile.
@@ -843,18 +964,23 @@ class signing_key_cache {
         if (cacheable) insert(id, key);
       }
     }
-    return found;
   }
 
-  void remember_block(const identity& id, const word* blk, const unsigned char* chain) noexcept {
-    lock_.lock();
-    remember_block_locked(id, blk, chain);
-    lock_.unlock();
-  }
   void remember_block_locked(const identity& id, const word* blk, const unsigned char* chain) noexcept {
     std::size_t n = used_.load(std::memory_order_relaxed);
     for (std::size_t i = 0; i < n; ++i)
       if (entries_[i].holds(id)) {
+        entries_[i].write_block(blk, chain);
+        break;
+      }
+  }
+  // The same for the entry holding the identity of parts[0..5), compared where they lie.
+  void remember_block_locked(const std::string_view* parts, const word* blk, const unsigned char* chain) noexcept {
+    word extra;
+    const word want = lengths_of(parts, extra);
+    std::size_t n = used_.load(std::memory_order_relaxed);
+    for (std::size_t i = 0; i < n; ++i)
+      if (entries_[i].holds(parts, want, extra)) {
         entries_[i].write_block(blk, chain);
         break;
       }
