@@ -418,15 +418,10 @@ class signing_key_cache {
     enum : int { new_key = 1, new_block = 2 };
     int what = 0;
     identity id;  // a new key's (packed only for one)
-    // A new block for a key held already: its entry is found again by the caller's parts
-    // (access key id, secret, date, region, service), compared where they lie (the caller's
-    // strings outlive its store()), so the identity is not copied. Where they lie is held as
-    // pointer and size: string_views would be zeroed on every signature, for the few that
-    // use them.
-    struct part {
-      const char* data;
-      std::size_t size;
-    } parts[5];
+    // A new block for a key held already: its entry is found again by these views of the
+    // caller's parts (access key id, secret, date, region, service), compared where they lie
+    // (the caller's strings outlive its store()); no copy of the identity.
+    std::string_view parts[5];
     unsigned char key_state[hmac_key<Crypto>::state_size];
     word block[block_words];
     unsigned char chain[32];
@@ -459,9 +454,7 @@ class signing_key_cache {
       if (!insert_locked(d.id, d.key_state, block ? d.block : nullptr, d.chain) && block)
         remember_block_locked(d.id, d.block, d.chain);
     } else if (block) {
-      std::string_view parts[5];
-      for (int k = 0; k < 5; ++k) parts[k] = std::string_view(d.parts[k].data, d.parts[k].size);
-      remember_block_locked(parts, d.block, d.chain);
+      remember_block_locked(d.parts, d.block, d.chain);
     }
     lock_.unlock();
     d.id.wipe();
@@ -546,7 +539,7 @@ class signing_key_cache {
               key.store_inner_chaining(later->chain);
               std::memcpy(later->block, block, 64);
               if (found)
-                for (int k = 0; k < 5; ++k) later->parts[k] = {parts[k].data(), parts[k].size()};
+                for (int k = 0; k < 5; ++k) later->parts[k] = parts[k];
               later->what |= deferred::new_block;
             } else {
               unsigned char chain[32];
