@@ -4923,6 +4923,7 @@ SIGV4KIT_END_NAMESPACE
 
 
 #include <cstddef>
+#include <cstdint>
 #include <cstring>
 #include <atomic>
 #include <string_view>
@@ -5239,7 +5240,12 @@ class signing_key_cache {
   static word diff_parts(const std::string_view* parts, At&& at) noexcept {
     word diff = 0;
     std::size_t slot = first_slot;
-    SIGV4KIT_UNROLL for (int k = 0; k < 5; ++k) {
+    // Unrolled on 64-bit targets (~30 instructions fewer a lookup on x86-64); a loop on
+    // 32-bit ones, where the copies cost a microcontroller's speed build ~2 KB.
+#if SIZE_MAX > 0xffffffffu
+    SIGV4KIT_UNROLL
+#endif
+    for (int k = 0; k < 5; ++k) {
       const char* const d = parts[k].data();
       const std::size_t n = parts[k].size(), whole = n / word_bytes;
       for (std::size_t j = 0; j < whole; ++j) diff |= at(slot + j) ^ load_word(d + j * word_bytes);
