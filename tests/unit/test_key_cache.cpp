@@ -100,6 +100,28 @@ TEMPLATE_TEST_CASE("Key cache: identities too long to store are derived every ti
   CHECK_FALSE(hit);
   CHECK(cache.size() == 0);
   CHECK(mac_hex(k) == mac_hex(sigv4kit::derive_signing_key<>(long_secret, "20150830", "us-east-1", "s3")));
+
+  // At the limit (config.hpp: each part rounded up to whole words, on 32-bit targets one word
+  // more): with the other four parts 8 bytes each, the longest secret an entry holds is stored,
+  // one byte more is not.
+  using cache_t = sigv4kit::signing_key_cache<sigv4kit::default_crypto, TestType, 2>;
+  constexpr std::size_t w = sizeof(std::size_t);
+  constexpr std::size_t others = 4 * ((8 + w - 1) / w * w) + (w < 8 ? w : 0);
+  constexpr std::size_t longest = (cache_t::id_bytes - others) / w * w;
+  static_assert(longest <= 255, "a part is at most 255 bytes");
+  for (std::size_t n : {longest, longest + 1}) {
+    INFO("secret of " << n << " bytes");
+    cache_t c;
+    const std::string secret(n, 's');
+    auto first = c.get("AKID0000", secret, "20150830", "region01", "service1", &hit);
+    CHECK_FALSE(hit);
+    auto second = c.get("AKID0000", secret, "20150830", "region01", "service1", &hit);
+    CHECK(hit == (n == longest));
+    CHECK(c.size() == (n == longest ? 1u : 0u));
+    const std::string want = mac_hex(sigv4kit::derive_signing_key<>(secret, "20150830", "region01", "service1"));
+    CHECK(mac_hex(first) == want);
+    CHECK(mac_hex(second) == want);
+  }
 }
 
 TEMPLATE_TEST_CASE("Key cache: no cache at all (capacity 0) still signs", "[cache]", SIGV4KIT_TEST_LOCKS) {
