@@ -30,7 +30,8 @@
 //   SIGV4KIT_KEY_CACHE_SIZE       derived signing keys a signer keeps (default 8; 0 = none)
 //   SIGV4KIT_KEY_CACHE_ID_BYTES   bytes a cache entry holds of key id, secret, date, region and
 //                                 service, each rounded up to whole words (on 32-bit targets
-//                                 one word more); longer ones are signed uncached (default 256)
+//                                 one word more; one-thread size builds: a length byte and the
+//                                 bytes of each); longer ones are signed uncached (default 256)
 //   SIGV4KIT_NO_THREADS           no <mutex>: the default cache lock is a no-op (bare metal);
 //                                 automatic where the C++ library has no threads
 //   SIGV4KIT_NO_ERROR_MESSAGES    errors carry their kind only (message() is the kind's word):
